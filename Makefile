@@ -1,0 +1,63 @@
+# jineng — two commands: `make demo` and `make test`. Everything else is here for them.
+SHELL := /bin/bash
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_WORKERS ?= 5000
+export JINENG_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: demo test setup browser lint typecheck check pytest bench clean
+
+$(BIN)/uv:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet "uv==$(UV_VERSION)"
+
+# Install exactly what uv.lock pins (dev tools included).
+$(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --extra dev --python $(BIN)/python
+	touch $@
+
+setup: $(VENV)/.synced
+
+# Debian's chromium for the Playwright browser tests (Playwright's own download is not used).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi; }
+
+demo: setup
+	$(BIN)/jineng migrate --noinput
+	$(BIN)/jineng load_reference
+	$(BIN)/jineng demo_setup --workers $(DEMO_WORKERS)
+	$(BIN)/jineng compilemessages --ignore=.venv >/dev/null 2>&1 || true
+	$(BIN)/jineng runserver $(HOST):$(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy jineng config
+
+check: setup
+	$(BIN)/jineng makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.django.production JINENG_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	  JINENG_FIELD_KEY=ci-field-key JINENG_ALLOWED_HOSTS=jineng.example.gov.cn \
+	  $(BIN)/jineng check --deploy --fail-level WARNING
+
+pytest: setup browser
+	$(BIN)/pytest -n 2 -q
+
+test: lint typecheck check pytest
+
+# The in-memory benchmarks; the PostgreSQL ones (bench_seed_city, bench_id_search,
+# bench_load_population) take --database-url and are described in docs/benchmarks.md.
+bench: setup
+	$(BIN)/python bench/bench_policy.py
+	$(BIN)/python bench/bench_explain_api.py
+
+clean:
+	rm -rf $(VENV) var

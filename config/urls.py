@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("jineng.api.urls")),
+    path("login/otp/", include("jineng.identity.urls")),
+    path("policy/", include("jineng.policy.urls")),
+    path("", include("jineng.web.urls")),
+]

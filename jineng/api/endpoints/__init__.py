@@ -1,0 +1,1 @@
+"""One router per area; `jineng.api.root` mounts them."""

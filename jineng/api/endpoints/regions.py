@@ -1,0 +1,33 @@
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Router
+
+from jineng.api.schemas import ErrorOut, RegionChildOut
+from jineng.identity.models import User
+from jineng.web import selectors
+from jineng.web.nav import CONSOLE_ROLES
+
+router = Router(tags=["regions"])
+
+
+@router.get(
+    "/regions/{code}/children",
+    response={200: list[RegionChildOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="下级区域及人员、机构数量",
+)
+def region_children(request: HttpRequest, code: str) -> Any:
+    """For bureau staff and auditors, within their region: the children of `code` with the number
+    of people (by residence) and organisations under each."""
+    user = request.user
+    assert isinstance(user, User)
+    if not set(user.roles.values_list("role", flat=True)) & CONSOLE_ROLES:
+        raise PermissionDenied
+    region = selectors.region_in_scope(user=user, code=code)
+    return [
+        RegionChildOut(
+            code=c.code, name=c.name, level=c.level, people=c.people, organisations=c.organisations
+        )
+        for c in selectors.region_children_counts(user=user, region=region)
+    ]

@@ -1,0 +1,214 @@
+"""Who may see what. Every read of people, organisations and facts goes through these helpers,
+which take the acting user and scope by role, organisation and region (docs/contracts.md):
+
+- worker → themself (any account linked to a person sees that person);
+- organisation staff (admin, teacher, assessor, HR) → their organisation, and the people with a
+  current employment at it or currently teaching at it;
+- bureau officer (reviewer, approver, finance) and auditor → people whose residence region is under
+  their region, and the organisations located there;
+- system administrator (and a Django superuser) → everything.
+The auditor is read-only and never reveals. Out of scope reads answer 404, never 403, so that an
+identifier cannot be probed for existence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from jineng.dossier.models import Fact
+from jineng.identity.models import BUREAU_ROLES, ORG_ROLES, Employment, Person, Role, RoleAssignment
+from jineng.organisations.models import Organisation, Teacher
+from jineng.reference.models import region_prefix
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from jineng.identity.models import User
+
+
+@dataclass(frozen=True)
+class Scope:
+    roles: frozenset[str]
+    organisation_ids: frozenset[int]
+    region_prefixes: tuple[str, ...]
+    is_global: bool
+    can_reveal: bool
+    # Additions beyond the contract's five fields:
+    person_id: int | None = None  # the account's own person, if any
+    read_only: bool = False  # auditor only: may read in scope, never write or reveal
+    bureau_region_prefixes: tuple[str, ...] = ()  # where a bureau role may write and reveal
+    organisation_roles: Mapping[int, frozenset[str]] = field(default_factory=dict)
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def covers_region(self, code: str | None, *, as_bureau: bool = False) -> bool:
+        if self.is_global:
+            return True
+        if not code:
+            return False
+        prefixes = self.bureau_region_prefixes if as_bureau else self.region_prefixes
+        return any(code.startswith(p) for p in prefixes)
+
+    def roles_at(self, organisation_id: int) -> frozenset[str]:
+        return self.organisation_roles.get(organisation_id, frozenset())
+
+
+EMPTY_SCOPE = Scope(frozenset(), frozenset(), (), is_global=False, can_reveal=False)
+
+
+def _prefixes(codes: set[str]) -> tuple[str, ...]:
+    # Drop prefixes already covered by a shorter one: ("44", "4419") → ("44",).
+    prefixes = sorted({region_prefix(c) for c in codes}, key=lambda p: (len(p), p))
+    kept: list[str] = []
+    for p in prefixes:
+        if not any(p.startswith(k) for k in kept):
+            kept.append(p)
+    return tuple(kept)
+
+
+def scope_of(user: User | AnonymousUser | None) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EMPTY_SCOPE
+    assignments = list(
+        RoleAssignment.objects.filter(user_id=user.pk).values_list(
+            "role", "organisation_id", "region_id"
+        )
+    )
+    roles = frozenset(role for role, _, _ in assignments)
+    org_roles: dict[int, set[str]] = {}
+    regions: set[str] = set()
+    bureau_regions: set[str] = set()
+    for role, org_id, region_code in assignments:
+        if role in ORG_ROLES and org_id is not None:
+            org_roles.setdefault(org_id, set()).add(role)
+        if (role in BUREAU_ROLES or role == Role.AUDITOR) and region_code:
+            regions.add(region_code)
+            if role in BUREAU_ROLES:
+                bureau_regions.add(region_code)
+    is_global = Role.SYSADMIN in roles or bool(getattr(user, "is_superuser", False))
+    read_only = Role.AUDITOR in roles and not is_global and roles <= {Role.AUDITOR, Role.WORKER}
+    return Scope(
+        roles=roles,
+        organisation_ids=frozenset(org_roles),
+        region_prefixes=_prefixes(regions),
+        is_global=is_global,
+        can_reveal=is_global or bool(bureau_regions),
+        person_id=getattr(user, "person_id", None),
+        read_only=read_only,
+        bureau_region_prefixes=_prefixes(bureau_regions),
+        organisation_roles={k: frozenset(v) for k, v in org_roles.items()},
+    )
+
+
+def _current(qs: QuerySet[Any], *, start_nullable: bool) -> QuerySet[Any]:
+    today = timezone.localdate()
+    started = Q(start__lte=today) | Q(start__isnull=True) if start_nullable else Q(start__lte=today)
+    return qs.filter(started).filter(Q(end__isnull=True) | Q(end__gte=today))
+
+
+def _people_q(scope: Scope) -> Q | None:
+    parts: list[Q] = []
+    if scope.person_id is not None:
+        parts.append(Q(pk=scope.person_id))
+    if scope.organisation_ids:
+        ids = scope.organisation_ids
+        employed = _current(Employment.objects.filter(employer_id__in=ids), start_nullable=False)
+        teaching = _current(Teacher.objects.filter(organisation_id__in=ids), start_nullable=True)
+        parts.append(Q(pk__in=employed.values("person_id")))
+        parts.append(Q(pk__in=teaching.values("person_id")))
+    parts.extend(Q(residence_region__code__startswith=p) for p in scope.region_prefixes)
+    if not parts:
+        return None
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q
+
+
+def people_visible_to(user: User | AnonymousUser | None) -> QuerySet[Person]:
+    scope = scope_of(user)
+    if scope.is_global:
+        return Person.objects.all()
+    q = _people_q(scope)
+    return Person.objects.none() if q is None else Person.objects.filter(q)
+
+
+def _to_pk(value: object) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def access_person_by_id(user: User | AnonymousUser | None, person_id: int | str) -> Person:
+    """The person if the user may see them; Http404 otherwise (also for a malformed id)."""
+    person = people_visible_to(user).filter(pk=_to_pk(person_id)).first()
+    if person is None:
+        raise Http404("人员不存在或不在您的查看范围内")
+    return person
+
+
+def _organisations_q(scope: Scope) -> Q | None:
+    parts: list[Q] = []
+    if scope.organisation_ids:
+        parts.append(Q(pk__in=scope.organisation_ids))
+    parts.extend(Q(region__code__startswith=p) for p in scope.region_prefixes)
+    if not parts:
+        return None
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q
+
+
+def organisations_visible_to(user: User | AnonymousUser | None) -> QuerySet[Organisation]:
+    scope = scope_of(user)
+    if scope.is_global:
+        return Organisation.objects.all()
+    q = _organisations_q(scope)
+    return Organisation.objects.none() if q is None else Organisation.objects.filter(q)
+
+
+def access_organisation_by_id(user: User | AnonymousUser | None, org_id: int | str) -> Organisation:
+    organisation = organisations_visible_to(user).filter(pk=_to_pk(org_id)).first()
+    if organisation is None:
+        raise Http404("机构不存在或不在您的查看范围内")
+    return organisation
+
+
+def facts_visible_to(user: User | AnonymousUser | None) -> QuerySet[Fact]:
+    """Facts whose subject (a person or an organisation) the user may see."""
+    scope = scope_of(user)
+    if scope.is_global:
+        return Fact.objects.all()
+    people_q, orgs_q = _people_q(scope), _organisations_q(scope)
+    parts: list[Q] = []
+    if people_q is not None:
+        parts.append(Q(person_id__in=Person.objects.filter(people_q).values("pk")))
+    if orgs_q is not None:
+        parts.append(Q(organisation_id__in=Organisation.objects.filter(orgs_q).values("pk")))
+    if not parts:
+        return Fact.objects.none()
+    q = parts[0] if len(parts) == 1 else parts[0] | parts[1]
+    return Fact.objects.filter(q)
+
+
+# --- permission predicates used by the services ------------------------------------------------
+
+
+def can_reveal_person(user: User | AnonymousUser | None, person: Person) -> bool:
+    """Sysadmin; a bureau officer whose region covers the person's residence; the person themself.
+    Never the auditor, never organisation staff."""
+    scope = scope_of(user)
+    if scope.is_global:
+        return True
+    if scope.person_id is not None and scope.person_id == person.pk:
+        return True
+    return scope.covers_region(person.residence_region_id, as_bureau=True)

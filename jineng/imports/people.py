@@ -1,0 +1,384 @@
+"""Importing people (real-name workers): one row = a person, their current job and insurance.
+
+Each row writes the Person (ID number, phone, bank account encrypted, with blind indexes), an
+Employment when 单位 is filled, and the dossier facts those records imply (`employment`,
+`insurance`), all audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from django.utils import timezone
+
+from jineng.audit.services import audit_record_batch
+from jineng.dossier.services import fact_build, facts_append_bulk
+from jineng.identity.crypto import blind_index
+from jineng.identity.documents import normalise_bank_account, normalise_phone, parse_document
+from jineng.identity.errors import ValidationFailed
+from jineng.identity.models import Education, Employment, IdType, Person
+from jineng.identity.services import employment_snapshot, person_snapshot
+from jineng.imports import cells
+from jineng.imports.access import ImportScope
+from jineng.imports.lookups import ID_TYPE_ALIASES, OccupationLookup, RegionLookup
+from jineng.imports.machinery import Column, RowView, chunked
+from jineng.organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from jineng.identity.models import User
+
+COLUMNS = (
+    Column("name", "姓名", required=True),
+    Column("id_type", "证件类型", note="居民身份证（默认）、护照、港澳居民来往内地通行证……"),
+    Column(
+        "id_number", "证件号码", ("身份证号码", "身份证号"), required=True, sensitive="id_number"
+    ),
+    Column("phone", "手机号码", ("手机号", "联系电话"), sensitive="phone"),
+    Column("bank_account", "银行账号", ("银行卡号",), sensitive="bank_account"),
+    Column(
+        "hukou_region",
+        "户籍地",
+        ("户籍所在地",),
+        note="行政区划代码或名称，如 431521 或 湖南省邵阳市邵东市",
+    ),
+    Column("residence_region", "常住地", ("现居住地", "居住地"), note="行政区划代码或名称"),
+    Column(
+        "education",
+        "学历",
+        ("文化程度",),
+        note="小学及以下、初中、高中/中专/技校、大专、本科、研究生",
+    ),
+    Column("insured", "参保", ("是否参保",), note="是/否"),
+    Column("insured_since", "参保日期", ("参保时间",)),
+    Column("employer", "单位", ("工作单位", "单位名称")),
+    Column("employer_uscc", "单位统一社会信用代码", ("单位信用代码",)),
+    Column("occupation", "职业编码", ("职业代码",), note="2022年版职业分类大典编码，如 6-18-01-01"),
+    Column("start", "入职日期", ("入职时间",), note="空：导入当天"),
+    Column("work_region", "工作地", note="行政区划；空：单位所在地，其次常住地"),
+)
+
+EDUCATION_ALIASES: dict[str, str] = {
+    **{str(label): value for value, label in Education.choices},
+    **{value: value for value in Education.values},
+    "小学": Education.PRIMARY,
+    "文盲": Education.PRIMARY,
+    "高中": Education.SENIOR,
+    "中专": Education.SENIOR,
+    "技校": Education.SENIOR,
+    "职高": Education.SENIOR,
+    "中职": Education.SENIOR,
+    "专科": Education.COLLEGE,
+    "高职": Education.COLLEGE,
+    "大学专科": Education.COLLEGE,
+    "大学本科": Education.BACHELOR,
+    "硕士": Education.POSTGRADUATE,
+    "博士": Education.POSTGRADUATE,
+    "硕士研究生": Education.POSTGRADUATE,
+    "博士研究生": Education.POSTGRADUATE,
+}
+_NAME_BAD = re.compile(r"[0-9<>@#$%^&*_=+|\\/{}\[\];]")
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass
+class PersonRow:
+    name: str
+    id_type: str
+    id_number: str
+    id_index: str
+    birth_date: dt.date | None
+    sex: str
+    phone: str
+    bank_account: str
+    hukou_region: str | None
+    residence_region: str | None
+    education: str
+    insured: bool
+    insured_since: dt.date | None
+    employer_name: str
+    employer_uscc: str
+    employer_id: int | None
+    employer_kind: str
+    employer_region: str | None
+    occupation: str | None
+    start: dt.date | None
+    work_region: str | None
+
+
+class PeopleImporter:
+    kind: Literal["people"] = "people"
+    columns = COLUMNS
+
+    def __init__(self, actor: User | None = None) -> None:
+        self.access = ImportScope(actor)
+        self.regions = RegionLookup()
+        self.occupations = OccupationLookup()
+        self.today = timezone.localdate()
+
+    def _region(self, row: RowView, key: str) -> str | None:
+        value = row.text(key)
+        if not value:
+            return None
+        code = self.regions.find(value)
+        if code is None:
+            row.error(key, "未知的行政区划（应为 GB/T 2260 代码或唯一的名称）")
+        return code
+
+    def _date(self, row: RowView, key: str) -> dt.date | None:
+        if not row.has(key):
+            return None
+        try:
+            value = cells.date(row.cell(key))
+        except cells.CellError as exc:
+            row.error(key, str(exc))
+            return None
+        if value > self.today:
+            row.error(key, "日期晚于今天")
+        elif value.year < 1950:
+            row.error(key, "日期早于1950年")
+        return value
+
+    def parse(self, row: RowView) -> PersonRow | None:
+        name = "".join(row.text("name").split())
+        if name and (len(name) > 64 or _NAME_BAD.search(name)):
+            row.error("name", "姓名含数字或符号，或超过64个字")
+        id_type = IdType.RESIDENT.value
+        if row.has("id_type"):
+            found = ID_TYPE_ALIASES.get(row.text("id_type"))
+            if found is None:
+                row.error("id_type", "未知的证件类型")
+            else:
+                id_type = found
+        number, birth, sex = "", None, ""
+        try:
+            raw = cells.identifier(row.cell("id_number"), "证件号码")
+        except cells.CellError as exc:
+            row.error("id_number", str(exc))
+            raw = ""
+        if raw:
+            try:
+                document = parse_document(id_type, raw)
+            except ValidationFailed as exc:
+                row.error("id_number", exc.message, value=raw)
+            else:
+                number, birth, sex = document.number, document.birth_date, document.sex
+        phone = bank = ""
+        try:
+            phone = normalise_phone(row.text("phone"))
+        except ValidationFailed as exc:
+            row.error("phone", exc.message)
+        try:
+            bank = normalise_bank_account(row.text("bank_account"))
+        except ValidationFailed as exc:
+            row.error("bank_account", exc.message)
+        education = ""
+        if row.has("education"):
+            education = EDUCATION_ALIASES.get(row.text("education"), "")
+            if not education:
+                row.error("education", "未知的学历")
+        insured = False
+        if row.has("insured"):
+            try:
+                insured = cells.boolean(row.cell("insured"))
+            except cells.CellError as exc:
+                row.error("insured", str(exc))
+        insured_since = self._date(row, "insured_since")
+        if insured_since is not None:
+            if row.has("insured") and not insured:
+                row.error("insured_since", "参保为“否”却填写了参保日期")
+            insured = True
+        occupation = None
+        if row.has("occupation"):
+            occupation = self.occupations.find(row.text("occupation"))
+            if occupation is None:
+                row.error("occupation", "未知的职业编码（2022年版职业分类大典）")
+        employer = row.text("employer")
+        employer_uscc = ""
+        if row.has("employer_uscc"):
+            try:
+                employer_uscc = cells.identifier(row.cell("employer_uscc"), "统一社会信用代码")
+            except cells.CellError as exc:
+                row.error("employer_uscc", str(exc))
+        start = self._date(row, "start")
+        if (occupation or start) and not employer:
+            row.error("employer", "填写了职业或入职日期，但单位为空")
+        if birth is not None and start is not None and start < _years_after(birth, 16):
+            row.error("start", "入职时未满16周岁")
+        return PersonRow(
+            name=name,
+            id_type=id_type,
+            id_number=number,
+            id_index=blind_index(number) if number else "",
+            birth_date=birth,
+            sex=sex,
+            phone=phone,
+            bank_account=bank,
+            hukou_region=self._region(row, "hukou_region"),
+            residence_region=self._region(row, "residence_region"),
+            education=education,
+            insured=insured,
+            insured_since=insured_since,
+            employer_name=employer,
+            employer_uscc=employer_uscc,
+            employer_id=None,
+            employer_kind="",
+            employer_region=None,
+            occupation=occupation,
+            start=start,
+            work_region=self._region(row, "work_region"),
+        )
+
+    def check_batch(self, items: list[tuple[RowView, PersonRow]]) -> None:
+        # Duplicates within the file: the second and later rows are rejected, naming the first.
+        first_row: dict[tuple[str, str], int] = {}
+        for row, item in items:
+            key = (item.id_type, item.id_index)
+            if key in first_row:
+                row.error("id_number", f"与第{first_row[key]}行证件号码重复", value=item.id_number)
+            else:
+                first_row[key] = row.number
+        # Duplicates in the database: the blind index, one query per chunk.
+        for chunk in chunked(items):
+            existing = set(
+                Person.objects.filter(
+                    id_number_index__in=[i.id_index for _, i in chunk]
+                ).values_list("id_type", "id_number_index")
+            )
+            for row, item in chunk:
+                if (item.id_type, item.id_index) in existing:
+                    row.error("id_number", "系统中已有该证件号码的人员", value=item.id_number)
+        self._link_employers(items)
+
+    def _link_employers(self, items: list[tuple[RowView, PersonRow]]) -> None:
+        """Link 单位 to an Organisation: by USCC when given (must exist), else by exact name when
+        exactly one organisation has it; otherwise the name alone is kept."""
+        usccs = {i.employer_uscc for _, i in items if i.employer_uscc}
+        by_uscc = {
+            o.uscc: o
+            for o in Organisation.objects.filter(uscc__in=usccs).only(
+                "id", "uscc", "kind", "region"
+            )
+        }
+        names = {i.employer_name for _, i in items if i.employer_name and not i.employer_uscc}
+        by_name: dict[str, list[Organisation]] = {}
+        for chunk in chunked(sorted(names)):
+            for match in Organisation.objects.filter(name__in=list(chunk)).only(
+                "id", "name", "kind", "region"
+            ):
+                by_name.setdefault(match.name, []).append(match)
+        for row, item in items:
+            org: Organisation | None = None
+            if item.employer_uscc:
+                org = by_uscc.get(item.employer_uscc)
+                if org is None:
+                    row.error("employer_uscc", "系统中没有该统一社会信用代码的单位（请先导入机构）")
+            elif item.employer_name:
+                matches = by_name.get(item.employer_name, [])
+                if len(matches) == 1:
+                    org = matches[0]
+                elif len(matches) > 1:
+                    row.warning("employer", "有多个同名单位，未关联，仅记录名称")
+            if org is not None:
+                item.employer_id, item.employer_kind = org.pk, org.kind
+                item.employer_region = org.region_id
+            if not (self.access.unrestricted or self.access.is_bureau) and (
+                org is None or org.pk not in self.access.own_organisations()
+            ):
+                row.error("employer", "单位须为您所在的机构")
+
+    def write(
+        self, *, actor: User | None, items: list[tuple[RowView, PersonRow]], filename: str
+    ) -> int:
+        people = [
+            Person(
+                name=i.name,
+                id_type=i.id_type,
+                id_number=i.id_number,
+                id_number_index=i.id_index,
+                birth_date=i.birth_date,
+                sex=i.sex,
+                phone=i.phone,
+                phone_index=blind_index(i.phone) if i.phone else "",
+                bank_account=i.bank_account,
+                hukou_region_id=i.hukou_region,
+                residence_region_id=i.residence_region,
+                education=i.education,
+                insured=i.insured,
+                insured_since=i.insured_since,
+            )
+            for _, i in items
+        ]
+        Person.objects.bulk_create(people, batch_size=1000)
+        audit_record_batch(
+            actor=actor,
+            action="create",
+            object_type="person",
+            rows=[(p.pk, None, person_snapshot(p)) for p in people],
+            reason=f"导入 {filename}",
+        )
+        employments = []
+        facts = []
+        for person, (_, item) in zip(people, items, strict=True):
+            if item.employer_name:
+                start = item.start or self.today
+                region = item.work_region or item.employer_region or item.residence_region
+                employments.append(
+                    Employment(
+                        person=person,
+                        employer_id=item.employer_id,
+                        employer_name=item.employer_name,
+                        occupation_id=item.occupation,
+                        region_id=region,
+                        start=start,
+                    )
+                )
+                facts.append(
+                    fact_build(
+                        subject=person,
+                        kind="employment",
+                        code=str(item.employer_id or ""),
+                        date=start,
+                        region=region or "",
+                        attrs={
+                            "employer_kind": item.employer_kind or None,
+                            "employer_name": item.employer_name[:100],
+                            "occupation": item.occupation,
+                            "region": region,
+                        },
+                        source="import",
+                        source_ref=filename,
+                        actor=actor,
+                    )
+                )
+            if item.insured and item.insured_since is not None:
+                facts.append(
+                    fact_build(
+                        subject=person,
+                        kind="insurance",
+                        code="pension",
+                        date=item.insured_since,
+                        attrs={"region": item.residence_region or item.hukou_region},
+                        source="import",
+                        source_ref=filename,
+                        actor=actor,
+                    )
+                )
+        Employment.objects.bulk_create(employments, batch_size=1000)
+        audit_record_batch(
+            actor=actor,
+            action="create",
+            object_type="employment",
+            rows=[(e.pk, None, employment_snapshot(e)) for e in employments],
+            reason=f"导入 {filename}",
+        )
+        facts_append_bulk(actor=actor, facts=facts, reason=f"导入 {filename}")
+        return len(people)

@@ -1,0 +1,352 @@
+"""The city's population for evaluate(), read column-wise from the dossier.
+
+`load_population_from_dossier()` reads the dossier's Fact table with one raw SQL query into Polars
+(no model instances), and people, organisations and employments with `values_list`, computing
+the subject attributes exactly as `jineng.dossier.selectors.subject_facts_document` does for one
+subject (same ids `P<pk>`/`O<pk>`, same attributes, same readings) — but over columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+from django.db import connection
+from django.db.models import QuerySet
+
+from jineng.dossier.models import Fact
+from jineng.identity.models import Employment, Person
+from jineng.organisations.models import Organisation
+from jineng.policy.engine.population import FACT_ATTR, SUBJECT_ATTR, Population
+
+UNKNOWN_REGION = "000000"  # as jineng.dossier.selectors.UNKNOWN_REGION
+BATCH = 200_000
+
+
+def _frame(rows: list[tuple[Any, ...]], schema: dict[str, Any]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def _add_months(expr: pl.Expr, months: pl.Expr) -> pl.Expr:
+    """Calendar months, the day clamped to the month's end (as dossier.retirement._add_months)."""
+    return expr.dt.offset_by(pl.format("{}mo", months))
+
+
+def retirement_dates(birth: pl.Expr, sex: pl.Expr) -> pl.Expr:
+    """dossier.retirement.retirement_date over columns: men 60, women workers 50, delayed from
+    2025 by one month per 4 (men) / 2 (women) months of birth after the start, capped 36 / 60."""
+    male = sex == "M"
+    base = pl.when(male).then(pl.lit(720)).otherwise(pl.lit(600))
+    original = _add_months(birth, base)
+    months_after = (
+        (original.dt.year().cast(pl.Int32) - 2025) * 12 + original.dt.month().cast(pl.Int32) - 1
+    )
+    step = pl.when(male).then(pl.lit(4)).otherwise(pl.lit(2))
+    cap = pl.when(male).then(pl.lit(36)).otherwise(pl.lit(60))
+    delay = pl.min_horizontal(cap, months_after // step + 1)
+    dated = (
+        pl.when(original < pl.lit(dt.date(2025, 1, 1)))
+        .then(original)
+        .otherwise(_add_months(original, delay))
+    )
+    return pl.when(birth.is_not_null() & sex.is_in(["M", "F"])).then(dated)
+
+
+def _facts() -> pl.DataFrame:
+    table = Fact._meta.db_table
+    sql = (
+        f"SELECT id, subject_type, person_id, organisation_id, kind, code, level, date, amount_fen, "
+        f"region, issuer_id, issuer_name, CAST(attrs AS TEXT), supersedes_id FROM {table}"
+    )
+    schema = {
+        "pk": pl.Int64,
+        "subject_type": pl.String,
+        "person_id": pl.Int64,
+        "organisation_id": pl.Int64,
+        "kind": pl.String,
+        "code": pl.String,
+        "level": pl.String,
+        "date": pl.String,
+        "amount_fen": pl.Int64,
+        "region": pl.String,
+        "issuer_id": pl.Int64,
+        "issuer_name": pl.String,
+        "attrs": pl.String,
+        "supersedes_id": pl.Int64,
+    }
+    frames = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(BATCH):
+            frames.append(
+                _frame(
+                    [tuple(str(v) if isinstance(v, dt.date) else v for v in r) for r in rows],
+                    schema,
+                )
+            )
+    facts = pl.concat(frames) if frames else pl.DataFrame(schema=schema)
+    return facts.with_columns(pl.col("date").str.to_date())
+
+
+def _fact_attrs(facts: pl.DataFrame) -> pl.DataFrame:
+    """attrs JSON → one `a.<name>` column per key; plus issuer_id (as fact_json adds it)."""
+    text = facts.get_column("attrs").fill_null("{}")
+    if text.len() and (text != "{}").any():
+        decoded = text.str.json_decode(infer_schema_length=None)
+        if isinstance(decoded.dtype, pl.Struct) and decoded.dtype.fields:
+            attrs = decoded.struct.unnest()
+            attrs = attrs.rename({c: FACT_ATTR + c for c in attrs.columns})
+        else:
+            attrs = pl.DataFrame()
+    else:
+        attrs = pl.DataFrame()
+    issuer = facts.select(
+        pl.when(pl.col("issuer_id").is_not_null())
+        .then(pl.format("O{}", pl.col("issuer_id")))
+        .alias("issuer_id")
+    ).to_series()
+    if FACT_ATTR + "issuer_id" in attrs.columns:
+        attrs = attrs.with_columns(
+            pl.coalesce(FACT_ATTR + "issuer_id", issuer).alias(FACT_ATTR + "issuer_id")
+        )
+    else:
+        attrs = (
+            attrs.with_columns(issuer.alias(FACT_ATTR + "issuer_id"))
+            if attrs.width
+            else issuer.alias(FACT_ATTR + "issuer_id").to_frame()
+        )
+    return attrs
+
+
+def _employment_attributes(
+    on: dt.date, people: QuerySet[Person]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Per person: work_region, employer, public_institution_staff, years_in_city (selectors.py)."""
+    rows = list(
+        Employment.objects.filter(person__in=people.values("pk")).values_list(
+            "person_id",
+            "pk",
+            "start",
+            "end",
+            "region_id",
+            "employer_id",
+            "employer__region_id",
+            "employer__ownership",
+            "employer__kind",
+        )
+    )
+    jobs = _frame(
+        rows,
+        {
+            "person_id": pl.Int64,
+            "pk": pl.Int64,
+            "start": pl.Date,
+            "end": pl.Date,
+            "region_id": pl.String,
+            "employer_id": pl.Int64,
+            "employer_region": pl.String,
+            "ownership": pl.String,
+            "employer_kind": pl.String,
+        },
+    ).with_columns(
+        pl.coalesce(pl.col("region_id"), pl.col("employer_region"), pl.lit("")).alias("job_region")
+    )
+    current = (
+        jobs.filter((pl.col("start") <= on) & (pl.col("end").is_null() | (pl.col("end") >= on)))
+        .sort("person_id", "start", "pk")
+        .group_by("person_id", maintain_order=True)
+        .last()
+        .select(
+            "person_id",
+            pl.col("job_region").alias("work_region"),
+            pl.col("employer_id"),
+            ((pl.col("ownership") == "public") & (pl.col("employer_kind") != "enterprise"))
+            .fill_null(False)
+            .alias("public"),
+        )
+    )
+    return jobs, current
+
+
+def _years_in_city(jobs: pl.DataFrame, city: pl.DataFrame, on: dt.date) -> pl.DataFrame:
+    """Whole 365-day years employed in the city prefix, overlapping jobs counted once."""
+    spans = (
+        jobs.join(city, on="person_id")
+        .filter(
+            (pl.col("prefix") != "")
+            & pl.col("job_region").str.starts_with(pl.col("prefix"))
+            & (pl.col("start") <= on)
+        )
+        .select(
+            "person_id",
+            "start",
+            pl.min_horizontal(pl.col("end").fill_null(on), pl.lit(on)).alias("end"),
+        )
+        .sort("person_id", "start", "end")
+    )
+    covered = spans.with_columns(pl.col("end").cum_max().shift(1).over("person_id").alias("cursor"))
+    covered = covered.with_columns(
+        pl.max_horizontal("start", pl.col("cursor").fill_null(pl.col("start"))).alias("from")
+    ).with_columns(
+        pl.max_horizontal((pl.col("end") - pl.col("from")).dt.total_days(), pl.lit(0)).alias("days")
+    )
+    return covered.group_by("person_id").agg((pl.col("days").sum() // 365).alias("years"))
+
+
+def _people(on: dt.date, people: QuerySet[Person]) -> pl.DataFrame:
+    rows = list(
+        people.values_list(
+            "pk",
+            "birth_date",
+            "sex",
+            "insured",
+            "insured_since",
+            "hukou_region_id",
+            "residence_region_id",
+            "education",
+        )
+    )
+    frame = _frame(
+        rows,
+        {
+            "pk": pl.Int64,
+            "birth_date": pl.Date,
+            "sex": pl.String,
+            "insured": pl.Boolean,
+            "insured_since": pl.Date,
+            "hukou": pl.String,
+            "residence": pl.String,
+            "education": pl.String,
+        },
+    )
+    jobs, current = _employment_attributes(on, people)
+    frame = frame.join(
+        current, left_on="pk", right_on="person_id", how="left", maintain_order="left"
+    )
+    frame = frame.with_columns(pl.col("work_region").replace("", None))
+    city = frame.select(
+        pl.col("pk").alias("person_id"),
+        pl.coalesce("work_region", "residence", pl.lit("")).str.slice(0, 4).alias("prefix"),
+    )
+    years = _years_in_city(jobs, city, on)
+    frame = frame.join(years, left_on="pk", right_on="person_id", how="left", maintain_order="left")
+    retire = retirement_dates(pl.col("birth_date"), pl.col("sex"))
+    return frame.select(
+        pl.format("P{}", pl.col("pk")).alias("subject_id"),
+        pl.lit("person").alias("kind"),
+        pl.coalesce("residence", "work_region", "hukou", pl.lit(UNKNOWN_REGION)).alias("region"),
+        pl.col("sex").replace("", None),
+        "birth_date",
+        (
+            pl.col("insured")
+            & (pl.col("insured_since").is_null() | (pl.col("insured_since") <= on))
+        ).alias(SUBJECT_ATTR + "insured"),
+        pl.col("insured_since").dt.to_string("%Y-%m-%d").alias(SUBJECT_ATTR + "insured_since"),
+        pl.col("public").fill_null(False).alias(SUBJECT_ATTR + "public_institution_staff"),
+        pl.when(retire.is_not_null())
+        .then(retire <= on)
+        .otherwise(False)
+        .alias(SUBJECT_ATTR + "retired"),
+        retire.dt.to_string("%Y-%m-%d").alias(SUBJECT_ATTR + "retirement_date"),
+        pl.col("hukou").alias(SUBJECT_ATTR + "hukou_region"),
+        pl.col("work_region").alias(SUBJECT_ATTR + "work_region"),
+        pl.col("years").fill_null(0).cast(pl.Int64).alias(SUBJECT_ATTR + "years_in_city"),
+        pl.col("education").replace("", None).alias(SUBJECT_ATTR + "education"),
+        pl.format("O{}", pl.col("employer_id")).alias(SUBJECT_ATTR + "employer_id"),
+        pl.col("pk").alias("person_pk"),
+    )
+
+
+def _organisations(organisations: QuerySet[Organisation]) -> pl.DataFrame:
+    rows = list(
+        organisations.values_list(
+            "pk",
+            "kind",
+            "region_id",
+            "ownership",
+            "uscc_status",
+            "designated_training",
+            "designated_from",
+            "designated_to",
+            "self_evaluation_filed",
+        )
+    )
+    orgs = _frame(
+        rows,
+        {
+            "pk": pl.Int64,
+            "kind": pl.String,
+            "region": pl.String,
+            "ownership": pl.String,
+            "uscc_status": pl.String,
+            "designated_training": pl.Boolean,
+            "designated_from": pl.Date,
+            "designated_to": pl.Date,
+            "self_evaluation_filed": pl.Boolean,
+        },
+    )
+    return orgs.select(
+        pl.format("O{}", pl.col("pk")).alias("subject_id"),
+        "kind",
+        "region",
+        pl.lit(None, dtype=pl.String).alias("sex"),
+        pl.lit(None, dtype=pl.Date).alias("birth_date"),
+        pl.col("ownership").replace("", None).alias(SUBJECT_ATTR + "ownership"),
+        pl.col("uscc_status").alias(SUBJECT_ATTR + "uscc_status"),
+        pl.col("designated_training").alias(SUBJECT_ATTR + "designated_training"),
+        pl.col("designated_from").dt.to_string("%Y-%m-%d").alias(SUBJECT_ATTR + "designated_from"),
+        pl.col("designated_to").dt.to_string("%Y-%m-%d").alias(SUBJECT_ATTR + "designated_to"),
+        pl.col("self_evaluation_filed").alias(SUBJECT_ATTR + "self_evaluation_filed"),
+        pl.col("pk").alias("org_pk"),
+    )
+
+
+def load_population_from_dossier(
+    *,
+    on: dt.date | None = None,
+    region: str | None = None,
+    people: QuerySet[Person] | None = None,
+    organisations: QuerySet[Organisation] | None = None,
+) -> Population:
+    """Every person and organisation — or those of the given querysets (e.g. what the caller may
+    see) — optionally only those whose region starts with `region`, with all their dossier facts,
+    as the columns evaluate() reads. Date-dependent attributes are computed on `on`."""
+    on = on or dt.date.today()
+    people = Person.objects.all() if people is None else people
+    organisations = Organisation.objects.all() if organisations is None else organisations
+    subjects = pl.concat(
+        [_people(on, people), _organisations(organisations)], how="diagonal_relaxed"
+    )
+    if region:
+        subjects = subjects.filter(pl.col("region").str.starts_with(region))
+    subjects = subjects.sort("subject_id").with_row_index("sid")
+    facts = _facts()
+    persons = subjects.filter(pl.col("person_pk").is_not_null()).select(
+        "sid", pl.col("person_pk").alias("person_id")
+    )
+    orgs = subjects.filter(pl.col("org_pk").is_not_null()).select(
+        "sid", pl.col("org_pk").alias("organisation_id")
+    )
+    facts = pl.concat(
+        [
+            facts.filter(pl.col("subject_type") == "person").join(persons, on="person_id"),
+            facts.filter(pl.col("subject_type") == "organisation").join(orgs, on="organisation_id"),
+        ]
+    )
+    columns = facts.select(
+        "sid",
+        pl.col("pk").cast(pl.String).alias("fact_id"),
+        "kind",
+        pl.col("code").replace("", None),
+        pl.col("level").replace("", None),
+        "date",
+        "amount_fen",
+        pl.col("issuer_name").replace("", None).alias("issuer"),
+        pl.col("region").replace("", None),
+        pl.when(pl.col("supersedes_id").is_not_null())
+        .then(pl.concat_list(pl.col("supersedes_id").cast(pl.String)))
+        .alias("supersedes"),
+    )
+    columns = pl.concat([columns, _fact_attrs(facts)], how="horizontal")
+    return Population(subjects.drop("person_pk", "org_pk"), columns).sorted()

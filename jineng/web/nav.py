@@ -1,0 +1,78 @@
+"""The navigation bar: which entries each role sees. Pages still check access themselves; the nav
+only hides links a user could not use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from jineng.identity.models import BUREAU_ROLES, ORG_ROLES, Role
+
+CONSOLE_ROLES = frozenset(BUREAU_ROLES | {Role.AUDITOR, Role.SYSADMIN})
+# Who may open the import page; `jineng.imports.access` decides what each may load, row by row.
+IMPORT_ROLES = frozenset(BUREAU_ROLES | {Role.ORG_ADMIN, Role.ORG_HR, Role.SYSADMIN})
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    key: str
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url: str
+    active: bool
+
+
+# Entries whose URL does not resolve (an app not yet installed, e.g. the policy pages) are skipped.
+NAV: tuple[NavEntry, ...] = (
+    NavEntry("me", _("我的档案"), "web:me", frozenset({Role.WORKER})),
+    NavEntry("policy-mine", _("我可享受的政策"), "policy:mine", frozenset({Role.WORKER})),
+    NavEntry("org-people", _("本单位人员"), "web:org_people", frozenset(ORG_ROLES)),
+    NavEntry("console", _("人员查询"), "web:console", CONSOLE_ROLES),
+    NavEntry("regions", _("区域统计"), "web:regions", CONSOLE_ROLES),
+    NavEntry("policy-catalogue", _("政策文件"), "policy:catalogue", CONSOLE_ROLES),
+    NavEntry("policy-explain", _("政策解读"), "policy:explain", CONSOLE_ROLES),
+    NavEntry("policy-simulate", _("预算测算"), "policy:simulate", CONSOLE_ROLES),
+    NavEntry("imports", _("数据导入"), "web:imports", IMPORT_ROLES),
+    NavEntry("audit", _("审计日志"), "web:audit", CONSOLE_ROLES),
+    NavEntry("admin", _("管理后台"), "admin:index", frozenset({Role.SYSADMIN})),
+)
+
+
+def user_roles(request: HttpRequest) -> frozenset[str]:
+    """The roles of the logged-in account, read once per request."""
+    cached: frozenset[str] | None = getattr(request, "_jineng_roles", None)
+    if cached is not None:
+        return cached
+    user = request.user
+    roles: frozenset[str] = frozenset()
+    if user.is_authenticated:
+        roles = frozenset(user.roles.values_list("role", flat=True))
+    request._jineng_roles = roles  # type: ignore[attr-defined]
+    return roles
+
+
+def nav_items(request: HttpRequest, entries: Iterable[NavEntry] = NAV) -> list[NavItem]:
+    roles = user_roles(request)
+    items: list[NavItem] = []
+    for entry in entries:
+        if not roles & entry.roles:
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        active = request.path == url or (url != "/" and request.path.startswith(url))
+        items.append(NavItem(entry.key, str(entry.label), url, active))
+    return items

@@ -1,0 +1,204 @@
+"""Reads the pages and the API share, composed from the access helpers of `jineng.identity.access`
+(they decide what a user may see; this module only groups and counts inside that)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import CharField, Count, QuerySet
+from django.db.models.functions import Cast, Substr
+from django.http import Http404
+
+from jineng.audit.models import AuditEntry
+from jineng.dossier.models import Fact
+from jineng.dossier.services import AUDIT_OBJECT_TYPE as FACT_AUDIT_OBJECT_TYPE
+from jineng.identity.access import (
+    facts_visible_to,
+    organisations_visible_to,
+    people_visible_to,
+    scope_of,
+)
+from jineng.identity.models import Employment, Person, User
+from jineng.organisations.models import Organisation
+from jineng.reference.models import Region, RegionLevel
+
+# Object types under which the identity, organisations and dossier services audit their rows.
+PERSON_OBJECT_TYPES = ("person",)
+ORGANISATION_OBJECT_TYPES = ("organisation",)
+FACT_OBJECT_TYPES = (FACT_AUDIT_OBJECT_TYPE,)
+EMPLOYMENT_OBJECT_TYPES = ("employment",)
+
+
+@dataclass(frozen=True)
+class RegionCount:
+    code: str
+    name: str
+    level: str
+    people: int
+    organisations: int
+
+
+def _prefix_in_scope(user: User, prefix: str) -> bool:
+    scope = scope_of(user)
+    if scope.is_global:
+        return True
+    return any(prefix.startswith(p) for p in scope.region_prefixes)
+
+
+def is_region_in_scope(*, user: User, region: Region) -> bool:
+    return _prefix_in_scope(user, region.prefix)
+
+
+def regions_of_scope(*, user: User) -> list[Region]:
+    """The top of the region tree a user may drill into: their own regions, or the provinces
+    for a user with global scope. Empty for users without a region scope."""
+    scope = scope_of(user)
+    if scope.is_global:
+        return list(Region.objects.filter(level=RegionLevel.PROVINCE))
+    codes = [p.ljust(6, "0") for p in scope.region_prefixes]
+    return list(Region.objects.filter(code__in=codes))
+
+
+def region_in_scope(*, user: User, code: str) -> Region:
+    """The region `code` if it lies within the user's scope; Http404 otherwise, so a region outside
+    it looks the same as one that does not exist."""
+    region = Region.objects.filter(code=code).first()
+    if region is None or not _prefix_in_scope(user, region.prefix):
+        raise Http404
+    return region
+
+
+def _counts_by_prefix(qs: QuerySet[Any], field: str, lengths: set[int]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for length in lengths:
+        rows = (
+            qs.annotate(_p=Substr(field, 1, length))
+            .order_by()
+            .values("_p")
+            .annotate(_n=Count("pk"))
+            .values_list("_p", "_n")
+        )
+        for prefix, n in rows:
+            counts[prefix] = counts.get(prefix, 0) + n
+    return counts
+
+
+def regions_with_counts(*, user: User, regions: list[Region]) -> list[RegionCount]:
+    """`regions` with the number of people (by residence) and organisations the user may see
+    under each: two grouped queries per prefix length, not two per region."""
+    if not regions:
+        return []
+    lengths = {len(r.prefix) for r in regions}
+    people = people_visible_to(user)
+    orgs = organisations_visible_to(user)
+    common = _common_prefix([r.prefix for r in regions])
+    if common:
+        people = people.filter(residence_region__code__startswith=common)
+        orgs = orgs.filter(region__code__startswith=common)
+    people_counts = _counts_by_prefix(people, "residence_region_id", lengths)
+    org_counts = _counts_by_prefix(orgs, "region_id", lengths)
+    return [
+        RegionCount(
+            code=r.code,
+            name=r.name,
+            level=r.level,
+            people=people_counts.get(r.prefix, 0),
+            organisations=org_counts.get(r.prefix, 0),
+        )
+        for r in regions
+    ]
+
+
+def _common_prefix(prefixes: list[str]) -> str:
+    first, last = min(prefixes), max(prefixes)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]
+
+
+def region_children_counts(*, user: User, region: Region) -> list[RegionCount]:
+    """The children of `region` with what the user may see under each."""
+    return regions_with_counts(user=user, regions=list(region.children.all()))
+
+
+def region_totals(*, user: User, region: Region) -> RegionCount:
+    return RegionCount(
+        code=region.code,
+        name=region.name,
+        level=region.level,
+        people=people_under_region(user=user, region=region).count(),
+        organisations=organisations_under_region(user=user, region=region).count(),
+    )
+
+
+def people_under_region(*, user: User, region: Region) -> QuerySet[Person]:
+    return people_visible_to(user).filter(residence_region__code__startswith=region.prefix)
+
+
+def organisations_under_region(*, user: User, region: Region) -> QuerySet[Organisation]:
+    return organisations_visible_to(user).filter(region__code__startswith=region.prefix)
+
+
+def people_search(*, user: User, name: str) -> QuerySet[Person]:
+    """People the user may see whose name contains `name`."""
+    return people_visible_to(user).filter(name__contains=name).order_by("name", "pk")
+
+
+def person_in_scope(*, user: User, person: Person | None) -> Person | None:
+    """`person` if the user may see them, else None (a find by document outside the scope must not
+    tell the caller that the document exists)."""
+    if person is None:
+        return None
+    return people_visible_to(user).filter(pk=person.pk).first()
+
+
+def _ids_as_text(qs: QuerySet[Any]) -> QuerySet[Any]:
+    # AuditEntry.object_id is text (it names rows of any table), so compare against text ids.
+    ids: QuerySet[Any] = qs.annotate(_s=Cast("pk", CharField())).values("_s")
+    return ids
+
+
+def audit_entries_visible_to(user: User) -> QuerySet[AuditEntry]:
+    """Audit entries a bureau officer or auditor may read: everything for a global scope; otherwise
+    entries about people, organisations and facts in their scope, and their own actions."""
+    entries = AuditEntry.objects.select_related("actor").order_by("-id")
+    if scope_of(user).is_global:
+        return entries
+    return (
+        entries.filter(
+            object_type__in=PERSON_OBJECT_TYPES, object_id__in=_ids_as_text(people_visible_to(user))
+        )
+        | entries.filter(
+            object_type__in=ORGANISATION_OBJECT_TYPES,
+            object_id__in=_ids_as_text(organisations_visible_to(user)),
+        )
+        | entries.filter(
+            object_type__in=FACT_OBJECT_TYPES, object_id__in=_ids_as_text(facts_visible_to(user))
+        )
+        | entries.filter(
+            object_type__in=EMPLOYMENT_OBJECT_TYPES,
+            object_id__in=_ids_as_text(
+                Employment.objects.filter(person__in=people_visible_to(user).values("pk"))
+            ),
+        )
+        | entries.filter(actor=user)
+    )
+
+
+def audit_entries_for_person(*, person: Person) -> QuerySet[AuditEntry]:
+    """The access log of one person (their own rows and their facts); the caller has already
+    checked access to the person."""
+    entries = AuditEntry.objects.order_by("-id")
+    return (
+        entries.filter(object_type__in=PERSON_OBJECT_TYPES, object_id=str(person.pk))
+        | entries.filter(
+            object_type__in=FACT_OBJECT_TYPES,
+            object_id__in=_ids_as_text(Fact.objects.filter(person=person)),
+        )
+        | entries.filter(
+            object_type__in=EMPLOYMENT_OBJECT_TYPES,
+            object_id__in=_ids_as_text(Employment.objects.filter(person=person)),
+        )
+    )
