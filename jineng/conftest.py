@@ -50,7 +50,8 @@ def pytest_runtest_teardown(
     item: pytest.Item, nextitem: pytest.Item | None
 ) -> Generator[None, object, object]:
     result = yield  # fixtures are finalised here: a transactional test has flushed the tables
-    if _is_transactional(item):
+    # After the last test the session fixtures are gone too (the test database is dropped).
+    if nextitem is not None and _is_transactional(item):
         from pytest_django.plugin import blocking_manager_key
 
         from jineng.reference.loading import ensure_reference_loaded
