@@ -39,6 +39,7 @@ from jineng.identity.services import (
     role_grant,
     role_revoke,
 )
+from jineng.identity.signals import acting_user
 
 MAX_REVEAL = 20
 
@@ -318,6 +319,14 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # deactivate instead: the audit trail keeps pointing at the account
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Django's change-password page; the save is audited by `jineng.identity.signals`
+        (one entry, naming the account and the administrator, no hash)."""
+        with acting_user(request.user):  # type: ignore[arg-type]
+            return super().user_change_password(request, id, form_url)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         before = None
