@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "ninja",  # its swagger-ui static files for /api/v1/docs (no CDN)
     "jineng.reference",
     "jineng.identity",
     "jineng.organisations",

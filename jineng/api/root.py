@@ -1,15 +1,17 @@
-"""The JSON API: /api/v1, OpenAPI 3 at /api/v1/openapi.json, bearer tokens from POST /auth/token.
+"""The JSON API: /api/v1, OpenAPI 3 at /api/v1/openapi.json (Swagger UI for logged-in users at
+/api/v1/docs), bearer tokens from POST /auth/token.
 
 Every error is JSON `{detail, field?}`: 400 bad input, 401 no valid token, 403 not allowed,
 404 absent or outside the caller's scope (the two look the same on purpose)."""
 
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from jineng.api.auth import BearerAuth
@@ -38,15 +40,28 @@ class JinengAPI(NinjaAPI):
         return response
 
 
+class LoggedInSwagger(Swagger):
+    """Ninja's Swagger page, for logged-in users only. (`docs_decorator` would also close
+    openapi.json, which stays public.)"""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().render_page(request, api, **kwargs)
+
+
 api = JinengAPI(
     title="jineng API",
     version="1",
     description="技能人才服务平台接口。证件号码、手机号码和银行账号一律脱敏，明文仅通过留痕的查看接口获取。",
     urls_namespace="api",
     auth=BearerAuth(),
-    # Ninja's Swagger page loads its scripts from a CDN unless "ninja" is an installed app; nothing
-    # may be fetched at run time, so the docs page is off and openapi.json is the reference.
-    docs_url=None,
+    # Swagger UI at /api/v1/docs for any logged-in user (the schema itself is public at
+    # openapi.json; the page adds only a viewer, and calls made from it need a bearer token).
+    # "ninja" is an installed app, so the page uses the swagger-ui files shipped in
+    # ninja/static/ninja/ through our own static files: nothing is fetched from a CDN.
+    docs_url="/docs",
+    docs=LoggedInSwagger(),
 )
 
 
