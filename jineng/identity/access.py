@@ -9,10 +9,16 @@ which take the acting user and scope by role, organisation and region (docs/cont
 - system administrator (and a Django superuser) → everything.
 The auditor is read-only and never reveals. Out of scope reads answer 404, never 403, so that an
 identifier cannot be probed for existence.
+
+Every helper takes the acting user and, optionally, `scope=scope_of(user)` already computed for it
+in the same request (reading the scope is a query; a view that checks a role and then reads should
+not pay for it twice). A scope computed for another account is refused (ValueError): the helpers
+never read with anyone's scope but the acting user's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -44,6 +50,7 @@ class Scope:
     read_only: bool = False  # auditor only: may read in scope, never write or reveal
     bureau_region_prefixes: tuple[str, ...] = ()  # where a bureau role may write and reveal
     organisation_roles: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    user_id: int | None = None  # the account the scope was computed for (None: anonymous)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -73,9 +80,16 @@ def _prefixes(codes: set[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
+def _user_id(user: User | AnonymousUser | None) -> int | None:
+    return None if user is None or not user.is_authenticated else user.pk
+
+
 def scope_of(user: User | AnonymousUser | None) -> Scope:
-    if user is None or not user.is_authenticated or not user.is_active:
+    """What `user` may see, read from their role assignments (one query)."""
+    if user is None or not user.is_authenticated:
         return EMPTY_SCOPE
+    if not user.is_active:
+        return dataclasses.replace(EMPTY_SCOPE, user_id=user.pk)
     assignments = list(
         RoleAssignment.objects.filter(user_id=user.pk).values_list(
             "role", "organisation_id", "region_id"
@@ -104,7 +118,18 @@ def scope_of(user: User | AnonymousUser | None) -> Scope:
         read_only=read_only,
         bureau_region_prefixes=_prefixes(bureau_regions),
         organisation_roles={k: frozenset(v) for k, v in org_roles.items()},
+        user_id=user.pk,
     )
+
+
+def _scope(user: User | AnonymousUser | None, scope: Scope | None) -> Scope:
+    """`scope` when it was computed for `user`, else `scope_of(user)`; a scope computed for
+    another account is a programming error and never used."""
+    if scope is None:
+        return scope_of(user)
+    if scope.user_id != _user_id(user):
+        raise ValueError("scope was computed for another account")
+    return scope
 
 
 def _current(qs: QuerySet[Any], *, start_nullable: bool) -> QuerySet[Any]:
@@ -132,8 +157,10 @@ def _people_q(scope: Scope) -> Q | None:
     return q
 
 
-def people_visible_to(user: User | AnonymousUser | None) -> QuerySet[Person]:
-    scope = scope_of(user)
+def people_visible_to(
+    user: User | AnonymousUser | None, *, scope: Scope | None = None
+) -> QuerySet[Person]:
+    scope = _scope(user, scope)
     if scope.is_global:
         return Person.objects.all()
     q = _people_q(scope)
@@ -147,9 +174,11 @@ def _to_pk(value: object) -> int:
         raise Http404 from None
 
 
-def access_person_by_id(user: User | AnonymousUser | None, person_id: int | str) -> Person:
+def access_person_by_id(
+    user: User | AnonymousUser | None, person_id: int | str, *, scope: Scope | None = None
+) -> Person:
     """The person if the user may see them; Http404 otherwise (also for a malformed id)."""
-    person = people_visible_to(user).filter(pk=_to_pk(person_id)).first()
+    person = people_visible_to(user, scope=scope).filter(pk=_to_pk(person_id)).first()
     if person is None:
         raise Http404("人员不存在或不在您的查看范围内")
     return person
@@ -168,24 +197,30 @@ def _organisations_q(scope: Scope) -> Q | None:
     return q
 
 
-def organisations_visible_to(user: User | AnonymousUser | None) -> QuerySet[Organisation]:
-    scope = scope_of(user)
+def organisations_visible_to(
+    user: User | AnonymousUser | None, *, scope: Scope | None = None
+) -> QuerySet[Organisation]:
+    scope = _scope(user, scope)
     if scope.is_global:
         return Organisation.objects.all()
     q = _organisations_q(scope)
     return Organisation.objects.none() if q is None else Organisation.objects.filter(q)
 
 
-def access_organisation_by_id(user: User | AnonymousUser | None, org_id: int | str) -> Organisation:
-    organisation = organisations_visible_to(user).filter(pk=_to_pk(org_id)).first()
+def access_organisation_by_id(
+    user: User | AnonymousUser | None, org_id: int | str, *, scope: Scope | None = None
+) -> Organisation:
+    organisation = organisations_visible_to(user, scope=scope).filter(pk=_to_pk(org_id)).first()
     if organisation is None:
         raise Http404("机构不存在或不在您的查看范围内")
     return organisation
 
 
-def facts_visible_to(user: User | AnonymousUser | None) -> QuerySet[Fact]:
+def facts_visible_to(
+    user: User | AnonymousUser | None, *, scope: Scope | None = None
+) -> QuerySet[Fact]:
     """Facts whose subject (a person or an organisation) the user may see."""
-    scope = scope_of(user)
+    scope = _scope(user, scope)
     if scope.is_global:
         return Fact.objects.all()
     people_q, orgs_q = _people_q(scope), _organisations_q(scope)
@@ -203,10 +238,12 @@ def facts_visible_to(user: User | AnonymousUser | None) -> QuerySet[Fact]:
 # --- permission predicates used by the services ------------------------------------------------
 
 
-def can_reveal_person(user: User | AnonymousUser | None, person: Person) -> bool:
+def can_reveal_person(
+    user: User | AnonymousUser | None, person: Person, *, scope: Scope | None = None
+) -> bool:
     """Sysadmin; a bureau officer whose region covers the person's residence; the person themself.
     Never the auditor, never organisation staff."""
-    scope = scope_of(user)
+    scope = _scope(user, scope)
     if scope.is_global:
         return True
     if scope.person_id is not None and scope.person_id == person.pk:

@@ -261,3 +261,67 @@ def test_scope_of_organisation_staff_lists_their_organisations(world: World) -> 
     assert scope.organisation_ids == {world.org_a.pk, world.org_b.pk}
     assert scope.roles_at(world.org_a.pk) == {Role.TEACHER}
     assert (scope.is_global, scope.can_reveal, scope.region_prefixes) == (False, False, ())
+
+
+def test_a_scope_computed_once_gives_the_same_reads_without_reading_it_again(
+    world: World, django_assert_num_queries: Any, django_assert_max_num_queries: Any
+) -> None:
+    """The helpers take `scope=scope_of(user)` so a request reads the role assignments once; the
+    rows are the same as without it, and each read is then at most one query (none when the
+    scope is empty)."""
+    users = [
+        make_user(Role.WORKER, person=world.employee_a),
+        make_user(Role.ORG_ADMIN, organisation=world.org_a),
+        make_user(Role.BUREAU_REVIEWER, region="330503"),
+        make_user(Role.AUDITOR, region="441900"),
+        make_user(Role.SYSADMIN),
+    ]
+    for user in users:
+        scope = scope_of(user)
+        with django_assert_num_queries(0):
+            people = people_visible_to(user, scope=scope)
+            organisations = organisations_visible_to(user, scope=scope)
+            facts = facts_visible_to(user, scope=scope)
+        assert _names(people) == _names(people_visible_to(user))
+        assert _names(organisations) == _names(organisations_visible_to(user))
+        assert set(facts) == set(facts_visible_to(user))
+        for person in (world.employee_a, world.dongguan):
+            visible = people_visible_to(user).filter(pk=person.pk).exists()
+            with django_assert_max_num_queries(1):
+                if visible:
+                    assert access_person_by_id(user, person.pk, scope=scope) == person
+                else:
+                    with pytest.raises(Http404):
+                        access_person_by_id(user, person.pk, scope=scope)
+        for org in (world.org_a, world.org_c):
+            visible = organisations_visible_to(user).filter(pk=org.pk).exists()
+            with django_assert_max_num_queries(1):
+                if visible:
+                    assert access_organisation_by_id(user, org.pk, scope=scope) == org
+                else:
+                    with pytest.raises(Http404):
+                        access_organisation_by_id(user, org.pk, scope=scope)
+
+
+def test_a_scope_of_another_account_is_refused(world: World) -> None:
+    """Passing a wider scope computed for someone else must never widen a read."""
+    admin_scope = scope_of(make_user(Role.SYSADMIN))
+    worker = make_user(Role.WORKER, person=world.employee_a)
+    for read in (
+        lambda: people_visible_to(worker, scope=admin_scope),
+        lambda: organisations_visible_to(worker, scope=admin_scope),
+        lambda: facts_visible_to(worker, scope=admin_scope),
+        lambda: access_person_by_id(worker, world.dongguan.pk, scope=admin_scope),
+        lambda: access_organisation_by_id(worker, world.org_c.pk, scope=admin_scope),
+    ):
+        with pytest.raises(ValueError):
+            read()
+    for anonymous in (AnonymousUser(), None):
+        with pytest.raises(ValueError):
+            people_visible_to(anonymous, scope=admin_scope)
+    # an anonymous user's own (empty) scope is accepted and sees nothing
+    assert not people_visible_to(None, scope=scope_of(None)).exists()
+    inactive = make_user(Role.SYSADMIN)
+    inactive.is_active = False
+    inactive.save()
+    assert not people_visible_to(inactive, scope=scope_of(inactive)).exists()
