@@ -1,12 +1,23 @@
 import datetime as dt
+import json
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
 
-from jineng.dossier.selectors import subject_facts_document
+from jineng.dossier.selectors import (
+    fact_json,
+    organisation_subject,
+    person_employments,
+    person_subject,
+    subject_facts,
+    subject_facts_document,
+)
 from jineng.dossier.services import fact_append, fact_correct
+from jineng.identity.models import Person
 from jineng.identity.services import employment_record
 from jineng.identity.testing import make_organisation, make_person, resident_id
+from jineng.organisations.models import Organisation
 from jineng.policy.engine.schema import FACTS_SCHEMA
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +114,65 @@ def test_an_organisation_document() -> None:
     assert document["subject"]["region"] == "441900"
     assert document["subject"]["attrs"]["ownership"] == "private"
     assert [f["id"] for f in document["facts"]] == [str(fact.pk)]
+
+
+def orm_document(subject: Person | Organisation, on: dt.date) -> dict[str, Any]:
+    """The document as the ORM reads it (person_employments, subject_facts, fact_json): what the
+    one raw query of subject_facts_document must give, byte for byte."""
+    if isinstance(subject, Person):
+        head: Any = person_subject(subject, on=on, employments=person_employments(subject))
+    else:
+        head = organisation_subject(subject)
+    return {"subject": head, "facts": [fact_json(f) for f in subject_facts(subject)]}
+
+
+def test_the_raw_read_gives_byte_for_byte_what_the_orm_gives(
+    django_assert_num_queries: Any,
+) -> None:
+    person = make_person(hukou_region="430582", residence_region="441900", education="bachelor")
+    public_college = make_organisation(kind="college", region="330502", ownership="public")
+    enterprise = make_organisation(kind="enterprise", region="441900", ownership="private")
+    employment_record(  # ended, in another city
+        actor=None, person=person, employer=public_college, start=dt.date(2008, 3, 1),
+        end=dt.date(2012, 2, 29),
+    )  # fmt: skip
+    employment_record(  # a region of its own, no employer
+        actor=None, person=person, employer=None, employer_name="个体", region="441900",
+        start=dt.date(2012, 3, 1), end=dt.date(2019, 12, 31),
+    )  # fmt: skip
+    employment_record(actor=None, person=person, employer=enterprise, start=dt.date(2019, 6, 1))
+    employment_record(  # two jobs starting the same day: the later id is current
+        actor=None, person=person, employer=public_college, start=dt.date(2019, 6, 1)
+    )
+    employment_record(  # not started yet
+        actor=None, person=person, employer=enterprise, start=dt.date(2030, 1, 1)
+    )
+    first = fact_append(
+        actor=None, subject=person, kind="certificate", code="6-18-01-01", level="4",
+        date=dt.date(2016, 5, 1), issuer=public_college, source="import",
+    )  # fmt: skip
+    fact_correct(actor=None, fact=first, reason="等级错误", level="3")
+    fact_append(
+        actor=None, subject=person, kind="competition_result", code="city_class1", level="gold",
+        date=dt.date(2016, 5, 1), amount_fen=500_000, region="441900", issuer_name="东莞市人社局",
+        attrs={"role": "player", "prize_fen": 500000, "rank": "第一", "issuer_id": "O7"},
+        source="import",
+    )  # fmt: skip
+    bare = make_person(residence_region=None, hukou_region=None)
+    org = make_organisation(kind="institution", region="441900", ownership="private")
+    fact_append(
+        actor=None, subject=org, kind="training_base", code="public_training_sub_base",
+        level="city", date=dt.date(2023, 3, 1), source="import", attrs={"seats": 40},
+    )  # fmt: skip
+    for subject in (person, bare, org, public_college):
+        for on in (dt.date(2010, 1, 1), dt.date(2019, 6, 1), ON, dt.date(2031, 1, 1)):
+            with django_assert_num_queries(1):
+                document = subject_facts_document(subject=subject, on=on)
+            expected = orm_document(subject, on)
+            assert json.dumps(document, ensure_ascii=False) == json.dumps(
+                expected, ensure_ascii=False
+            )
+            assert not list(Draft202012Validator(FACTS_SCHEMA).iter_errors(document))
+    assert subject_facts_document(subject=person, on=ON)["subject"]["attrs"]["employer_id"] == (
+        f"O{public_college.pk}"
+    )
