@@ -345,14 +345,14 @@ def subject_for_explain(
 ) -> Person | Organisation:
     """The subject if `user` may explain it: Http404 when out of scope (or another person, for a
     worker), PermissionDenied for accounts that may explain nobody (organisation staff)."""
-    scope = scope_of(user)
+    scope = scope_of(user)  # read once, for the role check and the scoped read
     if scope.is_global or scope.has_role(*EXPLAIN_ROLES):
         if subject_type == "person":
-            return access_person_by_id(user, subject_id)
-        return access_organisation_by_id(user, subject_id)
+            return access_person_by_id(user, subject_id, scope=scope)
+        return access_organisation_by_id(user, subject_id, scope=scope)
     if scope.person_id is not None:
         if subject_type == "person" and str(subject_id) == str(scope.person_id):
-            return access_person_by_id(user, subject_id)
+            return access_person_by_id(user, subject_id, scope=scope)
         raise Http404("不存在或不在您的查看范围内")
     raise PermissionDenied
 

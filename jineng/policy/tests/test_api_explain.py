@@ -17,6 +17,7 @@ from django.test import Client
 from jineng.api.services import api_token_issue
 from jineng.dossier.services import fact_append
 from jineng.identity.models import Person, Role, User
+from jineng.identity.services import employment_record
 from jineng.identity.testing import make_organisation, make_person, make_user
 from jineng.organisations.models import Organisation
 from jineng.policy.engine.loader import DATA_DIR
@@ -301,3 +302,42 @@ def test_no_token_is_401() -> None:
         content_type="application/json",
     )
     assert resp.status_code == 401
+
+
+@pytest.mark.parametrize("who", ["hz_officer", "gold_worker"])
+def test_explaining_a_dossier_person_takes_four_queries(
+    pw: PolicyWorld, who: str, django_assert_num_queries: Any
+) -> None:
+    """Token → account, the account's scope (read once for the role check and the scoped read),
+    the person within that scope, their employments and facts together. No timing here: the
+    query count is what a regression would change."""
+    employment_record(actor=None, person=pw.gold, employer=pw.hz_org, start=dt.date(2020, 1, 1))
+    client = api_client(getattr(pw, who))
+    first = client.post("/api/v1/policy/explain", person_body(pw.gold), "application/json")
+    assert first.status_code == 200  # the first use also stamps the token's last use
+    with django_assert_num_queries(4):
+        resp = client.post("/api/v1/policy/explain", person_body(pw.gold), "application/json")
+    assert resp.status_code == 200
+    assert resp.json() == first.json()
+
+
+def test_explaining_an_organisation_takes_four_queries(
+    pw: PolicyWorld, django_assert_num_queries: Any
+) -> None:
+    client = api_client(pw.hz_officer)
+    body = {"subject": {"type": "organisation", "id": pw.hz_org.pk}}
+    assert client.post("/api/v1/policy/explain", body, "application/json").status_code == 200
+    with django_assert_num_queries(4):
+        resp = client.post("/api/v1/policy/explain", body, "application/json")
+    assert resp.status_code == 200
+
+
+def test_out_of_scope_is_404_after_three_queries(
+    pw: PolicyWorld, django_assert_num_queries: Any
+) -> None:
+    client = api_client(pw.dg_officer)
+    first = client.post("/api/v1/policy/explain", person_body(pw.gold), "application/json")
+    assert first.status_code == 404
+    with django_assert_num_queries(3):
+        resp = client.post("/api/v1/policy/explain", person_body(pw.gold), "application/json")
+    assert resp.status_code == 404
