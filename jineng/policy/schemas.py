@@ -11,6 +11,7 @@ from ninja import Field, Schema
 StatusOut = Literal[
     "paid",
     "discretionary",
+    "unstated",
     "waiting",
     "granted",
     "condition_failed",

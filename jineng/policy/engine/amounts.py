@@ -28,6 +28,7 @@ from jineng.policy.engine.model import (
     PerThreshold,
     PerUnit,
     RangeAmount,
+    Unstated,
     Uplift,
 )
 from jineng.policy.engine.money import apply_percent, apply_ratio, format_yuan
@@ -41,6 +42,7 @@ class AmountResult:
     discretionary: bool = False
     may_be_more: bool = False
     branch: str = ""
+    unstated: bool = False  # the text grants money without stating the amount (0 fen counted)
 
     def scaled(self, fn: Callable[[int], int], branch: str) -> AmountResult:
         return AmountResult(
@@ -50,6 +52,7 @@ class AmountResult:
             self.discretionary,
             self.may_be_more,
             branch,
+            self.unstated,
         )
 
     def plus(self, other: AmountResult) -> AmountResult:
@@ -60,6 +63,7 @@ class AmountResult:
             self.discretionary or other.discretionary,
             self.may_be_more or other.may_be_more,
             self.branch,
+            self.unstated or other.unstated,
         )
 
 
@@ -71,6 +75,14 @@ class Unavailable:
 
 
 AmountOrWhy = AmountResult | Unavailable
+
+UNSTATED_TEXT = "金额未在本文件中规定："
+
+
+def unstated_text(basis: str) -> str:
+    return UNSTATED_TEXT + basis
+
+
 # (item id, fact) → that item's amount for the fact: the "standard" of another item.
 StandardOf = Callable[[str, Fact], AmountOrWhy]
 
@@ -122,6 +134,8 @@ def compute(
     (explain passes the base's actual entitlement; None computes it as a standard)."""
     if isinstance(amount, Fixed):
         return of_value(amount.value)
+    if isinstance(amount, Unstated):
+        return AmountResult(0, 0, 0, branch=unstated_text(amount.basis), unstated=True)
     if isinstance(amount, ByCategory):
         key = category_key(fact.field_value(amount.key))
         value = amount.table.get(key) if key is not None else None
@@ -184,6 +198,7 @@ def compute(
             inner.discretionary,
             inner.may_be_more,
             "无竞赛奖金 → " + inner.branch,
+            inner.unstated,
         )
     if isinstance(amount, PerThreshold):
         count = _whole(fact, amount.count)
@@ -216,6 +231,8 @@ def compute(
         )
         if isinstance(base_result, Unavailable):
             return base_result
+        if base_result.unstated:
+            return Unavailable(f"基础项目 {amount.base_item} {base_result.branch}")
         pct = amount.percent
         return base_result.scaled(
             lambda f: apply_percent(f, pct),
@@ -237,10 +254,14 @@ def _percent_of(amount: PercentOf, fact: Fact, standard_of: StandardOf) -> Amoun
         part = standard_of(ref, fact)
         if isinstance(part, Unavailable):
             return Unavailable(f"{ref}: {part.reason}")
+        if part.unstated:
+            return Unavailable(f"{ref}: {part.branch}")
         total = part if total is None else total.plus(part)
     assert total is not None
     for ref in amount.exclude:
         part = standard_of(ref, fact)
+        if isinstance(part, AmountResult) and part.unstated:
+            return Unavailable(f"扣除项 {ref}: {part.branch}")
         if isinstance(part, AmountResult):
             total = AmountResult(
                 max(total.fen - part.fen, 0),

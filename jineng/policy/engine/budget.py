@@ -71,7 +71,8 @@ class Budget:
         return int(self.raw.get_column("fen").sum() or 0)
 
     def by_item(self) -> pl.DataFrame:
-        """Per item: paid, discretionary (range) and waiting counts and amounts, and the total."""
+        """Per item: paid, discretionary (range), unstated (amount not stated, 0 fen) and waiting
+        counts and amounts, and the total."""
         return _by(self.table, ["item_id"])
 
     def by_item_year(self) -> pl.DataFrame:
@@ -94,6 +95,7 @@ def _by(table: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
             part("discretionary", "fen").alias("discretionary_fen"),
             part("discretionary", "min_fen").alias("discretionary_min_fen"),
             part("discretionary", "max_fen").alias("discretionary_max_fen"),
+            pl.col("count").filter(pl.col("status") == "unstated").sum().alias("unstated_count"),
             pl.col("count").filter(pl.col("status") == "waiting").sum().alias("waiting_count"),
             part("waiting", "fen").alias("waiting_fen"),
             pl.col("fen").sum().alias("total_fen"),

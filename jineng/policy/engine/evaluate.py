@@ -295,15 +295,11 @@ class Evaluator:
         pending = pl.lit(False)
         if isinstance(item.schedule, After):
             pending = offset(day, Duration(months=item.schedule.months)) > pl.lit(self.on)
-        final: pl.Expr = (
-            status.when(~amounts.ok)
-            .then(S[Status.CONDITION_FAILED])
-            .when(amounts.disc)
-            .then(S[Status.DISCRETIONARY])
-            .when(~waiting_ok | pending)
-            .then(S[Status.WAITING])
-            .otherwise(S[Status.PAID])
-        )
+        final = status.when(~amounts.ok).then(S[Status.CONDITION_FAILED])
+        final = final.when(amounts.disc).then(S[Status.DISCRETIONARY])
+        if amounts.unst is not None:
+            final = final.when(amounts.unst).then(S[Status.UNSTATED])
+        final = final.when(~waiting_ok | pending).then(S[Status.WAITING]).otherwise(S[Status.PAID])
         priced = ~(not_yet | expired | failed | excluded) & amounts.ok
         return cand.with_columns(
             final.alias("status"),
@@ -321,7 +317,7 @@ class Evaluator:
         (base_id,) = bases
         base = self.results[base_id].select(
             "uid",
-            counted().alias("ub:ok"),
+            (counted() & (pl.col("status") != S[Status.UNSTATED])).alias("ub:ok"),
             pl.col("amount_fen").alias("ub:fen"),
             pl.col("min_fen").alias("ub:lo"),
             pl.col("max_fen").alias("ub:hi"),

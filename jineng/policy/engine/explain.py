@@ -279,6 +279,9 @@ def _price(
     if result.discretionary:
         d.status = Status.DISCRETIONARY
         d.reason = "酌定金额,待审核决定" + (f";{d.reason}" if d.reason else "")
+    elif result.unstated:
+        d.status = Status.UNSTATED
+        d.reason = result.branch + (f";{d.reason}" if d.reason else "")
     elif isinstance(item.schedule, After) and add_months(fact.date, item.schedule.months) > on:
         d.status = Status.WAITING
         d.reason = item.schedule.label or f"满{item.schedule.months}个月后发放"
@@ -287,6 +290,8 @@ def _price(
 def _uplift_base(base_id: str, fact: Fact, s: _Subject) -> AmountOrWhy:
     for d in s.drafts.get(base_id, ()):
         if d.fact.id == fact.id:
+            if d.status is Status.UNSTATED and d.amount is not None:
+                return Unavailable(f"基础项目 {base_id} {d.amount.branch}")
             if d.status in COUNTED and d.amount is not None:
                 return AmountResult(
                     d.fen,
@@ -320,7 +325,9 @@ def _entitlement(d: Draft) -> Entitlement:
         branch=branch,
         reason=d.reason,
         version_from=d.version_from,
-        schedule=plan(d.item.schedule, fen, d.fact) if counted else (),
+        schedule=plan(d.item.schedule, fen, d.fact)
+        if counted and d.status is not Status.UNSTATED
+        else (),
     )
 
 

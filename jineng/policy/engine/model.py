@@ -105,6 +105,14 @@ class PerUnit:
     cap: int | None = None  # fen, on the total
 
 
+@dataclass(frozen=True)
+class Unstated:
+    """Money the text grants without stating the amount: an entitlement of status `unstated`,
+    counted (rules, budget counts) with 0 fen; `basis` says where the amount is set."""
+
+    basis: str
+
+
 Amount = (
     Fixed
     | ByCategory
@@ -117,6 +125,7 @@ Amount = (
     | PerThreshold
     | Uplift
     | PerUnit
+    | Unstated
 )
 
 # ----------------------------------------------------------------------------- predicates
@@ -257,6 +266,9 @@ class QuotaRule:
     total: int | None = None
     scope: Literal["jurisdiction", "region"] = "jurisdiction"
     tie_break: tuple[TieBreak, ...] = ()
+    # what one place is: one counted entitlement ("payment"), or one subject with all its
+    # entitlements in the pool and period ("subject": "每年不超过20名" counts people)
+    unit: Literal["payment", "subject"] = "payment"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from jineng.policy.engine.model import Citation, Document, Item
 class Status(StrEnum):
     PAID = "paid"
     DISCRETIONARY = "discretionary"  # range or maximum awaiting a reviewer's decision
+    UNSTATED = "unstated"  # granted, but the amount is set outside the text (0 fen counted)
     WAITING = "waiting"  # schedule `after` / elapsed at_least not yet met
     GRANTED = "granted"  # title / recognition items
     CONDITION_FAILED = "condition_failed"
@@ -27,12 +28,13 @@ class Status(StrEnum):
 
 
 # Statuses whose amount counts in totals and takes part in once/per_year/quota/group rules.
-COUNTED = frozenset({Status.PAID, Status.DISCRETIONARY, Status.WAITING})
+COUNTED = frozenset({Status.PAID, Status.DISCRETIONARY, Status.UNSTATED, Status.WAITING})
 
 # An item's summary status when it has several entitlements: the first present in this order.
 PRECEDENCE: tuple[Status, ...] = (
     Status.PAID,
     Status.DISCRETIONARY,
+    Status.UNSTATED,
     Status.WAITING,
     Status.GRANTED,
     Status.SUPERSEDED,
@@ -53,6 +55,7 @@ STATUS_BY_CODE: dict[int, Status] = {i: s for s, i in STATUS_CODE.items()}
 STATUS_ZH: dict[Status, str] = {
     Status.PAID: "应发",
     Status.DISCRETIONARY: "待酌定",
+    Status.UNSTATED: "金额未规定",
     Status.WAITING: "待满足期限",
     Status.GRANTED: "已认定",
     Status.CONDITION_FAILED: "条件不符",

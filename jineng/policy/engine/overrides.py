@@ -20,11 +20,13 @@ from jineng.policy.engine.model import (
     Amount,
     ByCategory,
     FenRange,
+    Fixed,
     Item,
     Match,
     MoneyValue,
     Policies,
     RangeAmount,
+    Unstated,
     Version,
 )
 from jineng.policy.engine.money import to_decimal, yuan_to_fen
@@ -97,6 +99,8 @@ def _replace(amount: Amount, name: str, value: Any) -> Amount:
 
 def patch_amount(amount: Amount, path: tuple[str, ...], raw: str) -> Amount:
     head, rest = path[0], path[1:]
+    if isinstance(amount, Unstated) and head == "value" and not rest:
+        return Fixed(_money(raw))  # a what-if: the amount the text leaves unstated, assumed
     if isinstance(amount, RangeAmount) and head in ("min", "max") and not rest:
         fen = yuan_to_fen(raw)
         return _replace(amount, f"{head}_fen", fen)

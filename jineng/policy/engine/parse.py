@@ -50,6 +50,7 @@ from jineng.policy.engine.model import (
     TieBreak,
     Trigger,
     TriggerPred,
+    Unstated,
     Uplift,
     Within,
     Yearly,
@@ -171,6 +172,11 @@ def amount(spec: Mapping[str, Any]) -> Amount:
             count=spec["count"],
             cap=at("cap", optional_money, spec.get("cap")),
         )
+    if form == "unstated":
+        basis = str(spec.get("basis") or "").strip()
+        if not basis:
+            raise FieldError("basis", "an unstated amount says where the amount is set (basis)")
+        return Unstated(basis)
     raise FieldError("form", f"unknown amount form {form!r}")
 
 
@@ -335,6 +341,7 @@ def quota(spec: Mapping[str, Any], pool: str) -> QuotaRule:
         total=spec.get("total"),
         scope=spec.get("scope", "jurisdiction"),
         tie_break=tuple(ties),
+        unit=spec.get("unit", "payment"),
     )
 
 

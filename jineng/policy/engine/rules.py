@@ -137,7 +137,8 @@ def quota_order(rule: QuotaRule, drafts: Iterable[Draft]) -> list[Draft]:
 
 def apply_quotas(drafts: Sequence[Draft]) -> None:
     """Within each quota pool and period (year of the trigger, or all time for `total`), the first N
-    counted entitlements in tie-break order keep their status; the others are quota_full."""
+    counted entitlements in tie-break order keep their status; the others are quota_full. With
+    `unit: subject` the first N subjects (each placed by its best entitlement) keep all theirs."""
     pools: dict[tuple[str, str, int], list[Draft]] = {}
     rules: dict[str, QuotaRule] = {}
     for d in drafts:
@@ -153,10 +154,24 @@ def apply_quotas(drafts: Sequence[Draft]) -> None:
         limit = rule.per_year if rule.per_year is not None else rule.total
         assert limit is not None
         ranked = quota_order(rule, members)
+        scope = f"{period} 年" if rule.per_year is not None else "期内"
+        if rule.unit == "subject":
+            # one place per subject: subjects ranked by their best entitlement; an admitted
+            # subject keeps every entitlement of the pool and period
+            place: dict[str, int] = {}
+            for d in ranked:
+                place.setdefault(d.subject_id, len(place) + 1)
+            for d in ranked:
+                rank = place[d.subject_id]
+                if rank > limit:
+                    d.status = Status.QUOTA_FULL
+                    d.reason = (
+                        f"名额已满:{scope}名额 {limit} 人,排名第 {rank} / {len(place)} 人 ({pool})"
+                    )
+            continue
         for rank, d in enumerate(ranked, start=1):
             if rank > limit:
                 d.status = Status.QUOTA_FULL
-                scope = f"{period} 年" if rule.per_year is not None else "期内"
                 d.reason = f"名额已满:{scope}名额 {limit},排名第 {rank} / {len(ranked)} ({pool})"
 
 
@@ -165,7 +180,8 @@ def apply_quotas(drafts: Sequence[Draft]) -> None:
 
 def apply_groups(drafts: Sequence[Draft]) -> None:
     """就高、不重复享受: per subject and group, only the highest counted amount is kept
-    (ties: larger maximum, earlier date, smaller item id, smaller fact id)."""
+    (ties: larger maximum, a stated amount before an unstated one, earlier date, smaller item
+    id, smaller fact id)."""
     groups: dict[tuple[str, str], list[Draft]] = {}
     for d in drafts:
         if d.item.rules.group is not None and d.counted:
@@ -176,6 +192,7 @@ def apply_groups(drafts: Sequence[Draft]) -> None:
             key=lambda d: (
                 -d.fen,
                 -(d.amount.max_fen if d.amount else 0),
+                d.status is Status.UNSTATED,
                 d.fact.date,
                 d.item.id,
                 d.fact.id,

@@ -94,6 +94,7 @@ AMOUNT_FORMS = [
     "per_threshold",
     "uplift",
     "per_unit",
+    "unstated",
 ]
 
 AMOUNT: JSON = {
@@ -176,6 +177,7 @@ AMOUNT: JSON = {
             },
             ["value", "count"],
         ),
+        _form("unstated", {"basis": {"type": "string", "minLength": 1}}, ["basis"]),
     ],
 }
 
@@ -275,6 +277,7 @@ QUOTA: JSON = _extensible(
         "per_year": COUNT,
         "total": COUNT,
         "scope": {"enum": ["jurisdiction", "region"]},
+        "unit": {"enum": ["payment", "subject"]},
         "tie_break": {
             "type": "array",
             "items": {

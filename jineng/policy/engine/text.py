@@ -27,6 +27,7 @@ from jineng.policy.engine.model import (
     Policies,
     RangeAmount,
     Schedule,
+    Unstated,
     Uplift,
     Yearly,
 )
@@ -136,6 +137,8 @@ def describe_amount(amount: Amount) -> str:
         return f"{_money(amount.value)} × {amount.count}{cap}"
     if isinstance(amount, Uplift):
         return f"在 {amount.base_item} 基础上上浮 {amount.percent}%"
+    if isinstance(amount, Unstated):
+        return f"金额未在本文件中规定：{amount.basis}"
     return str(amount)
 
 
@@ -168,7 +171,10 @@ def describe_rules(item: Item) -> str:
         q = r.quota
         number = f"每年 {q.per_year} 名" if q.per_year else f"期内共 {q.total} 名"
         ties = "、".join(f"{t.field} {'降序' if t.descending else '升序'}" for t in q.tie_break)
-        parts.append(f"名额 {number}(名额池 {q.pool};排序 {ties or '—'},再按主体、项目、事实编号)")
+        unit = ";按人计,一人占一个名额" if q.unit == "subject" else ""
+        parts.append(
+            f"名额 {number}(名额池 {q.pool}{unit};排序 {ties or '—'},再按主体、项目、事实编号)"
+        )
     return ";".join(parts)
 
 

@@ -29,6 +29,7 @@ from jineng.policy.engine.model import (
     PerThreshold,
     PerUnit,
     RangeAmount,
+    Unstated,
     Uplift,
     Version,
 )
@@ -50,9 +51,18 @@ class Cols:
     disc: pl.Expr
     more: pl.Expr
     ok: pl.Expr
+    unst: pl.Expr | None = None  # amount not stated (None: never, for any row)
 
     def map(self, fn: Callable[[pl.Expr], pl.Expr]) -> Cols:
-        return Cols(fn(self.fen), fn(self.lo), fn(self.hi), self.disc, self.more, self.ok)
+        return Cols(
+            fn(self.fen), fn(self.lo), fn(self.hi), self.disc, self.more, self.ok, self.unst
+        )
+
+    def stated_only(self) -> Cols:
+        """Not computable where the amount is unstated (a base of uplift / percent_of)."""
+        if self.unst is None:
+            return self
+        return Cols(self.fen, self.lo, self.hi, self.disc, self.more, self.ok & ~self.unst)
 
 
 UNAVAILABLE = Cols(_i(0), _i(0), _i(0), pl.lit(False), pl.lit(False), pl.lit(False))
@@ -106,6 +116,7 @@ def choose(cases: list[tuple[pl.Expr, Cols]], otherwise: Cols) -> Cols:
         out: pl.Expr = expr.otherwise(pick(otherwise))
         return out
 
+    never = all(c.unst is None for c in (otherwise, *(c for _, c in cases)))
     return Cols(
         chain(lambda c: c.fen),
         chain(lambda c: c.lo),
@@ -113,6 +124,7 @@ def choose(cases: list[tuple[pl.Expr, Cols]], otherwise: Cols) -> Cols:
         chain(lambda c: c.disc),
         chain(lambda c: c.more),
         chain(lambda c: c.ok),
+        None if never else chain(lambda c: pl.lit(False) if c.unst is None else c.unst),
     )
 
 
@@ -146,6 +158,9 @@ class AmountCompiler:
     def amount(self, amount: Amount, standard: bool = False) -> Cols:
         if isinstance(amount, Fixed):
             return value(amount.value)
+        if isinstance(amount, Unstated):
+            zero = _i(0)
+            return Cols(zero, zero, zero, pl.lit(False), pl.lit(False), pl.lit(True), pl.lit(True))
         if isinstance(amount, ByCategory):
             key = category_column(self.schema, amount.key)
             cases = [(key == pl.lit(k), value(v)) for k, v in amount.table.items()]
@@ -209,7 +224,7 @@ class AmountCompiler:
             base = (
                 self.uplift_base
                 if (self.uplift_base is not None and not standard)
-                else self.standard(amount.base_item)
+                else self.standard(amount.base_item).stated_only()
             )
             pct = amount.percent
             return base.map(lambda e: percent(e, pct))
@@ -221,7 +236,7 @@ class AmountCompiler:
             base = int_column(self.schema, amount.attr)
             out = percent(base, pct)
             return Cols(out, out, out, pl.lit(False), pl.lit(False), base.is_not_null())
-        parts = [self.standard(ref) for ref in amount.items]
+        parts = [self.standard(ref).stated_only() for ref in amount.items]
         total = Cols(
             pl.sum_horizontal([p.fen for p in parts]),
             pl.sum_horizontal([p.lo for p in parts]),
@@ -232,6 +247,15 @@ class AmountCompiler:
         )
         for ref in amount.exclude:
             part = self.standard(ref)
+            if part.unst is not None:  # minus an unstated amount: the result is not known
+                total = Cols(
+                    total.fen,
+                    total.lo,
+                    total.hi,
+                    total.disc,
+                    total.more,
+                    total.ok & ~(part.ok & part.unst),
+                )
             total = Cols(
                 pl.when(part.ok)
                 .then(pl.max_horizontal(total.fen - part.fen, _i(0)))

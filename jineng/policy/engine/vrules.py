@@ -184,7 +184,15 @@ def quota(
     ranked = pool.sort(by, descending=descending, nulls_last=True).with_columns(
         period.alias("period")
     )
-    full = ranked.filter(pl.int_range(pl.len()).over(["pool_region", "period"]) >= limit)
+    places = ["pool_region", "period"]
+    if rule.unit == "subject":
+        # a subject's place is its first (best) row; all its rows share it
+        first = pl.struct([*places, "subject_id"]).is_first_distinct().cast(pl.Int64)
+        place = first.cum_sum().over(places)
+        ranked = ranked.with_columns(place.alias("place"))
+        full = ranked.filter(pl.col("place").first().over([*places, "subject_id"]) > limit)
+    else:
+        full = ranked.filter(pl.int_range(pl.len()).over(places) >= limit)
     return {
         item.id: full.filter(pl.col("item_id") == item.id).get_column("row") for item, _ in members
     }
@@ -192,7 +200,8 @@ def quota(
 
 def groups(members: list[tuple[Item, pl.DataFrame]], fact_ids: pl.Series) -> dict[str, pl.Series]:
     """Rows (per item id) superseded within 就高 groups: per subject and group the highest counted
-    amount stays (ties: larger maximum, earlier date, smaller item id, smaller fact id)."""
+    amount stays (ties: larger maximum, stated before unstated, earlier date, smaller item id,
+    smaller fact id)."""
     parts = [
         frame.filter(counted()).select(
             "row",
@@ -203,6 +212,7 @@ def groups(members: list[tuple[Item, pl.DataFrame]], fact_ids: pl.Series) -> dic
             "date",
             "amount_fen",
             "max_fen",
+            (pl.col("status") == S[Status.UNSTATED]).alias("unstated"),
             pl.lit(item.id).alias("item_id"),
             pl.lit(item.rules.group.id).alias("group"),
         )
@@ -212,8 +222,8 @@ def groups(members: list[tuple[Item, pl.DataFrame]], fact_ids: pl.Series) -> dic
     if not parts:
         return {}
     ranked = pl.concat(parts).sort(
-        ["sid", "group", "amount_fen", "max_fen", "date", "item_id", "fact_id"],
-        descending=[False, False, True, True, False, False, False],
+        ["sid", "group", "amount_fen", "max_fen", "unstated", "date", "item_id", "fact_id"],
+        descending=[False, False, True, True, False, False, False, False],
     )
     beaten = ranked.filter(pl.int_range(pl.len()).over(["sid", "group"]) > 0)
     return {

@@ -78,14 +78,20 @@ def a_fact(draw: st.DrawFn, fact_id: str) -> Fact:
             fact_id,
             kind,
             on,
-            draw(st.sampled_from(["t_a", "t_prov", "t_range", "t_grand", "t_dated"])),
+            draw(st.sampled_from(["t_a", "t_prov", "t_range", "t_grand", "t_dated", "t_unstated"])),
         )
     if kind == "studio":
         return fact(
             fact_id, kind, on, "master_studio", draw(st.sampled_from(["city", "provincial"]))
         )
     if kind == "appointment":
-        return fact(fact_id, kind, on, "chief_technician", draw(st.sampled_from([None, "3", "2"])))
+        return fact(
+            fact_id,
+            kind,
+            on,
+            draw(st.sampled_from(["chief_technician", "leader"])),
+            draw(st.sampled_from([None, "3", "2"])),
+        )
     if kind == "evaluation_filing":
         return fact(
             fact_id,
@@ -170,8 +176,10 @@ RAISES = [
     ("tx.within.value", 3000),
     ("tx.dated.value", 10000),
     ("nb.skill_upgrade.table.5", 1000),
+    ("tx.unstated.value", 1),  # a what-if: the unstated amount assumed
+    ("tx.leader_living.value", 10000),
 ]
-GROUPED = {"tx.instalments", "tx.tier_a"}
+GROUPED = {"tx.instalments", "tx.tier_a", "tx.unstated"}
 
 
 @st.composite
@@ -248,9 +256,34 @@ def test_at_most_one_counted_item_per_group_and_subject(
     group_of = {i.id: i.rules.group.id for i in policies.items if i.rules.group}
     counted: dict[tuple[str, str], int] = defaultdict(int)
     for line in evaluate_lines(population, on, policies, overrides=list(overrides)):
-        if line[1] in group_of and line[3] in ("paid", "discretionary", "waiting"):
+        if line[1] in group_of and line[3] in ("paid", "discretionary", "unstated", "waiting"):
             counted[(line[0], group_of[line[1]])] += 1
     assert all(n == 1 for n in counted.values())
+
+
+PEOPLE_POOL = {"tx.leader_living", "tx.leader_rent", "tx.leader_other"}
+
+
+@SETTINGS
+@given(a_population(), on_dates, st.one_of(st.just(()), a_raise().map(lambda r: (r[0],))))
+def test_a_quota_of_people_counts_subjects(
+    population: list[SubjectFacts], on: date, overrides: tuple[str, ...]
+) -> None:
+    """unit: subject — at most N subjects admitted, and a subject holds one place: it never has
+    one entitlement of the pool admitted and another refused for lack of a place."""
+    policies = fixture_policies()
+    admitted: set[str] = set()
+    refused: set[str] = set()
+    for line in evaluate_lines(population, on, policies, overrides=list(overrides)):
+        if line[1] in PEOPLE_POOL:
+            if line[3] in ("paid", "discretionary", "unstated", "waiting"):
+                admitted.add(line[0])
+            elif line[3] == "quota_full":
+                refused.add(line[0])
+    assert len(admitted) <= 2
+    assert not admitted & refused
+    if refused:
+        assert len(admitted) == 2
 
 
 @SETTINGS
