@@ -4,11 +4,9 @@ services (404 out of scope, 403 for a role that may not)."""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import json
 from typing import Any
 
+import orjson
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
@@ -32,37 +30,13 @@ router = Router(tags=["policy"])
 ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}  # dataclass → its field names, filled on first use
-_SCALARS = (str, int, bool, float, type(None))
-
-
-def _plain(value: Any) -> Any:
-    """Dataclass rows as JSON values: what ninja's response schema would produce (same fields,
-    dates as ISO strings), without validating an ~85 KB answer field by field again."""
-    kind = type(value)
-    names = _FIELDS.get(kind)
-    if names is not None:
-        return {name: _plain(getattr(value, name)) for name in names}
-    if kind in _SCALARS:
-        return value
-    if kind is tuple or kind is list:
-        return [_plain(v) for v in value]
-    if kind is dt.date:
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(value))
-        return _plain(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def explanation_response(explanation: selectors.SubjectExplanation) -> HttpResponse:
     """The explanation as ExplainOut JSON. The rows are typed already (selectors' dataclasses,
     field for field ExplainOut's; a test checks the answer against the schema), so the view
-    answers them directly: ninja's response validation was ~40 % of an explain's time."""
-    body = json.dumps(_plain(explanation), ensure_ascii=False, separators=(",", ":"))
-    return HttpResponse(body.encode(), content_type="application/json; charset=utf-8")
+    answers them directly instead of having ninja validate a ~60 KB answer again. orjson writes
+    the dataclasses (fields in order, dates as ISO strings, UTF-8) in ~0.2 ms where building
+    dicts for `json` took ~1.7 ms: the same bytes."""
+    return HttpResponse(orjson.dumps(explanation), content_type="application/json; charset=utf-8")
 
 
 def _user(request: HttpRequest) -> User:
