@@ -15,7 +15,7 @@ page and the Celery task:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 Sensitive = Literal["id_number", "phone", "bank_account"]
 T = TypeVar("T")
 CHUNK = 1000  # rows per database query in duplicate checks
+PROGRESS_EVERY = 500  # rows between two progress reports (the import page's job status)
+
+Progress = Callable[[int, int], None]  # (rows checked, total rows)
 
 _MASKERS = {"id_number": mask_id_number, "phone": mask_phone, "bank_account": mask_bank_account}
 
@@ -175,6 +178,7 @@ def run_import(
     filename: str = "",
     dry_run: bool,
     skip_bad: bool,
+    progress: Progress | None = None,
 ) -> ImportReport:
     ImportScope(actor).require(importer.kind)  # PermissionDenied before the file is read
     report = ImportReport(kind=importer.kind, filename=filename, dry_run=dry_run, skip_bad=skip_bad)
@@ -202,8 +206,12 @@ def run_import(
         for source in table.rows
     ]
     report.total_rows = len(rows)
+    if progress is not None:
+        progress(0, report.total_rows)
     parsed: list[tuple[RowView, T]] = []
-    for row in rows:
+    for done, row in enumerate(rows):
+        if progress is not None and done and done % PROGRESS_EVERY == 0:
+            progress(done, report.total_rows)
         for column in importer.columns:
             if column.required and column.key in headers.positions and not row.has(column.key):
                 row.error(column.key, "必填项为空")
@@ -211,6 +219,8 @@ def run_import(
         if item is not None and not row.has_errors:
             parsed.append((row, item))
     importer.check_batch(parsed)
+    if progress is not None:
+        progress(report.total_rows, report.total_rows)
     good = [(row, item) for row, item in parsed if not row.has_errors]
     order = {c.key: i for i, c in enumerate(importer.columns)}
     header_order = {headers.written.get(k, ""): i for k, i in order.items()}

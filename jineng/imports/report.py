@@ -146,3 +146,20 @@ class ImportReport:
                 for i in self.issues
             ],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> ImportReport:
+        """The inverse of `as_dict()` (the derived fields are recomputed)."""
+        issues = data["issues"]
+        assert isinstance(issues, list)
+        return cls(
+            kind=data["kind"],  # type: ignore[arg-type]
+            filename=str(data["filename"]),
+            dry_run=bool(data["dry_run"]),
+            skip_bad=bool(data["skip_bad"]),
+            total_rows=int(data["total_rows"]),  # type: ignore[call-overload]
+            issues=[RowIssue(**issue) for issue in issues],
+            written=int(data["written"]),  # type: ignore[call-overload]
+            file_error=str(data["file_error"]),
+            write_error=str(data["write_error"]),
+        )

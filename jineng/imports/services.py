@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from jineng.imports.facts import FactsImporter
-from jineng.imports.machinery import run_import
+from jineng.imports.machinery import Progress, run_import
 from jineng.imports.organisations import OrganisationsImporter
 from jineng.imports.people import PeopleImporter
 from jineng.imports.reading import FileInput
@@ -24,6 +24,7 @@ def import_people(
     dry_run: bool = False,
     skip_bad: bool = False,
     filename: str = "",
+    progress: Progress | None = None,
 ) -> ImportReport:
     return run_import(
         PeopleImporter(actor),
@@ -32,6 +33,7 @@ def import_people(
         filename=filename,
         dry_run=dry_run,
         skip_bad=skip_bad,
+        progress=progress,
     )
 
 
@@ -42,6 +44,7 @@ def import_organisations(
     dry_run: bool = False,
     skip_bad: bool = False,
     filename: str = "",
+    progress: Progress | None = None,
 ) -> ImportReport:
     return run_import(
         OrganisationsImporter(actor),
@@ -50,6 +53,7 @@ def import_organisations(
         filename=filename,
         dry_run=dry_run,
         skip_bad=skip_bad,
+        progress=progress,
     )
 
 
@@ -60,6 +64,7 @@ def import_facts(
     dry_run: bool = False,
     skip_bad: bool = False,
     filename: str = "",
+    progress: Progress | None = None,
 ) -> ImportReport:
     return run_import(
         FactsImporter(actor),
@@ -68,6 +73,7 @@ def import_facts(
         filename=filename,
         dry_run=dry_run,
         skip_bad=skip_bad,
+        progress=progress,
     )
 
 

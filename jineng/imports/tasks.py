@@ -1,7 +1,8 @@
-"""Celery wrapper for large imports: the web page stores the upload and enqueues this task (after
-commit). Re-running it is harmless: a second real run finds every row already present (people by
-the ID-number blind index, organisations by USCC, facts by subject/kind/code/level/date/number)
-and writes nothing."""
+"""Celery tasks of the imports. `import_job_task` runs one upload of the web page (an `ImportJob`,
+enqueued after commit; see `jobs.py`); `import_file_task` imports a file on disk. Re-running either
+is harmless: a job runs once (queued → running is claimed), and a second real run of a file finds
+every row already present (people by the ID-number blind index, organisations by USCC, facts by
+subject/kind/code/level/date/number) and writes nothing."""
 
 from __future__ import annotations
 
@@ -32,3 +33,11 @@ def import_file_task(
     if errors_xlsx_path:
         Path(errors_xlsx_path).write_bytes(report.to_xlsx())
     return report.as_dict()
+
+
+@shared_task(name="imports.import_job")  # type: ignore[untyped-decorator]
+def import_job_task(job_id: str) -> None:
+    """One upload of the import page (`jineng.imports.jobs`): its dry run, or its real run."""
+    from jineng.imports.jobs import import_job_execute
+
+    import_job_execute(job_id=job_id)

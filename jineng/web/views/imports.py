@@ -1,39 +1,33 @@
-"""Bulk import from the browser: upload people, organisations or historical facts (.xlsx/.csv),
-read the dry-run report (row, column, reason), download it as .xlsx, then confirm. The imports
-app does the work (`jineng.imports.services`); this page keeps the upload between the steps.
+"""Bulk import from the browser: upload people, organisations or historical facts (.xlsx/.csv);
+the upload becomes a background job (`jineng.imports.jobs`) whose page shows its progress (rows
+checked of the total; the page refreshes itself while the job runs), then the dry-run report
+(row, column, reason), the .xlsx error report, and the confirmation, which runs the real import as
+a second job on the same file.
 
-An upload belongs to the session that made it: its id is kept in the session, so another user (or
-another session) gets 404 for it. Nothing is written before the confirmation."""
+A job belongs to the account that uploaded it: anyone else gets 404 for it. Nothing is written
+before the confirmation, and the real run is all or nothing unless the user skips the bad rows."""
 
 from __future__ import annotations
 
-import json
 import uuid
-from pathlib import Path
-from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import User
+from jineng.imports import jobs
+from jineng.imports.models import ImportJob
 from jineng.imports.report import ImportReport
 from jineng.web import importing
 from jineng.web.forms import ImportUploadForm
 from jineng.web.guards import page
 from jineng.web.nav import IMPORT_ROLES, user_roles
 
-SESSION_KEY = "jineng_imports"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+RECENT_JOBS = 10
 
 
 def _user(request: HttpRequest) -> User:
@@ -41,77 +35,62 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _batch(request: HttpRequest, batch: uuid.UUID) -> dict[str, Any]:
-    batches: dict[str, dict[str, Any]] = request.session.get(SESSION_KEY, {})
-    meta = batches.get(str(batch))
-    if meta is None or not Path(meta["path"]).exists():
-        raise Http404
-    if not user_roles(request) & importing.KIND_ROLES[meta["kind"]]:
-        raise PermissionDenied
-    return meta
-
-
-def _stored_report(meta: dict[str, Any]) -> ImportReport:
-    return importing.report_from_dict(json.loads(Path(meta["report"]).read_text("utf-8")))
-
-
-def _forget(request: HttpRequest, batch: uuid.UUID) -> None:
-    batches: dict[str, dict[str, Any]] = request.session.get(SESSION_KEY, {})
-    meta = batches.pop(str(batch), None)
-    request.session[SESSION_KEY] = batches
-    if meta is not None:
-        for key in ("path", "report"):
-            Path(meta[key]).unlink(missing_ok=True)
+def _outcome(job: ImportJob, report: ImportReport | None) -> str:
+    """Which result sentence the page shows (translated in the template)."""
+    if report is None:
+        return ""
+    if report.file_error:
+        return "file_error"
+    if report.write_error:
+        return "write_error"
+    if report.dry_run:
+        return "dry_run"
+    if report.rejected_rows and not report.skip_bad:
+        return "refused"
+    return "imported"
 
 
 @page(roles=IMPORT_ROLES)
 def upload(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
     kinds = importing.kinds_for(user_roles(request))
     form = ImportUploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
-        kind = form.cleaned_data["kind"]
-        f = form.cleaned_data["file"]
-        batch = uuid.uuid4()
-        suffix = ".xlsx" if f.name.lower().endswith(".xlsx") else ".csv"
-        path = _upload_dir() / f"{batch}{suffix}"
-        with path.open("wb") as out:
-            for chunk in f.chunks():
-                out.write(chunk)
-        report = importing.run(
-            kind=kind, actor=_user(request), path=path, filename=f.name, dry_run=True
+        job = jobs.import_job_create(
+            actor=user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
         )
-        report_path = _upload_dir() / f"{batch}.report.json"
-        report_path.write_text(json.dumps(report.as_dict(), ensure_ascii=False), "utf-8")
-        batches = request.session.get(SESSION_KEY, {})
-        batches[str(batch)] = {
-            "kind": kind,
-            "name": f.name,
-            "path": str(path),
-            "report": str(report_path),
-        }
-        request.session[SESSION_KEY] = batches
-        return redirect("web:import_report", batch=batch)
-    return render(request, "web/import_upload.html", {"form": form})
+        return redirect("web:import_report", batch=job.pk)
+    allowed = {kind for kind, _ in kinds}
+    recent = [j for j in jobs.import_jobs_of(user)[:RECENT_JOBS] if j.kind in allowed]
+    return render(
+        request,
+        "web/import_upload.html",
+        {"form": form, "jobs": recent, "kind_labels": importing.KIND_LABELS},
+    )
 
 
 @page(roles=IMPORT_ROLES)
 def report(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
-    meta = _batch(request, batch)
-    stored = _stored_report(meta)
+    job = jobs.access_import_job(_user(request), batch)
+    stored = jobs.job_report(job)
     context = {
         "batch": batch,
-        "meta": meta,
+        "job": job,
         "report": stored,
-        "kind_label": importing.KIND_LABELS[meta["kind"]],
-        "can_confirm": not stored.file_error and stored.good_rows > 0,
+        "outcome": _outcome(job, stored),
+        "kind_label": importing.KIND_LABELS[job.kind],
+        "can_confirm": jobs.can_confirm(job),
     }
     return render(request, "web/import_report.html", context)
 
 
 @page(roles=IMPORT_ROLES)
 def errors_xlsx(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
-    meta = _batch(request, batch)
-    response = HttpResponse(_stored_report(meta).to_xlsx(), content_type=XLSX)
+    job = jobs.access_import_job(_user(request), batch)
+    stored = jobs.job_report(job)
+    if stored is None:  # still running: there is no report yet
+        return redirect("web:import_report", batch=batch)
+    response = HttpResponse(stored.to_xlsx(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-report-{batch}.xlsx"'
     return response
 
@@ -119,20 +98,10 @@ def errors_xlsx(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
 @require_POST
 @page(roles=IMPORT_ROLES)
 def confirm(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
-    meta = _batch(request, batch)
-    skip_bad = request.POST.get("skip_bad") == "1"
-    result = importing.run(
-        kind=meta["kind"],
-        actor=_user(request),
-        path=Path(meta["path"]),
-        filename=meta["name"],
-        dry_run=False,
-        skip_bad=skip_bad,
-    )
-    if result.file_error or result.write_error or (result.rejected_rows and not skip_bad):
-        # Nothing was written (all or nothing); keep the upload so the user can choose again.
-        messages.error(request, result.outcome)
-        return redirect("web:import_report", batch=batch)
-    _forget(request, batch)
-    messages.success(request, result.outcome)
-    return redirect("web:imports")
+    user = _user(request)
+    job = jobs.access_import_job(user, batch)
+    try:
+        jobs.import_job_confirm(actor=user, job=job, skip_bad=request.POST.get("skip_bad") == "1")
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    return redirect("web:import_report", batch=batch)

@@ -1,0 +1,85 @@
+"""An upload from the import page, checked and written in the background (`jobs.py`).
+
+A job is created by `jobs.import_job_create` (the file is stored under MEDIA_ROOT/imports/) and
+carried out by the Celery task `tasks.import_job_task`: first a dry run (every row checked, the
+report stored), then, when its owner confirms, the real run on the same file. Its status moves
+queued → running → done | failed, only through `jobs.py`. The stored report holds masked values
+only; the file is deleted once the rows are imported.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportKind(models.TextChoices):
+    PEOPLE = "people", _("人员")
+    ORGANISATIONS = "organisations", _("机构")
+    FACTS = "facts", _("档案事实")
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("处理中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+def _upload_to(job: ImportJob, filename: str) -> str:
+    suffix = PurePath(filename).suffix.lower()
+    return f"imports/{job.pk}{suffix if suffix in ('.xlsx', '.csv') else ''}"
+
+
+class ImportJob(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    kind = models.CharField(_("导入类型"), max_length=20, choices=ImportKind.choices)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    file = models.FileField(_("文件"), upload_to=_upload_to, max_length=200, blank=True)
+    dry_run = models.BooleanField(_("试导入"), default=True)
+    skip_bad = models.BooleanField(_("跳过错误行"), default=False)
+    status = models.CharField(
+        _("状态"),
+        max_length=10,
+        choices=ImportStatus.choices,
+        default=ImportStatus.QUEUED,
+        db_index=True,
+    )
+    rows_total = models.PositiveIntegerField(_("总行数"), null=True, blank=True)
+    rows_checked = models.PositiveIntegerField(_("已校验行数"), default=0)
+    report = models.JSONField(_("报告"), null=True, blank=True)
+    imported = models.BooleanField(_("已导入"), default=False)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name} {self.get_status_display()}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == ImportStatus.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_checked * 100 // self.rows_total)
