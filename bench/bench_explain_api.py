@@ -63,7 +63,9 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from jineng.api.services import api_token_issue  # noqa: E402
@@ -154,14 +156,15 @@ def main() -> None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
         return
 
-    size = len(
-        client.post(
-            URL,
-            json.dumps({"subject": {"type": "person", "id": ids[0]}}),
-            content_type="application/json",
-            HTTP_AUTHORIZATION=f"Bearer {token}",
-        ).content
-    )
+    with CaptureQueriesContext(connection) as queries:
+        size = len(
+            client.post(
+                URL,
+                json.dumps({"subject": {"type": "person", "id": ids[0]}}),
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {token}",
+            ).content
+        )
     api_runs, engine_runs = [], []
     for run in range(ARGS.runs):
         api = percentiles(api_run(client, token, ids))
@@ -175,7 +178,8 @@ def main() -> None:
     vendor = django.db.connection.vendor
     print(
         f"\n{ARGS.calls} calls over {len(set(ids))} people of {len(people)} ({vendor}); "
-        f"median of {ARGS.runs} runs; one answer ≈ {size / 1024:.0f} KB; "
+        f"median of {ARGS.runs} runs; one answer ≈ {size / 1024:.0f} KB, "
+        f"{len(queries.captured_queries)} queries; "
         f"load average {os.getloadavg()[0]:.2f}"
     )
     print("| path | p50 ms | p95 ms | p99 ms |")
