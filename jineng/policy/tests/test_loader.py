@@ -125,3 +125,11 @@ def test_facts_errors_name_the_subject_and_fact() -> None:
     with pytest.raises(FactsError) as err:
         parse_subject_facts(doc)
     assert "subject P" in str(err.value) and "fact F1" in str(err.value)
+
+
+def test_an_unstated_amount_needs_its_basis(tmp_path: Path) -> None:
+    bad = GOOD_ITEM.replace("{form: fixed, value: 100}", "{form: unstated}")
+    with pytest.raises(PolicyError, match="basis"):
+        load_policies([write(tmp_path, bad)])
+    good = GOOD_ITEM.replace("{form: fixed, value: 100}", "{form: unstated, basis: 按规定}")
+    assert load_policies([write(tmp_path, good)]).item("zz.a.b").pays

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from jineng.policy.engine.explain import explain
+from jineng.policy.engine.facts import SubjectFacts
 from jineng.policy.engine.outcome import Explanation
 from jineng.policy.tests.support import (
     both,
@@ -205,3 +206,39 @@ def test_superseded_facts_are_dropped() -> None:
     ]
     x = both([subject("P", facts, insured=True)], "2023-12-31")["P"]
     assert statuses(x, "tx.fixed") == {"C2": "paid"}
+
+
+def test_unstated_counts_without_a_figure_and_never_beats_a_stated_amount() -> None:
+    facts = [
+        fact("U", "title", "2022-01-01", "t_unstated"),
+        fact("A", "title", "2022-06-01", "t_a"),
+    ]
+    x = both([subject("P", facts)], "2023-12-31")["P"]
+    assert outcome(x, "tx.tier_a") == ("paid", 1000000)
+    assert outcome(x, "tx.unstated") == ("superseded", 0)
+    alone = both([subject("Q", facts[:1])], "2023-12-31")["Q"]
+    (e,) = ents(alone, "tx.unstated")
+    assert (str(e.status), e.fen, e.schedule) == ("unstated", 0, ())
+    assert e.reason == "金额未在本文件中规定：由区县另行规定"
+    assert "金额未在本文件中规定" in ents(alone, "tx.percent_unstated")[0].reason
+    assert outcome(alone, "tx.uplift_unstated") == ("condition_failed", 0)
+
+
+def test_a_quota_of_people_gives_one_place_per_subject() -> None:
+    def leader(sid: str, *days: str) -> SubjectFacts:
+        return subject(
+            sid, [fact(f"{sid}{i}", "appointment", d, "leader") for i, d in enumerate(days)]
+        )
+
+    pop = [
+        leader("A", "2022-01-01", "2022-02-01"),
+        leader("B", "2022-03-01"),
+        leader("C", "2022-04-01"),
+    ]
+    xs = both(pop, "2023-12-31")
+    assert outcome(xs["A"], "tx.leader_living") == ("paid", 2000000)  # two facts, one place
+    assert outcome(xs["A"], "tx.leader_other") == ("unstated", 0)
+    assert outcome(xs["B"], "tx.leader_rent") == ("paid", 1200000)
+    for item in ("tx.leader_living", "tx.leader_rent", "tx.leader_other"):
+        assert outcome(xs["C"], item)[0] == "quota_full"
+    assert "排名第 3 / 3 人" in ents(xs["C"], "tx.leader_living")[0].reason
