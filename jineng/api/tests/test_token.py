@@ -8,10 +8,12 @@ import hashlib
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from jineng.api.auth import BearerAuth
 from jineng.api.models import ApiToken
+from jineng.api.services import api_token_issue
 from jineng.identity.models import Role
 from jineng.web.tests.world import PASSWORD, World, totp_code, with_password
 
@@ -146,3 +148,22 @@ def test_an_inactive_account_loses_its_token(world: World) -> None:
     worker.save(update_fields=["is_active"])
     resp = Client().get("/api/v1/me", headers={"authorization": f"Bearer {body['token']}"})
     assert resp.status_code == 401
+
+
+def test_a_bearer_token_is_resolved_in_one_indexed_query(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    """Hashed token → account (select_related) in one query on the unique key_hash index; the
+    last-use stamp is written at most once a minute, so a second call within it reads only."""
+    worker = world.a.users[Role.WORKER]
+    _, raw = api_token_issue(user=worker)
+    assert ApiToken._meta.get_field("key_hash").unique  # the lookup is on an index
+    auth = BearerAuth()
+    with django_assert_num_queries(2):  # the first use also stamps last_used_at
+        assert auth.authenticate(RequestFactory().get("/"), raw) == worker
+    request = RequestFactory().get("/")
+    with django_assert_num_queries(1):
+        assert auth.authenticate(request, raw) == worker
+    assert request.user == worker
+    with django_assert_num_queries(1):
+        assert auth.authenticate(RequestFactory().get("/"), raw + "x") is None
