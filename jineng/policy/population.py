@@ -343,7 +343,16 @@ def _fact_attrs(facts: pl.DataFrame) -> pl.DataFrame:
     """attrs JSON → one `a.<name>` column per key; plus issuer_id (as fact_json adds it)."""
     text = facts.get_column("attrs").fill_null("{}")
     if text.len() and (text != "{}").any():
-        decoded = text.str.json_decode(infer_schema_length=None)
+        # Decode each distinct document once (a city repeats a few hundred thousand of them).
+        distinct = text.unique()
+        lookup = pl.DataFrame(
+            [distinct.alias("json"), distinct.str.json_decode(infer_schema_length=None).alias("v")]
+        )
+        decoded = (
+            text.to_frame("json")
+            .join(lookup, on="json", how="left", maintain_order="left")
+            .get_column("v")
+        )
         if isinstance(decoded.dtype, pl.Struct) and decoded.dtype.fields:
             attrs = decoded.struct.unnest()
             # by name, as the in-memory populations (the fields' order follows the rows')
@@ -409,7 +418,15 @@ def _years_in_city(jobs: pl.DataFrame, city: pl.DataFrame, on: dt.date) -> pl.Da
         )
         .sort("person_id", "start", "end")
     )
-    covered = spans.with_columns(pl.col("end").cum_max().shift(1).over("person_id").alias("cursor"))
+    # cursor: the latest end among the person's earlier spans — a running maximum per person,
+    # computed over the whole column (a window over a million groups is slow): the spans are
+    # sorted by person, so person_id · 2³² + day number increases from one person to the next.
+    key = pl.col("person_id") * 2**32 + (pl.col("end").cast(pl.Int32).cast(pl.Int64) + 2**31)
+    earlier = key.cum_max().shift(1) - pl.col("person_id") * 2**32 - 2**31
+    same_person = pl.col("person_id") == pl.col("person_id").shift(1)
+    covered = spans.with_columns(
+        pl.when(same_person).then(earlier).cast(pl.Int32).cast(pl.Date).alias("cursor")
+    )
     covered = covered.with_columns(
         pl.max_horizontal("start", pl.col("cursor").fill_null(pl.col("start"))).alias("from")
     ).with_columns(
@@ -430,7 +447,15 @@ def _people(on: dt.date, frame: pl.DataFrame, jobs: pl.DataFrame) -> pl.DataFram
     )
     years = _years_in_city(jobs, city, on)
     frame = frame.join(years, left_on="pk", right_on="person_id", how="left", maintain_order="left")
-    retire = retirement_dates(pl.col("birth_date"), pl.col("sex"))
+    # computed once per distinct (birth date, sex) — a city has some 40,000 — and joined back
+    births = frame.select("birth_date", "sex").unique()
+    births = births.with_columns(
+        retirement_dates(pl.col("birth_date"), pl.col("sex")).alias("retire")
+    )
+    frame = frame.join(
+        births, on=["birth_date", "sex"], how="left", nulls_equal=True, maintain_order="left"
+    )
+    retire = pl.col("retire")
     return frame.select(
         pl.format("P{}", pl.col("pk")).alias("subject_id"),
         pl.lit("person").alias("kind"),
@@ -489,12 +514,24 @@ def _population(on: dt.date, region: str | None, inputs: _Inputs) -> Population:
     orgs = subjects.filter(pl.col("org_pk").is_not_null()).select(
         "sid", pl.col("org_pk").alias("organisation_id")
     )
-    facts = pl.concat(
-        [
-            facts.filter(pl.col("subject_type") == "person").join(persons, on="person_id"),
-            facts.filter(pl.col("subject_type") == "organisation").join(orgs, on="organisation_id"),
-        ]
+    # each fact's sid, found on the three key columns only (joining the whole frame would copy
+    # every text column); facts of subjects not loaded have none
+    sid = (
+        facts.select("subject_type", "person_id", "organisation_id")
+        .join(persons, on="person_id", how="left", maintain_order="left")
+        .join(
+            orgs.rename({"sid": "org_sid"}), on="organisation_id", how="left", maintain_order="left"
+        )
+        .select(
+            pl.when(pl.col("subject_type") == "person")
+            .then("sid")
+            .when(pl.col("subject_type") == "organisation")
+            .then("org_sid")
+            .alias("sid")
+        )
+        .to_series()
     )
+    facts = facts.with_columns(sid).filter(pl.col("sid").is_not_null())
     columns = facts.select(
         "sid",
         pl.col("pk").cast(pl.String).alias("fact_id"),
