@@ -10,7 +10,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.security import HttpBearer
 
 from jineng.api.schemas import ErrorOut, TokenIn, TokenOut
@@ -49,19 +49,19 @@ def _locked_out(request: HttpRequest) -> bool:
 def token(request: HttpRequest, payload: TokenIn) -> Any:
     user = authenticate(request, username=payload.username, password=payload.password)
     if _locked_out(request):
-        return 403, {"detail": _("登录失败次数过多，账号已被锁定，请30分钟后再试。")}
+        return Status(403, {"detail": _("登录失败次数过多，账号已被锁定，请30分钟后再试。")})
     if not isinstance(user, User):
-        return 401, {"detail": _("用户名或密码错误。")}
+        return Status(401, {"detail": _("用户名或密码错误。")})
     if requires_second_factor(user):
         if not payload.otp:
-            return 401, {"detail": _("请输入动态验证码。"), "field": "otp"}
+            return Status(401, {"detail": _("请输入动态验证码。"), "field": "otp"})
         if verify_totp(user, payload.otp) is None:
             user_login_failed.send(
                 sender=__name__, credentials={"username": payload.username}, request=request
             )
             _locked_out(request)
-            return 401, {"detail": _("动态验证码错误。"), "field": "otp"}
+            return Status(401, {"detail": _("动态验证码错误。"), "field": "otp"})
     # A successful log-in: Django records last_login and axes clears the failure count.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     row, raw = api_token_issue(user=user)
-    return 200, {"token": raw, "token_type": "Bearer", "expires_at": row.expires_at}
+    return Status(200, {"token": raw, "token_type": "Bearer", "expires_at": row.expires_at})
