@@ -85,5 +85,10 @@ class SubjectAttributes:
     def series(self, name: str, d: date) -> pl.Series:
         key = (name, d)
         if key not in self._cache:
-            self._cache[key] = self.subjects.select(self._expr(name, d).alias(name)).to_series()
+            # with_columns broadcasts a literal (an attribute no subject has) to every subject
+            self._cache[key] = (
+                self.subjects.with_columns(self._expr(name, d).alias("__attr"))
+                .get_column("__attr")
+                .alias(name)
+            )
         return self._cache[key]

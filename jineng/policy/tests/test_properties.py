@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from jineng.policy.engine.explain import explain_population
@@ -213,6 +213,7 @@ def test_evaluate_equals_the_sum_of_explains(population: list[SubjectFacts], on:
 
 @settings(max_examples=8, deadline=None)
 @given(st.integers(0, 2**31))
+@example(2**31)  # a sample where no subject has attrs.enterprise_size (a literal attribute column)
 def test_evaluate_equals_explains_on_the_real_policies(seed: int) -> None:
     policies = load_policies()
     population = synthetic_population(150, seed=seed)
