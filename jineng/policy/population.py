@@ -270,9 +270,11 @@ def _read_csv(data: bytes, schema: Schema) -> pl.DataFrame:
 
 
 def _copy(cursor: psycopg.Cursor[Any], sql: str, schema: Schema) -> pl.DataFrame:
+    data = bytearray()  # grown in place: no list of one bytes object per row
     with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:
-        data = b"".join(copy)
-    return _read_csv(data, schema)
+        for block in copy:
+            data += block
+    return _read_csv(bytes(data), schema)
 
 
 def _iso_dates(raw: psycopg.Connection[Any]) -> bool:
