@@ -153,6 +153,7 @@ class BudgetRowOut(Schema):
     discretionary_count: int
     discretionary_min_fen: int
     discretionary_max_fen: int
+    unstated_count: int = 0
 
 
 class YearTotalOut(Schema):

@@ -65,6 +65,8 @@ class BudgetRow(TypedDict):
     discretionary_count: int
     discretionary_min_fen: int
     discretionary_max_fen: int
+    # entitlements whose amount the text leaves to other rules (counted, 0 fen), what-if side
+    unstated_count: int
 
 
 class YearTotal(TypedDict):
@@ -293,7 +295,12 @@ def _load_population(run: SimulationRun) -> tuple[Population, str]:
 def _count(row: Mapping[str, Any] | None) -> int:
     if row is None:
         return 0
-    return int(row["paid_count"] + row["discretionary_count"] + row["waiting_count"])
+    return int(
+        row["paid_count"]
+        + row["discretionary_count"]
+        + row["waiting_count"]
+        + row.get("unstated_count", 0)
+    )
 
 
 def _by_key(frame: Any, keys: Sequence[str]) -> dict[tuple[Any, ...], dict[str, Any]]:
@@ -331,6 +338,7 @@ def budget_result(
                 discretionary_count=int(n["discretionary_count"]) if n else 0,
                 discretionary_min_fen=int(n["discretionary_min_fen"]) if n else 0,
                 discretionary_max_fen=int(n["discretionary_max_fen"]) if n else 0,
+                unstated_count=int(n["unstated_count"]) if n else 0,
             )
         )
     years: dict[int, YearTotal] = {}
