@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -34,6 +35,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FAILED_MESSAGE = "导入过程中发生意外错误，未写入任何数据"
+# A task still running after this long is killed by Celery (tasks.import_job_task's time_limit); a
+# job left "running" past it lost its worker (killed, or the machine restarted).
+JOB_TIME_LIMIT = timedelta(hours=1)
+STALE_MESSAGE = "处理中断（超过 60 分钟未完成，后台进程可能已退出），未写入任何数据，请重新上传"
 
 
 def _may_import(user: User, kind: str) -> bool:
@@ -66,7 +71,18 @@ def access_import_job(user: User, job_id: uuid.UUID | str) -> ImportJob:
         raise Http404
     if not _may_import(user, job.kind):
         raise PermissionDenied
+    if _stale(job):
+        _fail(str(job.pk), STALE_MESSAGE)
+        job.refresh_from_db()
     return job
+
+
+def _stale(job: ImportJob) -> bool:
+    return (
+        job.status == ImportStatus.RUNNING
+        and job.started_at is not None
+        and job.started_at < timezone.now() - JOB_TIME_LIMIT
+    )
 
 
 def job_report(job: ImportJob) -> ImportReport | None:
@@ -180,6 +196,6 @@ def import_job_execute(*, job_id: str) -> None:
 
 
 def _fail(job_id: str, message: str) -> None:
-    ImportJob.objects.filter(pk=job_id).update(
+    ImportJob.objects.filter(pk=job_id).exclude(status=ImportStatus.DONE).update(
         status=ImportStatus.FAILED, finished_at=timezone.now(), error=message[:1000]
     )

@@ -35,7 +35,8 @@ def import_file_task(
     return report.as_dict()
 
 
-@shared_task(name="imports.import_job")  # type: ignore[untyped-decorator]
+# Killed after an hour (jobs.JOB_TIME_LIMIT): the job page then reports it interrupted.
+@shared_task(name="imports.import_job", time_limit=3600)  # type: ignore[untyped-decorator]
 def import_job_task(job_id: str) -> None:
     """One upload of the import page (`jineng.imports.jobs`): its dry run, or its real run."""
     from jineng.imports.jobs import import_job_execute

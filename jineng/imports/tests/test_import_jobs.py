@@ -4,6 +4,7 @@ job that fails leaves no rows."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
+from django.utils import timezone
 
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import Person, Role, User
@@ -154,3 +156,34 @@ def test_who_may_not_import_a_kind_cannot_queue_it(django_capture_on_commit_call
     with pytest.raises(ValidationFailed):
         jobs.import_job_create(actor=hr, kind="nonsense", upload=people_csv(1))
     assert not ImportJob.objects.exists()
+
+
+def test_a_job_whose_worker_died_is_reported_interrupted(
+    officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given a job that started running more than the time limit ago and never finished
+    with django_capture_on_commit_callbacks(execute=False):
+        job = jobs.import_job_create(actor=officer, kind="people", upload=people_csv(2))
+    started = timezone.now() - jobs.JOB_TIME_LIMIT - timedelta(minutes=1)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=started)
+
+    # when its uploader opens it
+    seen = jobs.access_import_job(officer, job.pk)
+
+    # then it is failed, saying it was interrupted and wrote nothing
+    assert (seen.status, seen.error) == (ImportStatus.FAILED, jobs.STALE_MESSAGE)
+    assert seen.finished_at is not None
+    assert Person.objects.count() == 0
+
+
+def test_a_job_running_within_the_time_limit_stays_running(
+    officer: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given a job that started running a few minutes ago
+    with django_capture_on_commit_callbacks(execute=False):
+        job = jobs.import_job_create(actor=officer, kind="people", upload=people_csv(2))
+    started = timezone.now() - timedelta(minutes=5)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, started_at=started)
+
+    # when its uploader opens it, then it is still running
+    assert jobs.access_import_job(officer, job.pk).status == ImportStatus.RUNNING
