@@ -338,12 +338,34 @@ class Evaluator:
     # ------------------------------------------------------------------ recognition
 
     def _recognise(self) -> list[pl.DataFrame]:
-        """Recognition/title items to a fixed point (explain._recognise); returns their lines.
+        """Recognition/title items to a fixed point, kept in the population's cache.
+
+        Grants read no amounts, so a re-run on the same date and jurisdictions with the same
+        title/recognition items (a what-if changes amounts only) reuses the lines and the derived
+        facts of the first run instead of judging them again."""
+        grant_items = tuple(i for i in self.policies.items if i.grants_fact)
+        key = ("recognition", self.on, tuple(sorted(self.prefixes.items(), key=str)))
+        cached = self.cache.get(key)
+        categories = tuple(self.item_enum.categories.to_list())
+        if isinstance(cached, tuple) and cached[0] == grant_items and cached[1] == categories:
+            lines, added = cached[2], cached[3]
+            if added is not None:
+                self.facts.add_derived(added)
+            return list(lines)
+        lines, added = self._recognise_rounds(list(grant_items))
+        self.cache[key] = (grant_items, categories, tuple(lines), added)
+        return lines
+
+    def _recognise_rounds(
+        self, grant_items: list[Item]
+    ) -> tuple[list[pl.DataFrame], pl.DataFrame | None]:
+        """Recognition/title items to a fixed point (explain._recognise): their lines, and the
+        derived facts last added to the facts (None if none were).
 
         After the first round an item is judged again only if derived facts can reach it (its
         trigger kind or a fact it tests is of a kind just derived); otherwise its judgement,
         which reads nothing else that changed, stands."""
-        grant_items = [i for i in self.policies.items if i.grants_fact]
+        added: pl.DataFrame | None = None
         judged: dict[str, pl.DataFrame] = {}
         derived: dict[str, pl.DataFrame] = {}
         previous = pl.DataFrame(schema={"sid": pl.UInt32, "chain": pl.String})
@@ -365,11 +387,12 @@ class Evaluator:
                     .select(LINE)
                     .with_columns(pl.lit(i.id, dtype=self.item_enum).alias("item_id"))
                     for i in grant_items
-                ]
+                ], added
             kinds_now = set(new.get_column("kind").unique().to_list()) if new.height else set()
             changed = kinds_now | self.facts.derived_kinds
             previous = ids
-            self.facts.add_derived(new.with_columns(_rank_of_level()) if new.height else new)
+            added = new.with_columns(_rank_of_level()) if new.height else new
+            self.facts.add_derived(added)
             self._doc_parts = {k: v for k, v in self._doc_parts.items() if k[1] not in changed}
         raise RuntimeError(f"recognition did not settle in {MAX_RECOGNITION_ROUNDS} rounds")
 
