@@ -58,35 +58,22 @@ def subject_id(subject: Person | Organisation) -> str:
 
 
 def fact_json(fact: Fact) -> FactJSON:
-    attrs: dict[str, AttrValue] = dict(fact.attrs or {})
-    if fact.issuer_id is not None:
-        attrs.setdefault("issuer_id", f"O{fact.issuer_id}")
-    return {
-        "id": str(fact.pk),
-        "kind": fact.kind,
-        "code": fact.code or None,
-        "level": fact.level or None,
-        "date": fact.date.isoformat(),
-        "amount_fen": fact.amount_fen,
-        "issuer": fact.issuer_name or None,
-        "region": fact.region or None,
-        "attrs": attrs,
-        "supersedes": str(fact.supersedes_id) if fact.supersedes_id is not None else None,
-    }
+    return _fact_row_json(
+        fact.pk,
+        fact.date,
+        fact.kind,
+        fact.code,
+        fact.level,
+        fact.issuer_name,
+        fact.issuer_id,
+        fact.region,
+        fact.amount_fen,
+        fact.supersedes_id,
+        fact.attrs,
+    )
 
 
 # --- subject attributes ---------------------------------------------------------------------
-
-
-def is_public_institution(organisation: Organisation | None) -> bool:
-    """Reading of 事业单位在编/在岗人员 (public_institution_staff): the employer is publicly owned
-    and is not an enterprise — a public college, public training institution, bureau or
-    association. A state-owned enterprise is an enterprise, so its staff do not count."""
-    return (
-        organisation is not None
-        and organisation.ownership == Ownership.PUBLIC
-        and organisation.kind != OrgKind.ENTERPRISE
-    )
 
 
 @dataclass(frozen=True)
@@ -118,7 +105,9 @@ class EmploymentRow:
 
     @property
     def public_institution(self) -> bool:
-        """is_public_institution() of the employer."""
+        """Reading of 事业单位在编/在岗人员 (public_institution_staff): the employer is publicly owned
+        and is not an enterprise — a public college, public training institution, bureau or
+        association. A state-owned enterprise is an enterprise, so its staff do not count."""
         return (
             self.employer_id is not None
             and self.employer_ownership == Ownership.PUBLIC

@@ -36,11 +36,11 @@ from django.db.models import Model, QuerySet
 from psycopg import sql as psql
 
 from jineng.dossier.models import Fact
+from jineng.dossier.selectors import UNKNOWN_REGION
 from jineng.identity.models import Employment, Person
 from jineng.organisations.models import Organisation
 from jineng.policy.engine.population import FACT_ATTR, SUBJECT_ATTR, Population
 
-UNKNOWN_REGION = "000000"  # as jineng.dossier.selectors.UNKNOWN_REGION
 BATCH = 200_000
 # Run the PostgreSQL COPYs concurrently on separate connections (outside a caller's transaction).
 PARALLEL_COPY = True
@@ -51,6 +51,7 @@ FACT_COLUMNS = (
     "id, subject_type, person_id, organisation_id, kind, code, level, date, amount_fen, region, "
     "issuer_id, issuer_name, CAST(attrs AS TEXT), supersedes_id"
 )
+FACTS_SELECT = f"SELECT {FACT_COLUMNS} FROM {Fact._meta.db_table}"
 FACTS_SCHEMA: Schema = {
     "pk": pl.Int64,
     "subject_type": pl.String,
@@ -180,7 +181,7 @@ def _employments(people: QuerySet[Person]) -> QuerySet[Employment]:
 
 
 def _facts_rows() -> pl.DataFrame:
-    sql = f"SELECT {FACT_COLUMNS} FROM {Fact._meta.db_table}"
+    sql = FACTS_SELECT
     schema = FACTS_SCHEMA | {"date": pl.String}
     frames = []
     with connection.cursor() as cursor:
@@ -242,7 +243,7 @@ def _everyone(qs: QuerySet[Any]) -> bool:
 
 def _facts_sql(people: QuerySet[Person], organisations: QuerySet[Organisation]) -> str | None:
     """All facts, or (for scoped querysets) only those of the selected subjects."""
-    sql = f"SELECT {FACT_COLUMNS} FROM {Fact._meta.db_table}"
+    sql = FACTS_SELECT
     everyone = _everyone(people), _everyone(organisations)
     if all(everyone):
         return sql

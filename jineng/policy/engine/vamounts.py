@@ -8,7 +8,7 @@ the fen as the Decimal path: round(x·n/d) = (2·x·n + d) // (2·d) for x ≥ 0
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -62,7 +62,7 @@ class Cols:
         """Not computable where the amount is unstated (a base of uplift / percent_of)."""
         if self.unst is None:
             return self
-        return Cols(self.fen, self.lo, self.hi, self.disc, self.more, self.ok & ~self.unst)
+        return replace(self, ok=self.ok & ~self.unst, unst=None)
 
 
 UNAVAILABLE = Cols(_i(0), _i(0), _i(0), pl.lit(False), pl.lit(False), pl.lit(False))
@@ -248,14 +248,7 @@ class AmountCompiler:
         for ref in amount.exclude:
             part = self.standard(ref)
             if part.unst is not None:  # minus an unstated amount: the result is not known
-                total = Cols(
-                    total.fen,
-                    total.lo,
-                    total.hi,
-                    total.disc,
-                    total.more,
-                    total.ok & ~(part.ok & part.unst),
-                )
+                total = replace(total, ok=total.ok & ~(part.ok & part.unst))
             total = Cols(
                 pl.when(part.ok)
                 .then(pl.max_horizontal(total.fen - part.fen, _i(0)))
