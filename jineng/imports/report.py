@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -93,33 +92,29 @@ class ImportReport:
     def to_xlsx(self) -> bytes:
         """The report as a workbook: a summary sheet and one line per problem (row, column, masked
         value, reason, severity), for download from the upload page or `--errors-xlsx`."""
-        from openpyxl import Workbook
+        from jineng.core.xlsx import Sheet, workbook_bytes
 
-        workbook = Workbook(write_only=True)
-        summary = workbook.create_sheet("导入结果")
-        for label, value in (
+        kind = {"people": "人员", "organisations": "机构", "facts": "档案事实"}[self.kind]
+        summary = [
             ("文件", self.filename),
-            (
-                "导入类型",
-                {"people": "人员", "organisations": "机构", "facts": "档案事实"}[self.kind],
-            ),
+            ("导入类型", kind),
             ("试运行", "是" if self.dry_run else "否"),
             ("数据行数", self.total_rows),
             ("错误行数", len(self.rejected_rows)),
             ("警告条数", len(self.warnings)),
             ("已写入行数", self.written),
             ("结论", self.outcome),
-        ):
-            summary.append([label, value])
-        details = workbook.create_sheet("问题明细")
-        details.append(["行号", "列", "值（已脱敏）", "原因", "级别"])
-        for issue in self.issues:
-            details.append(
-                [issue.row, issue.column, issue.value, issue.reason, SEVERITY_LABEL[issue.severity]]
-            )
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return buffer.getvalue()
+        ]
+        details = [
+            [issue.row, issue.column, issue.value, issue.reason, SEVERITY_LABEL[issue.severity]]
+            for issue in self.issues
+        ]
+        return workbook_bytes(
+            [
+                Sheet("导入结果", ["项目", "内容"], summary),
+                Sheet("问题明细", ["行号", "列", "值（已脱敏）", "原因", "级别"], details),
+            ]
+        )
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly form (Celery task results, the API)."""

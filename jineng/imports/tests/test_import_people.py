@@ -275,3 +275,15 @@ def test_the_celery_task_runs_the_same_import(tmp_path: Path) -> None:
     result = import_file_task.delay(kind="people", path=str(path), actor_id=None).get()
     assert (result["written"], result["exit_code"], result["issues"]) == (1, 0, [])
     assert Person.objects.filter(name="张伟").exists()
+
+
+def test_a_formula_in_a_cell_comes_back_as_text_in_the_error_report(tmp_path: Path) -> None:
+    evil = '=HYPERLINK("http://example.com","点我")'
+    path = write_xlsx(tmp_path / "p.xlsx", ["姓名", "证件号码"], [[evil, "123"]])
+    report = import_people(actor=None, file=path, dry_run=True)
+    workbook = load_workbook(io.BytesIO(report.to_xlsx()))
+    cells = [c for row in workbook["问题明细"].iter_rows() for c in row]
+    assert cells, "the bad row is reported"
+    assert all(c.data_type != "f" for c in cells)
+    summary = [c for row in workbook["导入结果"].iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in summary)

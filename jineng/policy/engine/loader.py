@@ -176,6 +176,7 @@ def _build_item(
         valid_from=parse.parse_date(valid["from"]) if "from" in valid else doc.effective_from,
         valid_to=parse.parse_date(valid["to"]) if "to" in valid else doc.effective_to,
         reading=raw.get("reading"),
+        reading_en=raw.get("reading_en"),
         grants=parse.grant(raw.get("grants")),
         quota=parse.at("quota", parse.quota, quota_spec, item_id) if quota_spec else None,
         order=order,

@@ -346,7 +346,8 @@ class Item:
     rules: Rules
     valid_from: date | None
     valid_to: date | None
-    reading: str | None
+    reading: str | None  # 条文解读, in Chinese
+    reading_en: str | None  # the same reading in English (shown when the page is in English)
     grants: Grant | None
     quota: QuotaRule | None  # kind: quota items
     order: int  # position across all loaded files, for stable listings

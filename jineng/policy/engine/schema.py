@@ -382,6 +382,7 @@ ITEM: JSON = _extensible(
             ]
         },
         "reading": {"type": ["string", "null"]},
+        "reading_en": {"type": ["string", "null"]},
         "grants": {
             "oneOf": [
                 {"type": "null"},
