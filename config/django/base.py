@@ -18,7 +18,9 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 SECRET_KEY = os.environ.get("JINENG_SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdef")
 # Key for field encryption (ID numbers, phones, bank accounts) and their blind indexes.
 FIELD_KEY = os.environ.get("JINENG_FIELD_KEY", "dev-only-field-key-change-me-0123456789abcdef")
-DEBUG = os.environ.get("JINENG_DEBUG", "1") == "1"
+# Off unless asked for (JINENG_DEBUG=1): the demo and every deployment show the Chinese error
+# pages, never the debug page with its URL patterns.
+DEBUG = os.environ.get("JINENG_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [
     h
     for h in os.environ.get("JINENG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
     "ninja",  # its swagger-ui static files for /api/v1/docs (no CDN)
     "jineng.reference",
     "jineng.identity",
@@ -60,8 +63,25 @@ MIDDLEWARE = [
     "jineng.identity.middleware.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, no
+# inline script or style, no plug-ins, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -89,7 +109,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"timeout": 30}
+    # The embedded default must hold a handful of concurrent users: WAL lets readers run beside the
+    # writer, BEGIN IMMEDIATE takes the write lock at the start of a transaction (so two writers
+    # queue on the busy timeout instead of failing "database is locked" on lock upgrade).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -115,6 +142,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no "AXES: BEGIN …" banner on every command
 
 # 30-minute idle expiry: the cookie is renewed on every request.
 SESSION_COOKIE_AGE = 30 * 60
