@@ -15,10 +15,15 @@ $(BIN)/uv:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet "uv==$(UV_VERSION)"
 
-# Install exactly what uv.lock pins (dev tools included).
+# Install exactly what uv.lock pins. The demo needs only the runtime dependencies (~400 MB);
+# the suite adds the dev tools. --inexact: a demo after a test run keeps the dev tools.
+$(VENV)/.synced-runtime: $(BIN)/uv pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	touch $@
+
 $(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
 	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --extra dev --python $(BIN)/python
-	touch $@
+	touch $@ $(VENV)/.synced-runtime
 
 setup: $(VENV)/.synced
 
@@ -28,12 +33,15 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi; }
 
-demo: setup
+# DEBUG is off (the Chinese error pages, no URL patterns shown); JINENG_DEBUG=1 make demo turns it
+# on. Static files are collected and served by WhiteNoise, as in production.
+demo: $(VENV)/.synced-runtime
 	$(BIN)/jineng migrate --noinput
 	$(BIN)/jineng load_reference
 	$(BIN)/jineng demo_setup --workers $(DEMO_WORKERS)
 	$(BIN)/jineng compilemessages --ignore=.venv >/dev/null 2>&1 || true
-	$(BIN)/jineng runserver $(HOST):$(PORT)
+	$(BIN)/jineng collectstatic --noinput -v 0
+	$(BIN)/jineng runserver --noreload $(HOST):$(PORT)
 
 lint: setup
 	$(BIN)/ruff check .
