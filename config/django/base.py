@@ -18,6 +18,12 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 SECRET_KEY = os.environ.get("JINENG_SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdef")
 # Key for field encryption (ID numbers, phones, bank accounts) and their blind indexes.
 FIELD_KEY = os.environ.get("JINENG_FIELD_KEY", "dev-only-field-key-change-me-0123456789abcdef")
+# HMAC key of the audit chain, never stored in the database; comma-separate to rotate (newest
+# first: new entries use the first, older entries verify under the key they name).
+AUDIT_CHAIN_KEY = os.environ.get("JINENG_AUDIT_KEY", "dev-only-audit-key-change-me-0123456789abcdef")
+# Ed25519 key that signs audit anchors: PEM text or a path to a PEM file (a public key only lets a
+# host verify anchors). Unset: a development key generated under VAR_DIR/audit/.
+AUDIT_ANCHOR_KEY = os.environ.get("JINENG_AUDIT_ANCHOR_KEY", "")
 # Off unless asked for (JINENG_DEBUG=1): the demo and every deployment show the Chinese error
 # pages, never the debug page with its URL patterns.
 DEBUG = os.environ.get("JINENG_DEBUG", "0") == "1"
@@ -135,6 +141,8 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn score ≥ 3: long but guessable passwords (aaaaaaaaaaaa, qwertyuiopas) are refused
+    {"NAME": "jineng.identity.validators.PasswordStrengthValidator", "OPTIONS": {"min_score": 3}},
 ]
 
 # Lockout (django-axes): 5 failed log-ins lock the username+IP for 30 minutes.
@@ -179,12 +187,43 @@ CACHES = {
     )
 }
 
+# Every handler masks ID numbers, phones and bank cards (jineng.identity.masking); creating the
+# filter also installs a record factory that masks records bound for handlers configured
+# elsewhere (gunicorn: config/gunicorn.conf.py; Celery's worker). Django's own loggers are
+# named here so that none keeps a handler of Django's DEFAULT_LOGGING without the filter:
+# `django` (and `django.request`) go to the masked console, runserver's access log
+# (`django.server`) to its own masked handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask": {"()": "jineng.identity.masking.MaskingLogFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask"]}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("JINENG_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "celery": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
+# Celery keeps Django's logging (above) instead of putting unmasked handlers on the root logger.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Exact searches by full document number per account (django-ratelimit's cache counter; see
+# jineng/identity/selectors.py). Needs a shared cache (REDIS_URL) when several processes serve.
+JINENG_DOCUMENT_SEARCH_RATE = os.environ.get("JINENG_DOCUMENT_SEARCH_RATE", "30/m")
 
 JINENG_SEED_DIR = Path(os.environ.get("JINENG_SEED_DIR", BASE_DIR.parent / "shared" / "seeds"))

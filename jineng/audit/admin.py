@@ -12,8 +12,17 @@ from jineng.audit.models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("id", "at", "actor_label", "action", "object_type", "object_id", "reason")
-    list_filter = ("action", "object_type")
+    list_display = (
+        "id",
+        "at",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "region",
+        "reason",
+    )
+    list_filter = ("action", "object_type", "chain")
     search_fields = ("=object_id", "actor_label", "=hash")
     date_hierarchy = "at"
     readonly_fields = (
@@ -23,9 +32,13 @@ class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "action",
         "object_type",
         "object_id",
+        "region",
         "before",
         "after",
         "reason",
+        "chain",
+        "seq",
+        "key_id",
         "prev_hash",
         "hash",
     )

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from jineng.audit.keys import current_chain_key
 from jineng.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from jineng.audit.services import audit_record, audit_record_batch, audit_verify, entry_hash
 from jineng.identity.models import User
@@ -34,7 +35,14 @@ def test_first_entry_chains_from_genesis_and_records_who_and_what(officer: User)
     assert stored.before == {"education": "senior"}
     assert stored.after == {"education": "college"}
     assert stored.reason == "学历更正"
+    kid, key = current_chain_key()
+    assert (stored.key_id, stored.seq) == (kid, 1)
     assert stored.hash == entry_hash(
+        key=key,
+        key_id=kid,
+        chain=stored.chain,
+        seq=1,
+        region="",
         prev_hash=GENESIS_HASH,
         at=stored.at,
         actor_id=officer.pk,
@@ -54,7 +62,8 @@ def test_each_entry_points_at_the_one_before_and_the_head_follows() -> None:
 
     assert first.actor_label == "system"
     assert second.prev_hash == first.hash
-    head = AuditHead.objects.get(pk=1)
+    head = AuditHead.objects.get(pk=first.chain)
+    assert second.chain == first.chain  # one writer, no contention: one chain
     assert (head.last_hash, head.last_id, head.length) == (second.hash, second.pk, 2)
 
 
@@ -111,7 +120,7 @@ def test_batch_appends_every_row_on_the_same_chain() -> None:
     entries = list(AuditEntry.objects.order_by("id").values_list("prev_hash", "hash"))
     assert entries[1][0] == before.hash
     assert all(entries[i][0] == entries[i - 1][1] for i in range(1, len(entries)))
-    head = AuditHead.objects.get(pk=1)
+    head = AuditHead.objects.get(pk=before.chain)
     assert (head.length, head.last_hash) == (2504, entries[-1][1])
     assert audit_verify().ok
 

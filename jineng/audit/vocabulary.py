@@ -1,0 +1,163 @@
+"""One vocabulary for the audit trail: what was done (`AuditAction`) to what kind of thing
+(`AuditObject`), each with the Chinese label the audit page and the export show.
+
+Both are StrEnums, so a member equals its string (`AuditAction.REVEAL == "reveal"`): the services
+may pass either, and entries written before the enums read the same. A string not listed here is
+still accepted by `audit_record` (it is stored as given) and shown as 其他操作 / 其他对象.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    REVEAL = "reveal"
+    IMPORT = "import"
+    SEED = "seed"
+    GRANT = "grant"
+    REVOKE = "revoke"
+    OTP_ENROL = "otp_enrol"
+    PASSWORD_CHANGE = "password_change"
+    PASSWORD_DISABLE = "password_disable"
+    FACT_APPEND = "fact_append"
+    FACT_CORRECT = "fact_correct"
+    API_TOKEN_ISSUE = "api_token_issue"
+    API_TOKEN_REVOKE = "api_token_revoke"
+    SIMULATION_START = "simulation_start"
+    PERSON_SEARCH_DOCUMENT = "person_search_document"
+    # Accounts (log-in and tokens)
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOCKOUT = "lockout"
+    LOGOUT = "logout"
+    TOTP_FAILED = "totp_failed"
+    TOTP_ENROLLED = "totp_enrolled"
+    TOKEN_ISSUE = "token_issue"
+    TOKEN_REVOKE = "token_revoke"
+
+    @property
+    def label(self) -> str:
+        return str(ACTION_LABELS[self])
+
+
+class AuditObject(StrEnum):
+    PERSON = "person"
+    PERSON_SEARCH = "person_search"
+    EMPLOYMENT = "employment"
+    ORGANISATION = "organisation"
+    TEACHER = "teacher"
+    FACT = "fact"
+    USER = "user"
+    ACCOUNT = "account"
+    API_TOKEN = "api_token"
+    SIMULATION_RUN = "simulation_run"
+    SHORTAGE_LIST = "reference.shortage_list"
+    IMPORT_PEOPLE = "imports.people"
+    IMPORT_ORGANISATIONS = "imports.organisations"
+    IMPORT_FACTS = "imports.facts"
+
+    @property
+    def label(self) -> str:
+        return str(OBJECT_LABELS[self])
+
+
+ACTION_LABELS: dict[AuditAction, str | Promise] = {
+    AuditAction.CREATE: _("新建"),
+    AuditAction.UPDATE: _("修改"),
+    AuditAction.REVEAL: _("查看明文"),
+    AuditAction.IMPORT: _("批量导入"),
+    AuditAction.SEED: _("生成演示数据"),
+    AuditAction.GRANT: _("授予角色"),
+    AuditAction.REVOKE: _("撤销角色"),
+    AuditAction.OTP_ENROL: _("绑定动态验证码"),
+    AuditAction.PASSWORD_CHANGE: _("修改密码"),
+    AuditAction.PASSWORD_DISABLE: _("停用密码"),
+    AuditAction.FACT_APPEND: _("追加档案事实"),
+    AuditAction.FACT_CORRECT: _("更正档案事实"),
+    AuditAction.API_TOKEN_ISSUE: _("签发接口令牌"),
+    AuditAction.API_TOKEN_REVOKE: _("吊销接口令牌"),
+    AuditAction.SIMULATION_START: _("发起政策测算"),
+    AuditAction.PERSON_SEARCH_DOCUMENT: _("按证件号码查找人员"),
+    AuditAction.LOGIN: _("登录"),
+    AuditAction.LOGIN_FAILED: _("登录失败"),
+    AuditAction.LOCKOUT: _("账号锁定"),
+    AuditAction.LOGOUT: _("退出登录"),
+    AuditAction.TOTP_FAILED: _("动态验证码错误"),
+    AuditAction.TOTP_ENROLLED: _("绑定动态验证码"),
+    AuditAction.TOKEN_ISSUE: _("签发接口令牌"),
+    AuditAction.TOKEN_REVOKE: _("吊销接口令牌"),
+}
+
+OBJECT_LABELS: dict[AuditObject, str | Promise] = {
+    AuditObject.PERSON: _("人员"),
+    AuditObject.PERSON_SEARCH: _("证件号码查询"),
+    AuditObject.EMPLOYMENT: _("就业记录"),
+    AuditObject.ORGANISATION: _("机构"),
+    AuditObject.TEACHER: _("教师"),
+    AuditObject.FACT: _("档案事实"),
+    AuditObject.USER: _("账号"),
+    AuditObject.ACCOUNT: _("账号"),
+    AuditObject.API_TOKEN: _("接口令牌"),
+    AuditObject.SIMULATION_RUN: _("政策测算"),
+    AuditObject.SHORTAGE_LIST: _("紧缺职业目录"),
+    AuditObject.IMPORT_PEOPLE: _("人员导入"),
+    AuditObject.IMPORT_ORGANISATIONS: _("机构导入"),
+    AuditObject.IMPORT_FACTS: _("档案事实导入"),
+}
+
+OTHER_ACTION = _("其他操作")
+OTHER_OBJECT = _("其他对象")
+
+
+def action_label(action: str) -> str:
+    """The Chinese name of an action; 其他操作 for a string outside the vocabulary."""
+    try:
+        return AuditAction(action).label
+    except ValueError:
+        return str(OTHER_ACTION)
+
+
+def object_label(object_type: str) -> str:
+    try:
+        return AuditObject(object_type).label
+    except ValueError:
+        return str(OTHER_OBJECT)
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """(value, label) for a filter: one entry per distinct label (two spellings of the same act,
+    such as api_token_issue and token_issue, are one choice)."""
+    seen: dict[str, str] = {}
+    for member in AuditAction:
+        seen.setdefault(member.label, member.value)
+    return [(value, label) for label, value in seen.items()]
+
+
+def actions_with_label(action: str) -> list[str]:
+    """Every action value that shares `action`'s label (a filter on one finds both spellings)."""
+    try:
+        label = AuditAction(action).label
+    except ValueError:
+        return [action]
+    return [m.value for m in AuditAction if m.label == label]
+
+
+def object_choices() -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for member in AuditObject:
+        seen.setdefault(member.label, member.value)
+    return [(value, label) for label, value in seen.items()]
+
+
+def objects_with_label(object_type: str) -> list[str]:
+    try:
+        label = AuditObject(object_type).label
+    except ValueError:
+        return [object_type]
+    return [m.value for m in AuditObject if m.label == label]
