@@ -59,3 +59,13 @@ def pytest_runtest_teardown(
         with item.config.stash[blocking_manager_key].unblock():
             ensure_reference_loaded()
     return result
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Generator[None, None, None]:
+    """Rate-limit counters live in the cache and are keyed by account id; test databases reuse
+    ids, so each test starts with an empty (in-memory) cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

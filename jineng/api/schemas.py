@@ -151,3 +151,17 @@ class FactsDocumentOut(Schema):
 
     subject: SubjectJSONOut
     facts: list[FactJSONOut]
+
+
+class PersonSearchIn(Schema):
+    """Search by a full document number, sent in the body so it never lands in a URL or a log
+    line (`POST /people/search`); optional name and region narrow the answer."""
+
+    id_number: str = Field(min_length=1, max_length=32, description="完整证件号码（精确匹配）")
+    id_type: Literal[
+        "resident", "passport", "hk_macau", "taiwan", "hmt_residence", "foreign_permanent"
+    ] = Field(default="resident", description="证件类型")
+    name: str | None = Field(default=None, max_length=64, description="姓名包含")
+    region: str | None = Field(
+        default=None, max_length=12, description="常住地行政区划代码或其前缀"
+    )

@@ -13,6 +13,7 @@ from django.http import Http404
 from jineng.audit.models import AuditEntry
 from jineng.dossier.models import Fact
 from jineng.dossier.services import AUDIT_OBJECT_TYPE as FACT_AUDIT_OBJECT_TYPE
+from jineng.identity import selectors as identity_selectors
 from jineng.identity.access import (
     facts_visible_to,
     organisations_visible_to,
@@ -142,13 +143,14 @@ def organisations_under_region(*, user: User, region: Region) -> QuerySet[Organi
 
 
 def people_search(*, user: User, name: str) -> QuerySet[Person]:
-    """People the user may see whose name contains `name`."""
-    return people_visible_to(user).filter(name__contains=name).order_by("name", "pk")
+    """People the user may see whose name contains `name` (`jineng.identity.selectors`)."""
+    return identity_selectors.people_search(user=user, name=name)
 
 
 def person_in_scope(*, user: User, person: Person | None) -> Person | None:
-    """`person` if the user may see them, else None (a find by document outside the scope must not
-    tell the caller that the document exists)."""
+    """`person` if the user may see them, else None. Kept for older callers: a search by document
+    number goes through `jineng.identity.selectors.person_search_by_document`, which also limits
+    who may search, audits and rate-limits."""
     if person is None:
         return None
     return people_visible_to(user).filter(pk=person.pk).first()

@@ -116,6 +116,8 @@ WEB_PAGES: dict[str, Case] = {
 SEES_OWN_PERSON = frozenset(SIDE_ROLES)  # worker: self; staff: employee; bureau, auditor: region
 SEES_OWN_ORG = frozenset(ORG_ROLES | BUREAU_ROLES | {Role.AUDITOR})
 API_REVEAL_ROLES = frozenset(BUREAU_ROLES | {Role.WORKER})  # a worker reveals their own number
+# Exact search by number: whoever may reveal (a worker finds only themself); others get 403.
+DOCUMENT_SEARCH_ROLES = API_REVEAL_ROLES
 
 
 def _in(roles: frozenset[str], yes: int = 200, no: int = 403) -> Callable[[str], int]:
@@ -135,8 +137,17 @@ WEB_API: dict[tuple[str, str], Case] = {
         shows_own=SEES_OWN_PERSON,
         foreign=lambda o: [
             GET(f"/api/v1/people?q={o.name_part}", ok=frozenset({200})),
-            GET(f"/api/v1/people?id_number={o.id_number}", ok=frozenset({200})),
+            # a number in the URL is refused whoever asks (it would land in access logs)
+            GET(f"/api/v1/people?id_number={o.id_number}", ok=frozenset({400})),
             GET(f"/api/v1/people?region={o.home}", ok=frozenset({200})),
+        ],
+    ),
+    ("POST", "/api/v1/people/search"): Case(
+        own=lambda s: POST("/api/v1/people/search", {"id_number": s.id_number}),
+        own_status=role_api(_in(DOCUMENT_SEARCH_ROLES)),
+        shows_own=DOCUMENT_SEARCH_ROLES,
+        foreign=lambda o: [
+            POST("/api/v1/people/search", {"id_number": o.id_number}, ok=frozenset({200, 403}))
         ],
     ),
     ("GET", "/api/v1/people/{person_id}"): Case(

@@ -11,9 +11,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jineng.dossier.selectors import person_timeline
-from jineng.identity.access import access_person_by_id, scope_of
+from jineng.identity import selectors as people_finding
+from jineng.identity.access import Scope, access_person_by_id, scope_of
+from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import Person, User
-from jineng.identity.services import person_find_by_document, person_reveal
+from jineng.identity.services import person_reveal
 from jineng.reference.models import Region
 from jineng.web import selectors
 from jineng.web.forms import DocumentSearchForm, NameSearchForm, RevealForm
@@ -42,27 +44,54 @@ def console(request: HttpRequest) -> HttpResponse:
         "qs": "",
         "regions": selectors.regions_of_scope(user=user),
     }
+    scope = scope_of(user)
+    context["may_search_document"] = people_finding.may_search_by_document(scope)
+    context["birth_year_column"] = scope.can_reveal
+    status = 200
     if document_form.is_bound and document_form.is_valid():
-        found = person_find_by_document(
-            id_number=document_form.cleaned_data["id_number"],
-            id_type=document_form.cleaned_data["id_type"],
-        )
-        person = selectors.person_in_scope(user=user, person=found)
-        context.update(searched=True, by_document=True, people=[person] if person else [])
         # Not echoed back: the number typed stays out of the page as well.
         context["document_form"] = DocumentSearchForm(
             initial={"id_type": document_form.cleaned_data["id_type"]}
         )
+        try:
+            person = people_finding.person_search_by_document(
+                user=user,
+                id_number=document_form.cleaned_data["id_number"],
+                id_type=document_form.cleaned_data["id_type"],
+                scope=scope,
+            )
+        except people_finding.DocumentSearchThrottled as exc:
+            context["document_error"], status = exc.message, 429
+        except people_finding.DocumentSearchRefused as exc:
+            context["document_error"], status = exc.message, 403
+        except ValidationFailed as exc:
+            context["document_error"], status = exc.message, 400
+        else:
+            people = [person] if person else []
+            _mark_birth_year(user, people, scope)
+            context.update(searched=True, by_document=True, people=people)
     elif name_form.is_bound and name_form.is_valid():
-        rows = selectors.people_search(user=user, name=name_form.cleaned_data["q"])
+        rows = people_finding.people_search(
+            user=user, name=name_form.cleaned_data["q"], scope=scope
+        )
         page_obj = paginate(request, rows.select_related("residence_region"))
+        people = list(page_obj.object_list)
+        _mark_birth_year(user, people, scope)
         context.update(
             searched=True,
             page_obj=page_obj,
-            people=page_obj.object_list,
+            people=people,
             qs=querystring_without_page(request),
         )
-    return render(request, "web/console.html", context)
+    return render(request, "web/console.html", context, status=status)
+
+
+def _mark_birth_year(user: User, people: list[Person], scope: Scope) -> None:
+    """The birth year shows only beside people whose number the user may reveal."""
+    for p in people:
+        p.shows_birth_year = people_finding.may_see_birth_year(  # type: ignore[attr-defined]
+            user, p, scope=scope
+        )
 
 
 @page(roles=CONSOLE_ROLES)
@@ -114,6 +143,7 @@ def _person_context(user: User, person: Person) -> dict[str, Any]:
         "timeline": person_timeline(user=user, person=person),
         "access_log": selectors.audit_entries_for_person(person=person)[:50],
         "can_reveal": scope.can_reveal,
+        "shows_birth_year": people_finding.may_see_birth_year(user, person, scope=scope),
         "reveal_form": RevealForm(),
     }
 
