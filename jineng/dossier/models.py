@@ -81,7 +81,7 @@ class Fact(models.Model):
     level = models.CharField(_("等级"), max_length=24, blank=True)
     date = models.DateField(_("日期"))
     amount_fen = models.BigIntegerField(_("金额（分）"), null=True, blank=True)
-    region = models.CharField(_("行政区划"), max_length=6, blank=True)
+    region = models.CharField(_("行政区划"), max_length=9, blank=True)
     issuer = models.ForeignKey(
         "organisations.Organisation",
         verbose_name=_("发证/认定机构"),

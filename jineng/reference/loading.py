@@ -40,9 +40,13 @@ def _read(name: str) -> tuple[dict[str, str], ...]:
 
 
 def _regions() -> list[Region]:
+    """GB/T 2260 down to counties, then the 乡镇/街道 under them (townships.csv)."""
     return [
         Region(code=r["code"], name=r["name"], level=r["level"], parent_id=r["parent"] or None)
         for r in _read("regions.csv")
+    ] + [
+        Region(code=r["code"], name=r["name"], level="township", parent_id=r["parent"])
+        for r in _read("townships.csv")
     ]
 
 
@@ -90,7 +94,7 @@ def _demo_shortage() -> list[ShortageOccupation]:
 def expected_counts() -> ReferenceCounts:
     """What the shipped files hold."""
     return ReferenceCounts(
-        regions=len(_read("regions.csv")),
+        regions=len(_read("regions.csv")) + len(_read("townships.csv")),
         occupation_categories=len(_read("occupation_categories.csv")),
         occupations=len(_read("occupations.csv")),
         shortage_entries=len(_read("shortage_demo.csv")),

@@ -10,10 +10,14 @@ class RegionLevel(models.TextChoices):
     PROVINCE = "province", _("省级")
     CITY = "city", _("地级")
     COUNTY = "county", _("县级")
+    TOWNSHIP = "township", _("乡级")  # 乡镇/街道: 9-digit statistical codes (统计用区划代码)
 
 
 def region_prefix(code: str) -> str:
-    """The significant prefix of a GB/T 2260 code: 440000 → 44, 441900 → 4419, 441302 → 441302."""
+    """The significant prefix of a region code: 440000 → 44, 441900 → 4419, 441302 → 441302, and a
+    township's 9-digit code is its own prefix (441900003 东城街道)."""
+    if len(code) > 6:
+        return code
     code = code.ljust(6, "0")
     if code[2:] == "0000":
         return code[:2]
@@ -29,7 +33,8 @@ class RegionQuerySet(models.QuerySet["Region"]):
 
 
 class Region(models.Model):
-    code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True)
+    # GB/T 2260 (6 digits) down to counties; townships carry the 9-digit statistical code.
+    code = models.CharField(_("行政区划代码"), max_length=9, primary_key=True)
     name = models.CharField(_("名称"), max_length=64)
     level = models.CharField(_("级别"), max_length=16, choices=RegionLevel.choices)
     parent = models.ForeignKey(

@@ -15,6 +15,7 @@ from jineng.reference.models import (
     Region,
     RegionLevel,
     ShortageOccupation,
+    region_prefix,
 )
 
 # Facts are dated up to this day, not "today", so that the same seed gives the same city on any
@@ -34,6 +35,27 @@ class Geography:
     province_name: str
     origin_codes: tuple[np.ndarray, ...]  # per origin group: county codes (int)
     origin_weights: np.ndarray
+    # 乡镇/街道 of the city (9-digit codes) where people live and organisations sit, with weights;
+    # (city,) when the reference data has none.
+    towns: tuple[str, ...] = ()
+    town_weights: np.ndarray = field(default_factory=lambda: np.ones(1))
+
+    def town_picker(self, *streams: int) -> TownPicker:
+        return TownPicker(self, np.random.default_rng([int(self.city), *streams]))
+
+
+class TownPicker:
+    """Draws towns from a random stream of its own, so adding towns leaves every other draw of
+    the seed as it was."""
+
+    def __init__(self, geography: Geography, rng: np.random.Generator) -> None:
+        self.towns = geography.towns or (geography.city,)
+        self.weights = geography.town_weights if geography.towns else np.ones(1)
+        self.rng = rng
+
+    def pick(self, n: int) -> list[str]:
+        picked = self.rng.choice(len(self.towns), size=n, p=self.weights)
+        return [self.towns[int(i)] for i in picked]
 
 
 @dataclass
@@ -49,6 +71,7 @@ class Employers:
     colleges: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     public_teaching: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     names: dict[int, str] = field(default_factory=dict)
+    region: dict[int, str] = field(default_factory=dict)  # org id → its 镇街 (or the city)
     bureau_name: str = ""
     province_bureau_name: str = ""
 
@@ -97,7 +120,16 @@ def build_geography(region: str, profile: CityProfile) -> Geography:
         if codes:
             groups.append(np.asarray(sorted(int(c) for c in codes), dtype=np.int64))
             weights.append(weight)
+    towns = tuple(
+        Region.objects.filter(level=RegionLevel.TOWNSHIP, code__startswith=region_prefix(region))
+        .order_by("code")
+        .values_list("code", flat=True)
+    )
+    # A mild skew (the central 街道 and the big manufacturing 镇 hold more people), fixed by code.
+    town_weights = _weights([1.0 / (1 + i) ** 0.5 for i in range(len(towns))]) if towns else None
     return Geography(
+        towns=towns,
+        town_weights=town_weights if town_weights is not None else np.ones(1),
         city=region,
         city_name=city.name,
         province_name=province.name if province else "",

@@ -91,7 +91,7 @@ def _demo_organisation(person: Person) -> Organisation:
     if job is not None and job.employer is not None:
         return job.employer
     organisation = (
-        Organisation.objects.filter(kind=OrgKind.ENTERPRISE, region_id=DEMO_REGION)
+        Organisation.objects.filter(kind=OrgKind.ENTERPRISE, region__code__startswith="4419")
         .order_by("pk")
         .first()
     )

@@ -21,9 +21,10 @@ def day(ordinal: int) -> dt.date:
 class FactRows:
     """Collects fact tuples for the chunk."""
 
-    def __init__(self, region: str) -> None:
+    def __init__(self, region: str, residence: list[str] | None = None) -> None:
         self.rows: list[tuple[Any, ...]] = []
-        self.region = region
+        self.region = region  # the city: organisations' facts
+        self.residence = residence  # per person of the chunk: the 镇街 where they live
 
     def person(
         self,
@@ -47,7 +48,7 @@ class FactRows:
                 level,
                 date,
                 amount_fen,
-                self.region,
+                self.residence[who] if self.residence is not None else self.region,
                 issuer,
                 issuer_name,
                 _JSON(attrs),

@@ -96,6 +96,7 @@ class _Builder:
         self.rows: list[dict[str, Any]] = []
         self.names: set[str] = set()
         self.usccs: set[str] = set(existing)
+        self.towns = geography.town_picker(3)
 
     def add(self, kind: str, name: str, ownership: str = "", **extra: Any) -> dict[str, Any]:
         base, n = name, 2
@@ -123,7 +124,8 @@ class _Builder:
             "uscc_review_reason": ""
             if valid
             else f"统一社会信用代码校验位错误（应为{uscc_check_char(uscc[:17])}）",
-            "region": self.geo.city,
+            # The bureau sits at the city; every other organisation in one of its 镇街.
+            "region": self.geo.city if kind == OrgKind.BUREAU else self.towns.pick(1)[0],
             "ownership": ownership,
             "designated_training": False,
             "designated_from": None,
@@ -236,6 +238,7 @@ def seed_organisations(
     for row in build.rows:
         employers.kind[row["id"]] = row["kind"]
         employers.names[row["id"]] = row["name"]
+        employers.region[row["id"]] = row["region"]
         if row["self_evaluation_filed_on"]:
             employers.filed_on[row["id"]] = row["self_evaluation_filed_on"]
     for index, sector in enumerate(sector_names):

@@ -81,6 +81,7 @@ class Chunk:
     sex: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     hukou: list[str] = field(default_factory=list)
+    residence: list[str] = field(default_factory=list)  # the 镇街 each person lives in
     education: list[str] = field(default_factory=list)
     insured: list[bool] = field(default_factory=list)
     insured_since: list[dt.date | None] = field(default_factory=list)
@@ -148,6 +149,7 @@ def make_chunk(ctx: SeedContext, index: int, size: int, total_workers: int) -> C
     chunk.birth = births
     chunk.sex = ["M" if m else "F" for m in male]
     chunk.hukou = [str(a) for a in area]
+    chunk.residence = geo.town_picker(2, index).pick(n)
 
     surnames = [s for s, _ in SURNAMES]
     surname_p = np.asarray([w for _, w in SURNAMES])
@@ -235,11 +237,12 @@ def make_chunk(ctx: SeedContext, index: int, size: int, total_workers: int) -> C
             employer[who] = org
             start[who] = min(start[who], teaching_since.toordinal())
 
-    facts = FactRows(geo.city)
+    facts = FactRows(geo.city, chunk.residence)
     for who in np.flatnonzero(employed):
         org = int(employer[who])
         begin = day(int(start[who]))
-        chunk.employments.append((int(who), org, occupation[who], geo.city, begin, None))
+        where = emp.region.get(org, geo.city)
+        chunk.employments.append((int(who), org, occupation[who], where, begin, None))
         facts.person(
             int(who),
             "employment",
@@ -248,7 +251,7 @@ def make_chunk(ctx: SeedContext, index: int, size: int, total_workers: int) -> C
             begin,
             {
                 "employer_kind": emp.kind.get(org, "enterprise"),
-                "region": geo.city,
+                "region": where,
                 "occupation": occupation[who],
             },
         )
@@ -261,7 +264,14 @@ def make_chunk(ctx: SeedContext, index: int, size: int, total_workers: int) -> C
             continue
         org = int(all_enterprises[rng.integers(len(all_enterprises))])
         chunk.employments.append(
-            (int(who), org, occupation[who], geo.city, day(first_day), day(last_day))
+            (
+                int(who),
+                org,
+                occupation[who],
+                emp.region.get(org, geo.city),
+                day(first_day),
+                day(last_day),
+            )
         )
         facts.person(
             int(who),
@@ -271,7 +281,7 @@ def make_chunk(ctx: SeedContext, index: int, size: int, total_workers: int) -> C
             day(first_day),
             {
                 "employer_kind": emp.kind.get(org, "enterprise"),
-                "region": geo.city,
+                "region": emp.region.get(org, geo.city),
                 "occupation": occupation[who],
                 "to": day(last_day).isoformat(),
             },
@@ -304,7 +314,7 @@ def make_chunk(ctx: SeedContext, index: int, size: int, total_workers: int) -> C
             for r in rows
             if r[0] is None or r[0] not in showcase or r[2] in ("employment", "insurance")
         ]
-        extra = FactRows(geo.city)
+        extra = FactRows(geo.city, chunk.residence)
         showcase_facts(ctx, extra, occupation, employer)
         rows.extend(extra.rows)
     chunk.facts = rows

@@ -214,7 +214,7 @@ def _write_chunk(
             chunk.phone_cipher[i],
             chunk.phone_index[i],
             chunk.hukou[i],
-            city,
+            chunk.residence[i],
             chunk.education[i],
             chunk.insured[i],
             chunk.insured_since[i],

@@ -18,7 +18,7 @@ def test_load_is_idempotent() -> None:
     first = load_reference()
     second = load_reference()
     assert first == second
-    assert second.regions == 3214
+    assert second.regions == 3214 + 41352  # GB/T 2260 + 乡镇/街道
     assert second.occupations == 1631
     assert second.occupation_categories == 416
     assert second.shortage_entries == expected_counts().shortage_entries == 147
@@ -47,7 +47,7 @@ def test_ensure_loads_into_an_empty_database() -> None:
 def test_command_prints_counts() -> None:
     out = io.StringIO()
     call_command("load_reference", stdout=out)
-    assert "行政区划 3214" in out.getvalue()
+    assert "行政区划 44566" in out.getvalue()
     assert "职业 1631" in out.getvalue()
 
 

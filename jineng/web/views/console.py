@@ -22,6 +22,7 @@ from jineng.web.forms import DocumentSearchForm, NameSearchForm, RevealForm
 from jineng.web.guards import page
 from jineng.web.nav import CONSOLE_ROLES
 from jineng.web.pagination import paginate, querystring_without_page
+from jineng.web.region_stats import region_skills
 
 
 def _user(request: HttpRequest) -> User:
@@ -128,6 +129,7 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
         "ancestors": ancestors,
         "totals": selectors.region_totals(user=user, region=current),
         "children": selectors.region_children_counts(user=user, region=current),
+        "skills": region_skills(user=user, region=current),
         "tab": tab,
         "page_obj": paginate(request, rows),
         "qs": querystring_without_page(request),
