@@ -1,10 +1,10 @@
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
-from jineng.api.pagination import MappedQuerySet
+from jineng.api.pagination import MappedQuerySet, PageNumberPagination
 from jineng.api.schemas import ErrorOut, OrganisationDetailOut, OrganisationOut
 from jineng.identity.access import access_organisation_by_id, organisations_visible_to
 from jineng.identity.models import User
@@ -15,9 +15,11 @@ router = Router(tags=["organisations"])
 
 
 class OrganisationFilter(Schema):
-    q: str | None = None  # name contains
-    kind: OrgKind | None = None
-    region: str | None = None  # located under this GB/T 2260 code or prefix
+    q: str | None = Field(None, max_length=200, title="名称包含")
+    kind: OrgKind | None = Field(None, title="机构类型")
+    region: str | None = Field(
+        None, max_length=12, title="所在地", description="行政区划代码或其前缀（如 4419）"
+    )
 
 
 def _user(request: HttpRequest) -> User:
