@@ -175,6 +175,13 @@ MEDIA_ROOT = VAR_DIR / "media"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Request bodies: JSON and form fields up to 2.5 MB (larger: the API answers 413 in Chinese,
+# jineng.api.root). Uploaded files in multipart bodies do not count against it; they stream to a
+# temporary file past 2.5 MB, so the import page (up to MAX_ROWS rows, jineng.imports.reading)
+# and the simulation page's 20 MB facts file are unaffected.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
