@@ -6,16 +6,23 @@ Who sees a job: only the account that uploaded it, and only while it may still i
 (`jineng.imports.access`); anyone else gets 404 for it, as for an unknown id. Nothing is written
 before the confirmation, and the real run is one transaction (`machinery.run_import`): a job that
 fails, however it fails, leaves no rows.
+
+The upload is stored encrypted (`storage.py`) and deleted as soon as it is no longer needed: once
+its rows are written, when no row of it can be imported, when its owner cancels, and at the latest
+24 hours after the upload (`import_uploads_purge`, run hourly by Celery beat and by
+`jineng imports purge`); the job then says "已过期，请重新上传".
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -25,9 +32,10 @@ from django.utils import timezone
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.masking import mask_text
 from jineng.imports.access import ImportScope
-from jineng.imports.models import ImportJob, ImportStatus
+from jineng.imports.models import Discarded, ImportJob, ImportStatus
 from jineng.imports.report import ImportReport
 from jineng.imports.services import IMPORTS
+from jineng.imports.storage import UploadUnreadable, seal, unseal
 
 if TYPE_CHECKING:
     from jineng.identity.models import User
@@ -39,6 +47,9 @@ FAILED_MESSAGE = "导入过程中发生意外错误，未写入任何数据"
 # job left "running" past it lost its worker (killed, or the machine restarted).
 JOB_TIME_LIMIT = timedelta(hours=1)
 STALE_MESSAGE = "处理中断（超过 60 分钟未完成，后台进程可能已退出），未写入任何数据，请重新上传"
+# An upload not imported within this time is deleted (it holds full ID numbers and phones).
+UPLOAD_LIFETIME = timedelta(hours=24)
+EXPIRED_MESSAGE = "已过期，请重新上传"
 
 
 def _may_import(user: User, kind: str) -> bool:
@@ -102,21 +113,89 @@ def can_confirm(job: ImportJob) -> bool:
     )
 
 
+def can_cancel(job: ImportJob) -> bool:
+    """A finished job whose upload is still stored and not imported: its owner may drop it."""
+    return (
+        job.status in (ImportStatus.DONE, ImportStatus.FAILED)
+        and not job.imported
+        and bool(job.file)
+    )
+
+
 # --- services ---------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def import_job_create(*, actor: User, kind: str, upload: UploadedFile) -> ImportJob:
-    """Store the upload and queue its dry run."""
+def import_job_create(
+    *, actor: User, kind: str, upload: UploadedFile, update_existing: bool = False
+) -> ImportJob:
+    """Store the upload (encrypted) and queue its dry run. `update_existing` (people only): rows
+    of people already registered and in the actor's scope become updates, listed before writing."""
     if kind not in IMPORTS:
         raise ValidationFailed("kind", f"未知的导入类型：{kind}", kind)
+    if update_existing and kind != "people":
+        raise ValidationFailed("update_existing", "只有人员导入可以更新已有记录")
     ImportScope(actor).require(kind)
-    name = (upload.name or "upload").rsplit("/", 1)[-1][:200]
-    job = ImportJob(created_by=actor, kind=kind, file_name=name)
-    job.file.save(name, upload, save=False)
+    name = (upload.name or "upload").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    job = ImportJob(created_by=actor, kind=kind, file_name=name, update_existing=update_existing)
+    upload.seek(0)
+    job.file.save(name, ContentFile(seal(upload.read())), save=False)
     job.save()
     _enqueue(job)
     return job
+
+
+def _discard_file(job: ImportJob) -> None:
+    if job.file:
+        job.file.delete(save=False)
+
+
+@transaction.atomic
+def import_job_cancel(*, actor: User, job: ImportJob) -> ImportJob:
+    """Drop a checked upload its owner does not want imported: the file is deleted now."""
+    job = access_import_job(actor, job.pk)
+    if not can_cancel(job):
+        raise ValidationFailed("job", "该导入任务当前不能取消")
+    claimed = ImportJob.objects.filter(
+        pk=job.pk, status__in=(ImportStatus.DONE, ImportStatus.FAILED), imported=False
+    ).update(file="", discarded=Discarded.CANCELLED, discarded_at=timezone.now())
+    if not claimed:
+        raise ValidationFailed("job", "该导入任务当前不能取消")
+    _discard_file(job)
+    job.refresh_from_db()
+    return job
+
+
+def import_uploads_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete every upload older than UPLOAD_LIFETIME that is still on disk (not imported, not
+    cancelled); its job says "已过期，请重新上传". A job still waiting for its worker is failed
+    with that message; one running now (within the time limit) is left to finish. Returns how
+    many files were deleted. Idempotent: a second run finds nothing."""
+    now = now or timezone.now()
+    cutoff = now - UPLOAD_LIFETIME
+    purged = 0
+    candidates = (
+        ImportJob.objects.filter(created_at__lt=cutoff)
+        .exclude(file="")
+        .exclude(status=ImportStatus.RUNNING, started_at__gte=now - JOB_TIME_LIMIT)
+    )
+    for job in candidates.iterator():
+        with transaction.atomic():
+            claimed = (
+                ImportJob.objects.filter(pk=job.pk, file=job.file.name)
+                .exclude(status=ImportStatus.RUNNING, started_at__gte=now - JOB_TIME_LIMIT)
+                .update(file="", discarded=Discarded.EXPIRED, discarded_at=now)
+            )
+            if not claimed:
+                continue
+            ImportJob.objects.filter(
+                pk=job.pk, status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING)
+            ).update(status=ImportStatus.FAILED, finished_at=now, error=EXPIRED_MESSAGE)
+        _discard_file(job)
+        purged += 1
+    if purged:
+        logger.info("import uploads purged: %d", purged)
+    return purged
 
 
 @transaction.atomic
@@ -162,9 +241,13 @@ def import_job_execute(*, job_id: str) -> None:
     def progress(checked: int, total: int) -> None:
         ImportJob.objects.filter(pk=job_id).update(rows_checked=checked, rows_total=total)
 
+    if not job.file:  # deleted (expired) after the job was queued
+        _fail(job_id, EXPIRED_MESSAGE)
+        return
     try:
         with job.file.open("rb") as fh:
-            data = fh.read()
+            data = unseal(fh.read())
+        options = {"update_existing": True} if job.update_existing else {}
         report = IMPORTS[job.kind](
             actor=job.created_by,
             file=data,
@@ -172,7 +255,14 @@ def import_job_execute(*, job_id: str) -> None:
             dry_run=job.dry_run,
             skip_bad=job.skip_bad,
             progress=progress,
+            **options,
         )
+    except FileNotFoundError:
+        _fail(job_id, EXPIRED_MESSAGE)
+        return
+    except UploadUnreadable as exc:
+        _fail(job_id, str(exc))
+        return
     except PermissionDenied as exc:
         _fail(job_id, str(exc) or FAILED_MESSAGE)
         return
@@ -190,8 +280,10 @@ def import_job_execute(*, job_id: str) -> None:
         rows_checked=report.total_rows,
         imported=imported,
     )
-    if imported:  # the rows are in the database now; the uploaded file is not kept
-        job.file.delete(save=False)
+    # The file is kept only while it may still be confirmed (or confirmed again with "skip the
+    # bad rows"): once imported, or when nothing in it can be imported, it is deleted.
+    if imported or report.file_error or report.good_rows <= 0:
+        _discard_file(job)
         ImportJob.objects.filter(pk=job_id).update(file="")
 
 

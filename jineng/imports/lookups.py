@@ -19,6 +19,7 @@ class RegionLookup:
         self.codes = {code for code, _, _ in rows}
         parents = {code: parent for code, _, parent in rows}
         names = {code: name for code, name, _ in rows}
+        self.names = names
         by_name: dict[str, set[str]] = defaultdict(set)
         for code, name, _ in rows:
             by_name[name].add(code)
@@ -31,6 +32,10 @@ class RegionLookup:
         self.by_name = {
             name: next(iter(codes)) for name, codes in by_name.items() if len(codes) == 1
         }
+
+    def label(self, code: str) -> str:
+        """The region's name, for a person to read (a code is never shown)."""
+        return self.names.get(code, "未知地区")
 
     def find(self, value: str) -> str | None:
         value = "".join(value.split())

@@ -50,6 +50,7 @@ class Column:
     required: bool = False  # the column must be present and the cell filled
     sensitive: Sensitive | None = None
     note: str = ""  # what to write in it (shown in the command's help and the template)
+    example: str = ""  # the template's sample row
 
 
 class RowView:
@@ -222,6 +223,10 @@ def run_import(
     if progress is not None:
         progress(report.total_rows, report.total_rows)
     good = [(row, item) for row, item in parsed if not row.has_errors]
+    # Update mode (people): the changes of the rows that will be written, listed before writing.
+    report.update_existing = bool(getattr(importer, "update_existing", False))
+    good_numbers = {row.number for row, _ in good}
+    report.changes = [c for c in getattr(importer, "changes", ()) if c.row in good_numbers]
     order = {c.key: i for i, c in enumerate(importer.columns)}
     header_order = {headers.written.get(k, ""): i for k, i in order.items()}
     report.issues = headers.issues + sorted(
@@ -250,4 +255,5 @@ def run_import(
         report.write_error = f"{type(exc).__name__}: {mask_text(str(exc))[:300]}"
         return report
     report.written = written
+    report.updated = int(getattr(importer, "updated", 0))
     return report

@@ -4,13 +4,13 @@ A job is created by `jobs.import_job_create` (the file is stored under MEDIA_ROO
 carried out by the Celery task `tasks.import_job_task`: first a dry run (every row checked, the
 report stored), then, when its owner confirms, the real run on the same file. Its status moves
 queued → running → done | failed, only through `jobs.py`. The stored report holds masked values
-only; the file is deleted once the rows are imported.
+only. The file is encrypted at rest (`storage.py`) and deleted once the rows are imported, when
+nothing in it can be imported, on cancel, and 24 hours after the upload (`discarded`).
 """
 
 from __future__ import annotations
 
 import uuid
-from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
@@ -30,9 +30,17 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("失败")
 
 
+class Discarded(models.TextChoices):
+    """Why a job's upload was deleted before it was imported."""
+
+    KEPT = "", _("保留")
+    EXPIRED = "expired", _("已过期")
+    CANCELLED = "cancelled", _("已取消")
+
+
 def _upload_to(job: ImportJob, filename: str) -> str:
-    suffix = PurePath(filename).suffix.lower()
-    return f"imports/{job.pk}{suffix if suffix in ('.xlsx', '.csv') else ''}"
+    # Fernet ciphertext (storage.py): the name says so, and never carries the user's file name.
+    return f"imports/{job.pk}.fernet"
 
 
 class ImportJob(models.Model):
@@ -51,6 +59,7 @@ class ImportJob(models.Model):
     file = models.FileField(_("文件"), upload_to=_upload_to, max_length=200, blank=True)
     dry_run = models.BooleanField(_("试导入"), default=True)
     skip_bad = models.BooleanField(_("跳过错误行"), default=False)
+    update_existing = models.BooleanField(_("更新已有人员"), default=False)
     status = models.CharField(
         _("状态"),
         max_length=10,
@@ -63,6 +72,10 @@ class ImportJob(models.Model):
     report = models.JSONField(_("报告"), null=True, blank=True)
     imported = models.BooleanField(_("已导入"), default=False)
     error = models.TextField(_("错误"), blank=True)
+    discarded = models.CharField(
+        _("文件处理"), max_length=10, choices=Discarded.choices, default=Discarded.KEPT, blank=True
+    )
+    discarded_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入任务")
@@ -75,6 +88,26 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+    @property
+    def state(self) -> str:
+        """What the list of jobs says about it: queued, running, failed, unreadable, imported,
+        expired, cancelled, nothing (no row can be imported), awaiting (may be confirmed),
+        refused (a real run refused by bad rows)."""
+        if self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING, ImportStatus.FAILED):
+            return str(self.status)
+        report = self.report or {}
+        if report.get("file_error"):
+            return "unreadable"
+        if self.imported:
+            return "imported"
+        if self.discarded:
+            return str(self.discarded)
+        total = int(report.get("total_rows") or 0)
+        rejected = len(report.get("rejected_rows") or [])
+        if total - rejected <= 0:
+            return "nothing"
+        return "awaiting" if self.dry_run else "refused"
 
     @property
     def percent(self) -> int:

@@ -33,22 +33,60 @@ if TYPE_CHECKING:
     from jineng.identity.models import User
 
 COLUMNS = (
-    Column("name", "名称", ("机构名称", "单位名称"), required=True),
+    Column(
+        "name",
+        "名称",
+        ("机构名称", "单位名称"),
+        required=True,
+        note="机构全称",
+        example="东莞示例职业培训学校",
+    ),
     Column(
         "kind",
         "类型",
         ("机构类型",),
         required=True,
         note="企业、职业培训机构、职业（技工）院校、社会培训评价组织、行业协会、人社部门",
+        example="职业培训机构",
     ),
-    Column("uscc", "统一社会信用代码", ("信用代码",)),
-    Column("region", "所在地", ("所在区划", "行政区划"), required=True, note="行政区划代码或名称"),
-    Column("ownership", "性质", ("办学性质",), note="公办/民办"),
-    Column("designated", "定点培训资质", ("定点培训",), note="是/否"),
-    Column("designated_from", "资质起始", ("资质起始日期",)),
-    Column("designated_to", "资质截止", ("资质截止日期",)),
-    Column("self_evaluation", "自主评价备案", ("评价备案",), note="是/否；是则须填备案日期"),
-    Column("filed_on", "备案日期"),
+    Column(
+        "uscc",
+        "统一社会信用代码",
+        ("信用代码",),
+        note="18位，按 GB 32100 校验；校验不通过的代码暂存待核，不拒绝导入",
+    ),
+    Column(
+        "region",
+        "所在地",
+        ("所在区划", "行政区划"),
+        required=True,
+        note="行政区划代码或名称",
+        example="东莞市",
+    ),
+    Column("ownership", "性质", ("办学性质",), note="公办/民办", example="民办"),
+    Column("designated", "定点培训资质", ("定点培训",), note="是/否", example="是"),
+    Column(
+        "designated_from",
+        "资质起始",
+        ("资质起始日期",),
+        note="日期，如 2024-01-01",
+        example="2024-01-01",
+    ),
+    Column(
+        "designated_to",
+        "资质截止",
+        ("资质截止日期",),
+        note="日期，如 2026-12-31",
+        example="2026-12-31",
+    ),
+    Column(
+        "self_evaluation",
+        "自主评价备案",
+        ("评价备案",),
+        note="是/否；是则须填备案日期",
+        example="否",
+    ),
+    Column("filed_on", "备案日期", note="日期"),
 )
 
 KIND_ALIASES: dict[str, str] = {

@@ -9,56 +9,140 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from django.utils import timezone
 
 from jineng.audit.services import audit_record_batch
 from jineng.dossier.services import fact_build, facts_append_bulk
+from jineng.identity.access import people_visible_to
 from jineng.identity.crypto import blind_index
 from jineng.identity.documents import normalise_bank_account, normalise_phone, parse_document
 from jineng.identity.errors import ValidationFailed
+from jineng.identity.masking import mask_bank_account, mask_id_number, mask_phone, mask_text
 from jineng.identity.models import Education, Employment, IdType, Person
-from jineng.identity.services import employment_snapshot, person_snapshot
+from jineng.identity.services import employment_snapshot, person_snapshot, person_update
 from jineng.imports import cells
 from jineng.imports.access import ImportScope
 from jineng.imports.lookups import ID_TYPE_ALIASES, OccupationLookup, RegionLookup
 from jineng.imports.machinery import Column, RowView, chunked
+from jineng.imports.report import FieldChange
 from jineng.organisations.models import Organisation
 
 if TYPE_CHECKING:
     from jineng.identity.models import User
 
+# The sample row of the template (`templates.py`) uses the example number of GB 11643 itself; an
+# upload that still contains it is refused, so the sample is never imported as a person.
+SAMPLE_ID_NUMBER = "11010519491231002X"
+SAMPLE_ROW_MESSAGE = "这是模板中的示例行，请删除后再导入"
+
 COLUMNS = (
-    Column("name", "姓名", required=True),
-    Column("id_type", "证件类型", note="居民身份证（默认）、护照、港澳居民来往内地通行证……"),
+    Column("name", "姓名", required=True, note="与证件一致", example="张三"),
     Column(
-        "id_number", "证件号码", ("身份证号码", "身份证号"), required=True, sensitive="id_number"
+        "id_type",
+        "证件类型",
+        note="居民身份证（默认）、护照、港澳居民来往内地通行证……",
+        example="居民身份证",
     ),
-    Column("phone", "手机号码", ("手机号", "联系电话"), sensitive="phone"),
-    Column("bank_account", "银行账号", ("银行卡号",), sensitive="bank_account"),
+    Column(
+        "id_number",
+        "证件号码",
+        ("身份证号码", "身份证号"),
+        required=True,
+        sensitive="id_number",
+        note="居民身份证18位（校验位、出生日期须正确）；请把该列设为“文本”",
+        example=SAMPLE_ID_NUMBER,
+    ),
+    Column(
+        "phone",
+        "手机号码",
+        ("手机号", "联系电话"),
+        sensitive="phone",
+        note="11位手机号码",
+        example="13800000000",
+    ),
+    Column(
+        "bank_account",
+        "银行账号",
+        ("银行卡号",),
+        sensitive="bank_account",
+        note="8至32位数字",
+        example="6222000000000000",
+    ),
     Column(
         "hukou_region",
         "户籍地",
         ("户籍所在地",),
         note="行政区划代码或名称，如 431521 或 湖南省邵阳市邵东市",
+        example="湖南省邵阳市邵东市",
     ),
-    Column("residence_region", "常住地", ("现居住地", "居住地"), note="行政区划代码或名称"),
+    Column(
+        "residence_region",
+        "常住地",
+        ("现居住地", "居住地"),
+        note="行政区划代码或名称",
+        example="441900",
+    ),
     Column(
         "education",
         "学历",
         ("文化程度",),
         note="小学及以下、初中、高中/中专/技校、大专、本科、研究生",
+        example="大专",
     ),
-    Column("insured", "参保", ("是否参保",), note="是/否"),
-    Column("insured_since", "参保日期", ("参保时间",)),
-    Column("employer", "单位", ("工作单位", "单位名称")),
-    Column("employer_uscc", "单位统一社会信用代码", ("单位信用代码",)),
-    Column("occupation", "职业编码", ("职业代码",), note="2022年版职业分类大典编码，如 6-18-01-01"),
-    Column("start", "入职日期", ("入职时间",), note="空：导入当天"),
+    Column("insured", "参保", ("是否参保",), note="是/否", example="是"),
+    Column(
+        "insured_since",
+        "参保日期",
+        ("参保时间",),
+        note="日期，如 2020-03-01；填写即视为已参保",
+        example="2020-03-01",
+    ),
+    Column(
+        "employer",
+        "单位",
+        ("工作单位", "单位名称"),
+        note="单位全称；单位人员导入须为本单位",
+        example="东莞精工机械有限公司",
+    ),
+    Column(
+        "employer_uscc",
+        "单位统一社会信用代码",
+        ("单位信用代码",),
+        note="18位；填写则须为系统中已有的单位",
+    ),
+    Column(
+        "occupation",
+        "职业编码",
+        ("职业代码",),
+        note="2022年版职业分类大典编码，如 6-18-01-01",
+        example="6-18-01-01",
+    ),
+    Column("start", "入职日期", ("入职时间",), note="日期；空：导入当天", example="2021-07-01"),
     Column("work_region", "工作地", note="行政区划；空：单位所在地，其次常住地"),
 )
+
+# What an update may change (update mode): the person's own fields as `person_update` names them.
+# Identity documents never change through an import; employments are not rewritten either.
+UPDATABLE = (
+    "name",
+    "phone",
+    "bank_account",
+    "hukou_region",
+    "residence_region",
+    "education",
+    "insured",
+    "insured_since",
+)
+# The one answer for a number that is registered but outside the importer's scope: it must not
+# say whether the person exists (issue 6, point 1.1), so it is the same for every such number.
+UNAVAILABLE_MESSAGE = "该证件号码无法导入，请联系人社局"
+EXISTS_MESSAGE = "系统中已有该人员；如需修改其信息，请勾选“更新已有人员”后重新上传"
+UNCHANGED_MESSAGE = "与系统中已有信息一致，无需更新"
+
+_HEADERS = {c.key: c.header for c in COLUMNS}
 
 EDUCATION_ALIASES: dict[str, str] = {
     **{str(label): value for value, label in Education.choices},
@@ -112,17 +196,32 @@ class PersonRow:
     occupation: str | None
     start: dt.date | None
     work_region: str | None
+    existing_id: int | None = None  # update mode: the registered person this row updates
+    updates: dict[str, object] = field(default_factory=dict)  # field → new value (person_update)
 
 
 class PeopleImporter:
+    """New people are created; a number already registered is refused — or, in update mode and
+    when the person is in the importer's scope, becomes an update whose changes (`changes`) are
+    listed by the dry run and written through `person_update` by the real run. A registered
+    number outside the scope is refused with the same message whatever the reason, and the
+    attempt is audited (`import_refused`)."""
+
     kind: Literal["people"] = "people"
     columns = COLUMNS
 
-    def __init__(self, actor: User | None = None) -> None:
+    def __init__(
+        self, actor: User | None = None, *, update_existing: bool = False, filename: str = ""
+    ) -> None:
+        self.actor = actor
         self.access = ImportScope(actor)
         self.regions = RegionLookup()
         self.occupations = OccupationLookup()
         self.today = timezone.localdate()
+        self.update_existing = update_existing
+        self.filename = filename
+        self.changes: list[FieldChange] = []
+        self.updated = 0
 
     def _region(self, row: RowView, key: str) -> str | None:
         value = row.text(key)
@@ -171,6 +270,8 @@ class PeopleImporter:
                 row.error("id_number", exc.message, value=raw)
             else:
                 number, birth, sex = document.number, document.birth_date, document.sex
+                if number == SAMPLE_ID_NUMBER:
+                    row.error("id_number", SAMPLE_ROW_MESSAGE, value=raw)
         phone = bank = ""
         try:
             phone = normalise_phone(row.text("phone"))
@@ -247,16 +348,131 @@ class PeopleImporter:
             else:
                 first_row[key] = row.number
         # Duplicates in the database: the blind index, one query per chunk.
+        refused: list[tuple[RowView, PersonRow, Person]] = []
         for chunk in chunked(items):
-            existing = set(
-                Person.objects.filter(
+            found = {
+                (p.id_type, p.id_number_index): p
+                for p in Person.objects.filter(
                     id_number_index__in=[i.id_index for _, i in chunk]
-                ).values_list("id_type", "id_number_index")
-            )
+                ).select_related("hukou_region", "residence_region")
+            }
+            if not found:
+                continue
+            in_scope = self._in_scope([p.pk for p in found.values()], list(found.values()))
             for row, item in chunk:
-                if (item.id_type, item.id_index) in existing:
-                    row.error("id_number", "系统中已有该证件号码的人员", value=item.id_number)
+                person = found.get((item.id_type, item.id_index))
+                if person is None or row.has_errors:
+                    continue
+                if person.pk not in in_scope:
+                    row.error("id_number", UNAVAILABLE_MESSAGE, value=item.id_number)
+                    refused.append((row, item, person))
+                elif not self.update_existing:
+                    row.error("id_number", EXISTS_MESSAGE, value=item.id_number)
+                else:
+                    item.existing_id = person.pk
+                    self._diff(row, item, person)
+        if refused:
+            self._audit_refused(refused)
         self._link_employers(items)
+
+    def _in_scope(self, pks: list[int], people: list[Person]) -> set[int]:
+        """The registered people this importer may update (as `person_update` allows): all for
+        the system and administrators; for a bureau officer those living in their region; for
+        organisation admins and HR those they can see (employed or teaching at their
+        organisation now)."""
+        if self.access.unrestricted:
+            return set(pks)
+        assert self.access.scope is not None and self.actor is not None
+        scope = self.access.scope
+        allowed = {
+            p.pk for p in people if scope.covers_region(p.residence_region_id, as_bureau=True)
+        }
+        if self.access.own_organisations():
+            allowed |= set(
+                people_visible_to(self.actor, scope=scope)
+                .filter(pk__in=pks)
+                .values_list("pk", flat=True)
+            )
+        return allowed
+
+    def _audit_refused(self, refused: list[tuple[RowView, PersonRow, Person]]) -> None:
+        """Who tried to import a number registered outside their scope: recorded on the person
+        (masked), so the bureau sees attempts to probe numbers through the import."""
+        audit_record_batch(
+            actor=self.actor,
+            action="import_refused",
+            object_type="person",
+            rows=[
+                (
+                    person.pk,
+                    None,
+                    {
+                        "file": self.filename[:100],
+                        "row": row.number,
+                        "id_number": mask_id_number(item.id_number),
+                    },
+                )
+                for row, item, person in refused
+            ],
+            reason="人员导入：证件号码属于导入人查看范围以外的人员，已拒绝",
+        )
+
+    def _diff(self, row: RowView, item: PersonRow, person: Person) -> None:
+        """The fields of an update row that differ from the record; an empty cell changes
+        nothing. Each change is listed (sensitive values masked) before anything is written."""
+        label = f"{person.name}（{person.masked_id_number}）"
+        new: dict[str, object] = {}
+        if item.name and item.name != person.name:
+            new["name"] = item.name
+        if row.has("phone") and item.phone != person.phone:
+            new["phone"] = item.phone
+        if row.has("bank_account") and item.bank_account != person.bank_account:
+            new["bank_account"] = item.bank_account
+        for key in ("hukou_region", "residence_region"):
+            code = getattr(item, key)
+            if code is not None and code != getattr(person, f"{key}_id"):
+                new[key] = code
+        if item.education and item.education != person.education:
+            new["education"] = item.education
+        if (row.has("insured") or item.insured_since is not None) and (
+            item.insured != person.insured
+        ):
+            new["insured"] = item.insured
+        if item.insured_since is not None and item.insured_since != person.insured_since:
+            new["insured_since"] = item.insured_since
+        if not new:
+            row.warning("", UNCHANGED_MESSAGE)
+            return
+        item.updates = new
+        for key, value in new.items():
+            self.changes.append(
+                FieldChange(
+                    row=row.number,
+                    person=label,
+                    field=_HEADERS[key],
+                    old=self._shown(
+                        key, getattr(person, f"{key}_id" if key.endswith("region") else key)
+                    ),
+                    new=self._shown(key, value),
+                )
+            )
+
+    def _shown(self, key: str, value: object) -> str:
+        if value is None or value == "":
+            return "（空）"
+        if key == "phone":
+            return mask_phone(str(value))
+        if key == "bank_account":
+            return mask_bank_account(str(value))
+        if key.endswith("region"):
+            return self.regions.label(str(value))
+        if key == "education":
+            return str(Education(str(value)).label)
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return mask_text(str(value))
 
     def _link_employers(self, items: list[tuple[RowView, PersonRow]]) -> None:
         """Link 单位 to an Organisation: by USCC when given (must exist), else by exact name when
@@ -290,6 +506,8 @@ class PeopleImporter:
             if org is not None:
                 item.employer_id, item.employer_kind = org.pk, org.kind
                 item.employer_region = org.region_id
+            if item.existing_id is not None and not item.employer_name:
+                continue  # an update of someone already employed here need not repeat 单位
             if not (self.access.unrestricted or self.access.is_bureau) and (
                 org is None or org.pk not in self.access.own_organisations()
             ):
@@ -298,6 +516,17 @@ class PeopleImporter:
     def write(
         self, *, actor: User | None, items: list[tuple[RowView, PersonRow]], filename: str
     ) -> int:
+        updates = [(row, i) for row, i in items if i.existing_id is not None]
+        items = [(row, i) for row, i in items if i.existing_id is None]
+        for _, item in updates:
+            if item.updates and item.existing_id is not None:
+                # one audited update per person, with the row locked (identity's service)
+                person_update(
+                    actor=actor,
+                    person=Person.objects.get(pk=item.existing_id),
+                    **item.updates,
+                )
+                self.updated += 1
         people = [
             Person(
                 name=i.name,
@@ -381,4 +610,4 @@ class PeopleImporter:
             reason=f"导入 {filename}",
         )
         facts_append_bulk(actor=actor, facts=facts, reason=f"导入 {filename}")
-        return len(people)
+        return len(people) + self.updated

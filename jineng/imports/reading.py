@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,17 +56,30 @@ def _is_blank(cells: tuple[Cell, ...]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
+XLSX_DAMAGED = "文件已损坏或不是有效的 Excel 工作簿（.xlsx），请在 Excel 中打开并另存后重新上传"
+
+
 def _rows_xlsx(data: bytes) -> Iterator[tuple[int, tuple[Cell, ...]]]:
     from openpyxl import load_workbook
 
+    # A damaged workbook fails in many ways inside openpyxl and its XML parser (a truncated zip,
+    # a missing part, bad XML, a wrong type): every one of them is "cannot be read", in Chinese,
+    # never the library's English message.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnreadableFile(f"不是有效的 .xlsx 文件：{exc}") from exc
+    except Exception as exc:
+        raise UnreadableFile(XLSX_DAMAGED) from exc
     try:
+        if not workbook.worksheets:
+            raise UnreadableFile("工作簿中没有工作表")
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, tuple(values)
+        try:
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, tuple(values)
+        except UnreadableFile:
+            raise
+        except Exception as exc:
+            raise UnreadableFile(XLSX_DAMAGED) from exc
     finally:
         workbook.close()
 

@@ -27,6 +27,17 @@ class RowIssue:
         return f"第{self.row}行{column}{shown}：{self.reason}"
 
 
+@dataclass(frozen=True)
+class FieldChange:
+    """One change an update-mode import will make (or made) to a registered person."""
+
+    row: int
+    person: str  # name and masked ID number
+    field: str  # the column's header
+    old: str  # masked for phones and bank accounts; labels, never codes
+    new: str
+
+
 @dataclass
 class ImportReport:
     kind: Literal["people", "organisations", "facts"]
@@ -40,6 +51,14 @@ class ImportReport:
     write_error: str = (
         ""  # the write failed (e.g. a concurrent insert): rolled back, nothing written
     )
+    update_existing: bool = False  # update mode (people): registered people in scope are updated
+    changes: list[FieldChange] = field(default_factory=list)
+    updated: int = 0  # of `written`, people updated (the rest were created)
+
+    @property
+    def update_rows(self) -> int:
+        """Rows that change a registered person."""
+        return len({c.row for c in self.changes})
 
     @property
     def errors(self) -> list[RowIssue]:
@@ -73,12 +92,14 @@ class ImportReport:
             return f"写入失败，已全部回滚：{self.write_error}"
         rejected = len(self.rejected_rows)
         if self.dry_run:
-            return f"试运行：{self.good_rows}行可导入，{rejected}行有错误，未写入任何数据"
+            updates = f"（其中更新已有人员{self.update_rows}人）" if self.update_rows else ""
+            return f"试运行：{self.good_rows}行可导入{updates}，{rejected}行有错误，未写入任何数据"
         if rejected and not self.skip_bad:
             return f"{rejected}行有错误，按“全部或全不”规则未导入任何数据（可用 --skip-bad 只导入正确行）"
+        updated = f"（其中更新已有人员{self.updated}人）" if self.updated else ""
         if rejected:
-            return f"已导入{self.written}行，跳过{rejected}行错误行"
-        return f"已导入{self.written}行"
+            return f"已导入{self.written}行{updated}，跳过{rejected}行错误行"
+        return f"已导入{self.written}行{updated}"
 
     def summary(self) -> str:
         lines = [
@@ -106,15 +127,22 @@ class ImportReport:
             ("结论", self.outcome),
         ]
         details = [
-            [issue.row, issue.column, issue.value, issue.reason, SEVERITY_LABEL[issue.severity]]
+            (issue.row, issue.column, issue.value, issue.reason, SEVERITY_LABEL[issue.severity])
             for issue in self.issues
         ]
-        return workbook_bytes(
-            [
-                Sheet("导入结果", ["项目", "内容"], summary),
-                Sheet("问题明细", ["行号", "列", "值（已脱敏）", "原因", "级别"], details),
-            ]
-        )
+        sheets = [
+            Sheet("导入结果", ["项目", "内容"], summary),
+            Sheet("问题明细", ["行号", "列", "值（已脱敏）", "原因", "级别"], details),
+        ]
+        if self.changes:
+            sheets.append(
+                Sheet(
+                    "变更明细",
+                    ["行号", "人员", "项目", "原值（已脱敏）", "新值（已脱敏）"],
+                    [(c.row, c.person, c.field, c.old, c.new) for c in self.changes],
+                )
+            )
+        return workbook_bytes(sheets)
 
     def as_dict(self) -> dict[str, object]:
         """JSON-friendly form (Celery task results, the API)."""
@@ -128,6 +156,12 @@ class ImportReport:
             "written": self.written,
             "file_error": self.file_error,
             "write_error": self.write_error,
+            "update_existing": self.update_existing,
+            "updated": self.updated,
+            "changes": [
+                {"row": c.row, "person": c.person, "field": c.field, "old": c.old, "new": c.new}
+                for c in self.changes
+            ],
             "exit_code": self.exit_code,
             "outcome": self.outcome,
             "issues": [
@@ -147,6 +181,8 @@ class ImportReport:
         """The inverse of `as_dict()` (the derived fields are recomputed)."""
         issues = data["issues"]
         assert isinstance(issues, list)
+        changes = data.get("changes") or []
+        assert isinstance(changes, list)
         return cls(
             kind=data["kind"],  # type: ignore[arg-type]
             filename=str(data["filename"]),
@@ -157,4 +193,7 @@ class ImportReport:
             written=int(data["written"]),  # type: ignore[call-overload]
             file_error=str(data["file_error"]),
             write_error=str(data["write_error"]),
+            update_existing=bool(data.get("update_existing", False)),
+            changes=[FieldChange(**change) for change in changes],
+            updated=int(data.get("updated", 0)),  # type: ignore[call-overload]
         )

@@ -4,6 +4,8 @@ the Celery task. Each reads the file, validates every row, and writes per `dry_r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jineng.imports.facts import FactsImporter
@@ -25,9 +27,13 @@ def import_people(
     skip_bad: bool = False,
     filename: str = "",
     progress: Progress | None = None,
+    update_existing: bool = False,
 ) -> ImportReport:
+    """`update_existing`: a registered person in the actor's scope is updated (the changes are
+    in `report.changes`) instead of refused."""
+    name = filename or (Path(file).name if isinstance(file, str | Path) else "")
     return run_import(
-        PeopleImporter(actor),
+        PeopleImporter(actor, update_existing=update_existing, filename=name),
         actor=actor,
         file=file,
         filename=filename,
@@ -77,7 +83,7 @@ def import_facts(
     )
 
 
-IMPORTS = {
+IMPORTS: dict[str, Callable[..., ImportReport]] = {
     "people": import_people,
     "organisations": import_organisations,
     "facts": import_facts,

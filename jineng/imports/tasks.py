@@ -2,7 +2,11 @@
 enqueued after commit; see `jobs.py`); `import_file_task` imports a file on disk. Re-running either
 is harmless: a job runs once (queued → running is claimed), and a second real run of a file finds
 every row already present (people by the ID-number blind index, organisations by USCC, facts by
-subject/kind/code/level/date/number) and writes nothing."""
+subject/kind/code/level/date/number) and writes nothing.
+
+`purge_uploads_task` deletes uploads left unconfirmed for 24 hours (`jobs.import_uploads_purge`);
+Celery beat runs it every hour (`BEAT_SCHEDULE`, added to the app's schedule when the app starts;
+a deployment runs `celery -A config beat` beside the worker, or cron runs `jineng imports purge`)."""
 
 from __future__ import annotations
 
@@ -42,3 +46,17 @@ def import_job_task(job_id: str) -> None:
     from jineng.imports.jobs import import_job_execute
 
     import_job_execute(job_id=job_id)
+
+
+PURGE_EVERY_SECONDS = 3600.0
+BEAT_SCHEDULE = {
+    "imports.purge_uploads": {"task": "imports.purge_uploads", "schedule": PURGE_EVERY_SECONDS},
+}
+
+
+@shared_task(name="imports.purge_uploads")  # type: ignore[untyped-decorator]
+def purge_uploads_task() -> int:
+    """Delete uploads awaiting confirmation for more than 24 hours; returns how many."""
+    from jineng.imports.jobs import import_uploads_purge
+
+    return import_uploads_purge()

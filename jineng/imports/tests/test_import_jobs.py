@@ -65,7 +65,8 @@ def test_the_upload_is_stored_and_checked_in_a_task_without_writing(
 ) -> None:
     before = counts()
     job = create(officer, people_csv(3, bad=1), django_capture_on_commit_callbacks)
-    assert (tmp_path / "imports" / f"{job.pk}.csv").exists()
+    stored = (tmp_path / "imports" / f"{job.pk}.fernet").read_bytes()
+    assert "姓名".encode() not in stored and b"441900" not in stored  # encrypted at rest
     assert job.status == ImportStatus.DONE and job.dry_run
     assert (job.rows_checked, job.rows_total) == (4, 4)
     report = jobs.job_report(job)

@@ -9,6 +9,7 @@ from jineng.dossier.models import Fact
 from jineng.identity.crypto import blind_index
 from jineng.identity.models import Employment, Person
 from jineng.identity.testing import make_organisation, make_person, resident_id
+from jineng.imports.people import EXISTS_MESSAGE
 from jineng.imports.report import ImportReport
 from jineng.imports.services import import_people
 from jineng.imports.tests.helpers import counts, write_csv, write_xlsx
@@ -133,7 +134,7 @@ def test_a_dry_run_reports_every_bad_row_and_writes_nothing(mixed_file: Path) ->
         (5, "姓名", "必填项为空"),
         (5, "职业编码", "未知的职业编码（2022年版职业分类大典）"),
         (6, "证件号码", "与第2行证件号码重复"),
-        (7, "证件号码", "系统中已有该证件号码的人员"),
+        (7, "证件号码", EXISTS_MESSAGE),
     ]
     assert report.written == 0
     assert report.exit_code == 1
@@ -234,7 +235,7 @@ def test_an_unreadable_file_is_exit_code_2(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 not really a workbook")
     report = import_people(actor=None, file=path, dry_run=True)
     assert report.exit_code == 2
-    assert report.file_error.startswith("不是有效的 .xlsx 文件")
+    assert report.file_error.startswith("文件已损坏或不是有效的 Excel 工作簿")
 
 
 def test_a_file_without_a_required_column_is_exit_code_2(tmp_path: Path) -> None:
