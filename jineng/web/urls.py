@@ -19,4 +19,6 @@ urlpatterns = [
     path("imports/<uuid:batch>/", imports.report, name="import_report"),
     path("imports/<uuid:batch>/errors.xlsx", imports.errors_xlsx, name="import_errors"),
     path("imports/<uuid:batch>/confirm/", imports.confirm, name="import_confirm"),
+    path("imports/<uuid:batch>/cancel/", imports.cancel, name="import_cancel"),
+    path("imports/template/<str:kind>.xlsx", imports.template_xlsx, name="import_template"),
 ]

@@ -1,28 +1,31 @@
 """Bulk import from the browser: upload people, organisations or historical facts (.xlsx/.csv);
 the upload becomes a background job (`jineng.imports.jobs`) whose page shows its progress (rows
 checked of the total; the page refreshes itself while the job runs), then the dry-run report
-(row, column, reason), the .xlsx error report, and the confirmation, which runs the real import as
-a second job on the same file.
+(row, column, reason; in update mode every change, old → new), the .xlsx error report, and the
+confirmation, which runs the real import as a second job on the same file.
 
-A job belongs to the account that uploaded it: anyone else gets 404 for it. Nothing is written
-before the confirmation, and the real run is all or nothing unless the user skips the bad rows."""
+The page offers a template per kind (.xlsx: the accepted columns, a sample row, and a sheet
+describing each column) and lists the accepted columns. A job belongs to the account that uploaded
+it: anyone else gets 404 for it. Nothing is written before the confirmation, and the real run is
+all or nothing unless the user skips the bad rows. The upload is encrypted on disk and deleted on
+confirm, on cancel and after 24 hours."""
 
 from __future__ import annotations
 
 import uuid
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import User
-from jineng.imports import jobs
+from jineng.imports import jobs, templates
 from jineng.imports.models import ImportJob
 from jineng.imports.report import ImportReport
 from jineng.web import importing
-from jineng.web.forms import ImportUploadForm
 from jineng.web.guards import page
 from jineng.web.nav import IMPORT_ROLES, user_roles
 
@@ -54,19 +57,42 @@ def _outcome(job: ImportJob, report: ImportReport | None) -> str:
 def upload(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     kinds = importing.kinds_for(user_roles(request))
-    form = ImportUploadForm(request.POST or None, request.FILES or None, kinds=kinds)
+    form = importing.UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         job = jobs.import_job_create(
-            actor=user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+            actor=user,
+            kind=form.cleaned_data["kind"],
+            upload=form.cleaned_data["file"],
+            update_existing=bool(form.cleaned_data.get("update_existing")),
         )
         return redirect("web:import_report", batch=job.pk)
     allowed = {kind for kind, _ in kinds}
     recent = [j for j in jobs.import_jobs_of(user)[:RECENT_JOBS] if j.kind in allowed]
+    columns = [(kind, label, templates.columns_help(kind)) for kind, label in kinds]
     return render(
         request,
         "web/import_upload.html",
-        {"form": form, "jobs": recent, "kind_labels": importing.KIND_LABELS},
+        {
+            "form": form,
+            "jobs": recent,
+            "kind_labels": importing.KIND_LABELS,
+            "columns": columns,
+            "may_update": "people" in allowed,
+        },
     )
+
+
+@page(roles=IMPORT_ROLES)
+def template_xlsx(request: HttpRequest, kind: str) -> HttpResponse:
+    """The .xlsx template of one kind the user may import (404 for any other)."""
+    allowed = {k for k, _ in importing.kinds_for(user_roles(request))}
+    if kind not in allowed:
+        raise Http404
+    response = HttpResponse(templates.template_xlsx(kind), content_type=XLSX)
+    response["Content-Disposition"] = importing.attachment(
+        templates.template_filename(kind), f"{kind}-template.xlsx"
+    )
+    return response
 
 
 @page(roles=IMPORT_ROLES)
@@ -80,6 +106,8 @@ def report(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
         "outcome": _outcome(job, stored),
         "kind_label": importing.KIND_LABELS[job.kind],
         "can_confirm": jobs.can_confirm(job),
+        "can_cancel": jobs.can_cancel(job),
+        "expired_message": jobs.EXPIRED_MESSAGE,
     }
     return render(request, "web/import_report.html", context)
 
@@ -91,7 +119,9 @@ def errors_xlsx(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
     if stored is None:  # still running: there is no report yet
         return redirect("web:import_report", batch=batch)
     response = HttpResponse(stored.to_xlsx(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="import-report-{batch}.xlsx"'
+    response["Content-Disposition"] = importing.attachment(
+        importing.report_filename(job.file_name), "import-report.xlsx"
+    )
     return response
 
 
@@ -104,4 +134,19 @@ def confirm(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
         jobs.import_job_confirm(actor=user, job=job, skip_bad=request.POST.get("skip_bad") == "1")
     except ValidationFailed as exc:
         messages.error(request, exc.message)
+    return redirect("web:import_report", batch=batch)
+
+
+@require_POST
+@page(roles=IMPORT_ROLES)
+def cancel(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
+    """Drop the upload: the file is deleted now and nothing is imported."""
+    user = _user(request)
+    job = jobs.access_import_job(user, batch)
+    try:
+        jobs.import_job_cancel(actor=user, job=job)
+    except ValidationFailed as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已取消导入，上传的文件已删除。"))
     return redirect("web:import_report", batch=batch)
