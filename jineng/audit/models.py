@@ -22,6 +22,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jineng.audit.chain import GENESIS_HASH as GENESIS_HASH
+from jineng.audit.vocabulary import action_label, object_label
 
 # Chains side by side (heads 1..CHAIN_COUNT are created together on the first append and must all
 # be there). More chains than writers that hold one for long means no writer waits.
@@ -94,6 +95,21 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditAppendOnly("审计记录只能追加，不能删除")
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
+
+    @property
+    def object_label(self) -> str:
+        return object_label(self.object_type)
+
+    @property
+    def actor_display(self) -> str:
+        """Who acted, as a page shows it: 系统 for the platform itself (no account)."""
+        if self.actor_id is None:
+            return str(_("系统"))
+        return self.actor_label
 
 
 class AuditHead(models.Model):

@@ -117,6 +117,8 @@ def audit_rekey() -> RekeyResult:
     pg = connection.vendor == "postgresql"
     if pg:
         with connection.cursor() as cursor:
+            # deferred checks queued earlier in the transaction would block the ALTER TABLE
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only")
     rewritten = filled = 0
     for head in heads:

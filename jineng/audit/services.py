@@ -347,6 +347,8 @@ def _bad(checked: int, pk: int | None, reason: str) -> AuditVerification:
 def _check_head(head: AuditHead, keys: dict[str, bytes]) -> str:
     if head.length == 0 and not head.mac:
         return ""  # a chain never appended to
+    if not head.key_id and not head.mac:
+        return f"第{head.pk}条审计链尚未加密钥（请运行 jineng audit rekey）"
     key = keys.get(head.key_id)
     if key is None:
         return f"第{head.pk}条审计链的链头由未知密钥签发"

@@ -31,6 +31,7 @@ class AuditAction(StrEnum):
     API_TOKEN_REVOKE = "api_token_revoke"
     SIMULATION_START = "simulation_start"
     PERSON_SEARCH_DOCUMENT = "person_search_document"
+    EXPORT = "export"
     # Accounts (log-in and tokens)
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
@@ -61,6 +62,7 @@ class AuditObject(StrEnum):
     IMPORT_PEOPLE = "imports.people"
     IMPORT_ORGANISATIONS = "imports.organisations"
     IMPORT_FACTS = "imports.facts"
+    AUDIT_LOG = "audit_log"
 
     @property
     def label(self) -> str:
@@ -84,6 +86,7 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.API_TOKEN_REVOKE: _("吊销接口令牌"),
     AuditAction.SIMULATION_START: _("发起政策测算"),
     AuditAction.PERSON_SEARCH_DOCUMENT: _("按证件号码查找人员"),
+    AuditAction.EXPORT: _("导出"),
     AuditAction.LOGIN: _("登录"),
     AuditAction.LOGIN_FAILED: _("登录失败"),
     AuditAction.LOCKOUT: _("账号锁定"),
@@ -109,6 +112,7 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.IMPORT_PEOPLE: _("人员导入"),
     AuditObject.IMPORT_ORGANISATIONS: _("机构导入"),
     AuditObject.IMPORT_FACTS: _("档案事实导入"),
+    AuditObject.AUDIT_LOG: _("审计日志"),
 }
 
 OTHER_ACTION = _("其他操作")

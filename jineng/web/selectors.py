@@ -10,17 +10,17 @@ from django.db.models import CharField, Count, QuerySet
 from django.db.models.functions import Cast, Substr
 from django.http import Http404
 
-from jineng.audit.models import AuditEntry
-from jineng.dossier.models import Fact
+# The audit trail's access helpers live in the audit app; imported here so old imports keep working.
+from jineng.audit.access import audit_entries_for_person as audit_entries_for_person
+from jineng.audit.access import audit_entries_visible_to as audit_entries_visible_to
 from jineng.dossier.services import AUDIT_OBJECT_TYPE as FACT_AUDIT_OBJECT_TYPE
 from jineng.identity import selectors as identity_selectors
 from jineng.identity.access import (
-    facts_visible_to,
     organisations_visible_to,
     people_visible_to,
     scope_of,
 )
-from jineng.identity.models import Employment, Person, User
+from jineng.identity.models import Person, User
 from jineng.organisations.models import Organisation
 from jineng.reference.models import Region, RegionLevel
 
@@ -160,47 +160,3 @@ def _ids_as_text(qs: QuerySet[Any]) -> QuerySet[Any]:
     # AuditEntry.object_id is text (it names rows of any table), so compare against text ids.
     ids: QuerySet[Any] = qs.annotate(_s=Cast("pk", CharField())).values("_s")
     return ids
-
-
-def audit_entries_visible_to(user: User) -> QuerySet[AuditEntry]:
-    """Audit entries a bureau officer or auditor may read: everything for a global scope; otherwise
-    entries about people, organisations and facts in their scope, and their own actions."""
-    entries = AuditEntry.objects.select_related("actor").order_by("-id")
-    if scope_of(user).is_global:
-        return entries
-    return (
-        entries.filter(
-            object_type__in=PERSON_OBJECT_TYPES, object_id__in=_ids_as_text(people_visible_to(user))
-        )
-        | entries.filter(
-            object_type__in=ORGANISATION_OBJECT_TYPES,
-            object_id__in=_ids_as_text(organisations_visible_to(user)),
-        )
-        | entries.filter(
-            object_type__in=FACT_OBJECT_TYPES, object_id__in=_ids_as_text(facts_visible_to(user))
-        )
-        | entries.filter(
-            object_type__in=EMPLOYMENT_OBJECT_TYPES,
-            object_id__in=_ids_as_text(
-                Employment.objects.filter(person__in=people_visible_to(user).values("pk"))
-            ),
-        )
-        | entries.filter(actor=user)
-    )
-
-
-def audit_entries_for_person(*, person: Person) -> QuerySet[AuditEntry]:
-    """The access log of one person (their own rows and their facts); the caller has already
-    checked access to the person."""
-    entries = AuditEntry.objects.order_by("-id")
-    return (
-        entries.filter(object_type__in=PERSON_OBJECT_TYPES, object_id=str(person.pk))
-        | entries.filter(
-            object_type__in=FACT_OBJECT_TYPES,
-            object_id__in=_ids_as_text(Fact.objects.filter(person=person)),
-        )
-        | entries.filter(
-            object_type__in=EMPLOYMENT_OBJECT_TYPES,
-            object_id__in=_ids_as_text(Employment.objects.filter(person=person)),
-        )
-    )

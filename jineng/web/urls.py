@@ -15,6 +15,7 @@ urlpatterns = [
     path("console/people/<int:pk>/", console.person, name="person"),
     path("console/people/<int:pk>/reveal/", console.person_reveal_view, name="person_reveal"),
     path("audit/", audit.audit_log, name="audit"),
+    path("audit/export.xlsx", audit.audit_export, name="audit_export"),
     path("imports/", imports.upload, name="imports"),
     path("imports/<uuid:batch>/", imports.report, name="import_report"),
     path("imports/<uuid:batch>/errors.xlsx", imports.errors_xlsx, name="import_errors"),

@@ -6,13 +6,13 @@ import datetime as dt
 import json
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from jineng.audit.models import AuditEntry
 from jineng.audit.services import audit_record, audit_verify
-from jineng.audit.tests.tampering import tamper
+from jineng.audit.tests.tampering import delete_row, tamper
 from jineng.identity.models import User
 
 safe_text = st.text(
@@ -44,6 +44,10 @@ FIELDS = [
     "before",
     "after",
     "reason",
+    "region",
+    "chain",
+    "seq",
+    "key_id",
     "prev_hash",
     "hash",
 ]
@@ -75,6 +79,13 @@ class ChainTamperingTests(TestCase):
         elif field in ("before", "after"):
             doc = data.draw(json_docs.filter(lambda d: _canonical(d) != _canonical(old)))
             new = None if doc is None else json.dumps(doc)
+        elif field == "seq":
+            new = old + data.draw(st.integers(len(chain) + 1, 10**6))  # a free position
+        elif field == "chain":
+            new = data.draw(st.integers(2, 99))  # another chain (every append here took chain 1)
+        elif field == "key_id":
+            new = data.draw(st.text("0123456789abcdef", min_size=8, max_size=8))
+            assume(new != old)
         elif field in ("prev_hash", "hash"):
             # Both columns are unique: an edit colliding with another row is refused outright.
             taken = {e.prev_hash for e in chain} | {e.hash for e in chain}
@@ -90,4 +101,25 @@ class ChainTamperingTests(TestCase):
         result = audit_verify()
 
         assert not result.ok
-        assert result.first_bad_id == victim.pk
+        if field != "chain":  # a moved entry is missed where it was, or found where it went
+            assert result.first_bad_id == victim.pk
+
+    @settings(max_examples=40, deadline=None)
+    @given(n=st.integers(2, 6), data=st.data())
+    def test_any_deletion_or_swap_of_two_rows_is_detected(
+        self, n: int, data: st.DataObject
+    ) -> None:
+        chain = [
+            audit_record(actor=None, action="update", object_type="person", object_id=i)
+            for i in range(n)
+        ]
+        i = data.draw(st.integers(0, n - 1), label="first")
+        if data.draw(st.booleans(), label="delete"):
+            delete_row(chain[i].pk)
+        else:
+            j = data.draw(st.integers(0, n - 1).filter(lambda j: j != i), label="second")
+            a, b = chain[i], chain[j]
+            tamper(a.pk, "seq", 10**6)
+            tamper(b.pk, "seq", a.seq)
+            tamper(a.pk, "seq", b.seq)
+        assert not audit_verify().ok
