@@ -18,6 +18,8 @@ def number_existing_entries(apps, schema_editor):
     head = apps.get_model("audit", "AuditHead")
     pg = schema_editor.connection.vendor == "postgresql"
     if pg:
+        # deferred checks queued earlier in the transaction would block the ALTER TABLE
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         schema_editor.execute(
             "ALTER TABLE audit_auditentry DISABLE TRIGGER audit_entry_append_only"
         )
