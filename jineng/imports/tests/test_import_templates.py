@@ -44,9 +44,9 @@ def test_a_people_template_filled_in_imports(tmp_path: Path) -> None:
     sheet = book.worksheets[0]
     header = [c.value for c in sheet[1]]
     sheet.cell(row=2, column=header.index("证件号码") + 1, value=next_resident_id())
-    sheet.cell(row=2, column=header.index("单位") + 1, value=None)
-    sheet.cell(row=2, column=header.index("职业编码") + 1, value=None)
-    sheet.cell(row=2, column=header.index("入职日期") + 1, value=None)
+    sheet.cell(row=2, column=header.index("单位") + 1).value = None
+    sheet.cell(row=2, column=header.index("职业编码") + 1).value = None
+    sheet.cell(row=2, column=header.index("入职日期") + 1).value = None
     path = tmp_path / "filled.xlsx"
     book.save(path)
     report = IMPORTS["people"](actor=None, file=path)
