@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 from django.urls import URLPattern, path
 from django.utils.cache import add_never_cache_headers
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
@@ -55,12 +56,39 @@ class UnsupportedMediaType(Exception):
     """A request body that is not JSON (a form, a multipart upload)."""
 
 
+NUL_REFUSED = "请求内容不能包含空字符（U+0000）。"
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class JSONOnlyParser(Parser):
+    """JSON bodies only (415 otherwise); no NUL character anywhere in a body or a query string
+    (PostgreSQL cannot store one, and no field of ours means one: 400, as Django's forms do)."""
+
     def parse_body(self, request: HttpRequest) -> Any:
         content_type = (request.content_type or "").lower()
         if content_type and content_type != "application/json" and "+json" not in content_type:
             raise UnsupportedMediaType(content_type)
-        return super().parse_body(request)
+        data = super().parse_body(request)
+        if _has_nul(data):
+            raise DomainError("", NUL_REFUSED)
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        for key, values in data.lists():
+            if "\x00" in key or any(isinstance(v, str) and "\x00" in v for v in values):
+                raise DomainError(key, NUL_REFUSED)
+        return super().parse_querydict(data, list_fields, request)
 
 
 # The errors an operation may answer with whatever it does, added to what it declares itself:
@@ -266,6 +294,8 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return on_form_body(request, RawPostDataException())
     if isinstance(exc.__cause__, RequestDataTooBig):
         return on_too_big(request, exc.__cause__)
+    if isinstance(exc.__cause__, DomainError):
+        return on_domain_error(request, exc.__cause__)
     message = str(exc.message)
     message = _HTTP_ERROR_MESSAGES.get(message.split(" (")[0], message)
     return error_response(request, exc.status_code, message)

@@ -1,8 +1,8 @@
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Path, Router
 
 from jineng.api.schemas import ErrorOut, RegionChildOut
 from jineng.identity.models import User
@@ -17,7 +17,17 @@ router = Router(tags=["regions"])
     response={200: list[RegionChildOut], 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="下级区域及人员、机构数量",
 )
-def region_children(request: HttpRequest, code: str) -> Any:
+def region_children(
+    request: HttpRequest,
+    code: Annotated[
+        str,
+        Path(
+            pattern=r"^\d{2,12}$",
+            title="区域代码",
+            description="行政区划代码或其前缀（如 4419、330500）",
+        ),
+    ],
+) -> Any:
     """For bureau staff and auditors, within their region: the children of `code` with the number
     of people (by residence) and organisations under each."""
     user = request.user

@@ -286,3 +286,21 @@ def test_the_body_limit_leaves_uploaded_files_alone() -> None:
     request = RequestFactory().post("/imports/", {"kind": "people", "file": upload})
     assert request.POST["kind"] == "people"
     assert request.FILES["file"].size == len(data)
+
+
+def test_a_nul_character_is_refused_in_chinese(world: World) -> None:
+    # PostgreSQL cannot store U+0000: it used to reach the database (500 on POST /auth/token).
+    body = json.dumps({"username": "a\u0000b", "password": "x"})
+    resp = Client().post(TOKEN_URL, body, content_type="application/json")
+    assert resp.status_code == 400
+    assert resp.json()["detail"] == "请求内容不能包含空字符（U+0000）。"
+    client = api_client(world.a.users[Role.BUREAU_REVIEWER])
+    query = client.get("/api/v1/organisations", {"q": "精工\u0000"})
+    assert (query.status_code, query.json()["field"]) == (400, "q")
+
+
+def test_a_region_code_must_be_digits(world: World) -> None:
+    client = api_client(world.a.users[Role.BUREAU_REVIEWER])
+    resp = client.get("/api/v1/regions/44%0019/children")
+    assert resp.status_code == 422
+    assert resp.json()["errors"][0]["message"] == "字段“区域代码”：格式不正确"
