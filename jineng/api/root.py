@@ -12,19 +12,21 @@ Responses are UTF-8 JSON with Chinese as itself, never `\\u` escapes."""
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, re_path
 from django.utils.cache import add_never_cache_headers
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError, ValidationErrorContext
 from ninja.openapi.schema import OpenAPISchema
@@ -180,12 +182,38 @@ class JinengAPI(NinjaAPI):
         for i, pattern in enumerate(urls):
             if isinstance(pattern, URLPattern) and pattern.name == "openapi-json":
                 urls[i] = path(str(pattern.pattern), self._openapi_json, name=pattern.name)
+            elif isinstance(pattern, URLPattern):
+                pattern.callback = _json_method_not_allowed(pattern.callback)
+        # Anything else under /api/v1/ is a JSON 404 too, not the site's HTML page.
+        urls.append(re_path(r"^.*$", _unknown_url, name="api-unknown"))
         return urls
 
     def _openapi_json(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         schema = self.get_openapi_schema(path_params=kwargs)
         body = json.dumps(schema, cls=NinjaJSONEncoder, **JSON_DUMPS)
         return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+def _json_method_not_allowed(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Ninja answers a method a path does not take with a plain-text 405: make it ErrorOut."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            answer = error_response(request, 405, _("不支持此请求方法。"))
+            answer["Allow"] = response.get("Allow", "")
+            return answer
+        return response
+
+    return wrapped
+
+
+@csrf_exempt
+def _unknown_url(request: HttpRequest) -> HttpResponse:
+    return error_response(request, 404, _("没有这个接口。"))
 
 
 class LoggedInSwagger(Swagger):

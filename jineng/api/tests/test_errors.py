@@ -318,3 +318,14 @@ def test_a_page_beyond_64_bits_is_never_a_500(world: World) -> None:
     assert people.status_code in (200, 422)
     if people.status_code == 200:
         assert people.json()["items"] == []
+
+
+def test_unknown_urls_and_methods_are_json(world: World) -> None:
+    client = api_client(world.a.users[Role.BUREAU_REVIEWER])
+    unknown = client.post("/api/v1/no-such-thing", {}, content_type="application/json")
+    assert unknown.status_code == 404
+    assert unknown.json() == {"detail": "没有这个接口。"}
+    wrong = client.delete("/api/v1/me")
+    assert wrong.status_code == 405
+    assert wrong.json() == {"detail": "不支持此请求方法。"}
+    assert "GET" in wrong["Allow"]
