@@ -8,6 +8,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class RevokeReason(models.TextChoices):
+    """Why a token stopped working before it expired (the audit entry carries the same code)."""
+
+    LOGOUT = "logout", _("退出登录")
+    PASSWORD_CHANGE = "password_change", _("修改密码")
+    USER = "user", _("本人在令牌页面吊销")
+    API = "api", _("通过接口吊销")
+
+
 class ApiToken(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -21,11 +30,17 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("过期时间"))
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_reason = models.CharField(
+        _("吊销原因"), max_length=20, choices=RevokeReason.choices, blank=True
+    )
+    # What the holder called it when asking for it ("办公室电脑", "考勤脚本"); optional.
+    label = models.CharField(_("名称"), max_length=60, blank=True)
 
     class Meta:
         verbose_name = _("接口令牌")
         verbose_name_plural = _("接口令牌")
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "revoked_at"], name="api_token_user_active")]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user_id})"

@@ -2,6 +2,7 @@
 
 Roles in TWO_FACTOR_ROLES (bureau reviewer, approver, finance; system administrator) and Django
 superusers must pass a TOTP step in every session; RequireOTPMiddleware sends them to it.
+A wrong code is audited (`totp_failed`); a confirmed enrolment too (`otp_enrol`, by the page).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import qrcode
 import qrcode.image.svg
+from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django_otp import verify_token
 from django_otp.oath import hotp
@@ -21,6 +23,7 @@ from jineng.identity.models import TWO_FACTOR_ROLES, RoleAssignment
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
 
     from jineng.identity.models import User
 
@@ -88,3 +91,20 @@ def current_token(device: TOTPDevice, *, at: float | None = None) -> str:
     now = time.time() if at is None else at
     counter = int((now - device.t0) // device.step) + device.drift
     return str(hotp(device.bin_key, counter, device.digits)).zfill(device.digits)
+
+
+def totp_failure_record(
+    *, user: User, request: HttpRequest, count_towards_lockout: bool = False
+) -> None:
+    """A wrong TOTP code for `user` (who passed the password): audited as `totp_failed` (never the
+    code). With `count_towards_lockout` it also counts as a failed log-in for django-axes, so
+    guessing codes through the token endpoint locks the account like guessing passwords."""
+    from jineng.identity.signals import TOTP_FAILURE_SENDER, auth_event_record
+
+    auth_event_record(action="totp_failed", request=request, user=user, actor=None)
+    if count_towards_lockout:
+        user_login_failed.send(
+            sender=TOTP_FAILURE_SENDER,
+            credentials={"username": user.get_username()},
+            request=request,
+        )

@@ -7,26 +7,45 @@ command), when, and which account; before/after carry only whether a password is
 password or its hash. A hash upgrade on log-in (`check_password` re-hashing the same password) is
 not a change and is not recorded. Account creation through `account_create` and the admin's add
 form is audited there; only a superuser created outside them (`createsuperuser`) is recorded here.
+A password change (or disabling the password) also revokes every API token of the account.
+
+Authentication events go on the trail too, object_type "account" (object_id the account's id, or
+empty when the username names no account), `after` carrying the username as given (masked when it
+looks like an ID number or a mobile number), the channel (web / api / admin) and the client
+address — never a password, a TOTP code or a token:
+`login` (Django's `user_logged_in`: the web form, the admin, and the API's token endpoint),
+`login_failed` (`user_login_failed`), `lockout` (django-axes' `user_locked_out`), `logout`
+(`user_logged_out`; it also revokes the account's API tokens), and `totp_failed`
+(`totp_failure_record`, called by the OTP page and the token endpoint).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from axes.signals import user_locked_out
 from django.contrib.auth.hashers import is_password_usable
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
+from django.http import HttpRequest
 
 from jineng.audit.services import SYSTEM_ACTOR, audit_record
+from jineng.identity.masking import mask_id_number, mask_phone, mask_text
 from jineng.identity.models import User
 
 _acting_user: ContextVar[User | None] = ContextVar("jineng_acting_user", default=None)
 _PENDING = "_jineng_password_audit"
 _COMMANDS = ("changepassword", "createsuperuser")
+# `user_login_failed` sent for a wrong TOTP code (so django-axes counts it) carries this sender;
+# it is recorded as `totp_failed`, not as a failed password.
+TOTP_FAILURE_SENDER = "jineng.identity.otp"
+AUTH_OBJECT_TYPE = "account"
 
 
 @contextmanager
@@ -111,3 +130,115 @@ def _record_password_change(
         before=before,
         after={"usable_password": usable},
     )
+    _revoke_api_tokens(actor=_acting_user.get(), user=instance, reason="password_change")
+
+
+def _revoke_api_tokens(*, actor: User | None, user: User, reason: str) -> None:
+    # The tokens live in the api app; importing it here, late, keeps identity loadable on its own
+    # and avoids an import cycle (jineng.api.services imports identity's models).
+    from jineng.api.models import RevokeReason
+    from jineng.api.services import api_tokens_revoke_all
+
+    api_tokens_revoke_all(actor=actor, user=user, reason=RevokeReason(reason))
+
+
+# --- authentication events -------------------------------------------------------------------
+
+_ID_LIKE = re.compile(r"\d{15}|\d{17}[\dXx]")
+_PHONE_LIKE = re.compile(r"(?:\+?86)?1\d{10}")
+
+
+def masked_username(value: object) -> str:
+    """The username as typed, for the trail: an ID number or a mobile number typed as a
+    username is masked like everywhere else; anything longer than a username is cut."""
+    text = "".join(str(value or "").split())[:150]
+    if _ID_LIKE.fullmatch(text):
+        return mask_id_number(text)
+    if _PHONE_LIKE.fullmatch(text):
+        return mask_phone(text[-11:])
+    return mask_text(text)
+
+
+def _channel(request: HttpRequest | None) -> str:
+    path = getattr(request, "path", "") or ""
+    if path.startswith("/api/"):
+        return "api"
+    if path.startswith("/admin/"):
+        return "admin"
+    return "web"
+
+
+def _client_ip(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    ip = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
+    return str(ip)[:45]
+
+
+def _account(username: str) -> User | None:
+    if not username:
+        return None
+    return User.objects.filter(username=username).first()
+
+
+def auth_event_record(
+    *,
+    action: str,
+    request: HttpRequest | None,
+    user: User | None = None,
+    username: str | None = None,
+    actor: User | None = None,
+) -> None:
+    """One authentication event on the trail. `user` is the account concerned (looked up from
+    `username` when not given); `actor` the logged-in account that acted (None: not logged in)."""
+    given = username if username is not None else (user.get_username() if user else "")
+    if user is None:
+        user = _account(given)
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=AUTH_OBJECT_TYPE,
+        object_id=user.pk if user is not None else "",
+        after={
+            "username": masked_username(given),
+            "channel": _channel(request),
+            "ip": _client_ip(request),
+        },
+    )
+
+
+@receiver(user_logged_in, dispatch_uid="identity.auth_audit.login")
+def _record_login(sender: object, request: HttpRequest | None, user: User, **_: Any) -> None:
+    auth_event_record(action="login", request=request, user=user, actor=user)
+
+
+@receiver(user_login_failed, dispatch_uid="identity.auth_audit.login_failed")
+def _record_login_failed(
+    sender: object,
+    credentials: dict[str, Any],
+    request: HttpRequest | None = None,
+    **_: Any,
+) -> None:
+    if sender == TOTP_FAILURE_SENDER:
+        return  # recorded as totp_failed by totp_failure_record
+    # Only the username: Django has already replaced the password in `credentials` by stars,
+    # and nothing else from them is kept.
+    username = str(credentials.get(User.USERNAME_FIELD) or credentials.get("username") or "")
+    auth_event_record(action="login_failed", request=request, username=username)
+
+
+@receiver(user_locked_out, dispatch_uid="identity.auth_audit.lockout")
+def _record_lockout(
+    sender: object, request: HttpRequest | None = None, username: str | None = None, **_: Any
+) -> None:
+    auth_event_record(action="lockout", request=request, username=username or "")
+
+
+@receiver(user_logged_out, dispatch_uid="identity.auth_audit.logout")
+def _record_logout(
+    sender: object, request: HttpRequest | None, user: User | None, **_: Any
+) -> None:
+    if not isinstance(user, User):
+        return  # logging out an anonymous session: nothing to record
+    auth_event_record(action="logout", request=request, user=user, actor=user)
+    _revoke_api_tokens(actor=user, user=user, reason="logout")

@@ -23,6 +23,7 @@ from jineng.identity.otp import (
     pending_device,
     qr_svg,
     secret_base32,
+    totp_failure_record,
     verify_totp,
 )
 
@@ -77,6 +78,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         if device is not None:
             django_otp.login(request, device)
             return HttpResponseRedirect(next_url)
+        totp_failure_record(user=user, request=request)
         form.add_error("token", "验证码不正确或已过期，请重新输入（多次错误后需等待一段时间）")
     return render(request, "identity/otp_verify.html", {"form": form, "next": next_url})
 

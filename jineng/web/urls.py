@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.web.views import audit, auth, console, imports, organisation, worker
+from jineng.web.views import audit, auth, console, imports, organisation, tokens, worker
 
 app_name = "web"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", auth.LoginView.as_view(), name="login"),
     path("logout/", auth.LogoutView.as_view(), name="logout"),
     path("me/", worker.me, name="me"),
+    path("account/tokens/", tokens.tokens, name="tokens"),
     path("org/people/", organisation.org_people, name="org_people"),
     path("org/people/export.xlsx", organisation.org_people_export, name="org_people_export"),
     path("org/people/<int:pk>/", organisation.org_person, name="org_person"),
