@@ -19,6 +19,7 @@ class AuditAction(StrEnum):
     UPDATE = "update"
     REVEAL = "reveal"
     IMPORT = "import"
+    IMPORT_REFUSED = "import_refused"
     SEED = "seed"
     GRANT = "grant"
     REVOKE = "revoke"
@@ -74,6 +75,7 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.UPDATE: _("修改"),
     AuditAction.REVEAL: _("查看明文"),
     AuditAction.IMPORT: _("批量导入"),
+    AuditAction.IMPORT_REFUSED: _("导入被拒绝"),
     AuditAction.SEED: _("生成演示数据"),
     AuditAction.GRANT: _("授予角色"),
     AuditAction.REVOKE: _("撤销角色"),

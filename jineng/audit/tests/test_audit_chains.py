@@ -112,7 +112,9 @@ def test_a_removed_head_is_not_silently_recreated() -> None:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
 @pytest.mark.django_db(transaction=True)
 def test_a_long_batch_transaction_does_not_block_other_writers() -> None:
-    # given an import's transaction that has written its audit entries and is still open
+    # given the chain heads (the migration creates them; a flushed test database has none)
+    services._ensure_heads()
+    # and an import's transaction that has written its audit entries and is still open
     written, release = threading.Event(), threading.Event()
     errors: list[BaseException] = []
 
