@@ -436,11 +436,21 @@ def person_timeline(*, user: User, person: Person) -> list[TimelineEntry]:
     occupation_names = dict(
         Occupation.objects.filter(code__in=occupation_codes).values_list("code", "name")
     )
+    # An employment fact's code is the employer's id: show the employer's name, never the id.
+    employer_ids = {
+        int(f.code) for f in facts if f.kind == FactKind.EMPLOYMENT and f.code.isdigit()
+    }
+    employer_names = {
+        str(pk): name
+        for pk, name in Organisation.objects.filter(pk__in=employer_ids).values_list("pk", "name")
+    }
     kind_labels = dict(FactKind.choices)
     entries = []
     for fact in facts:
         if fact.kind in _OCCUPATION_KINDS:
             label = occupation_names.get(fact.code, "")
+        elif fact.kind == FactKind.EMPLOYMENT:
+            label = employer_names.get(fact.code, "") or fact.issuer_name
         else:
             label = code_label(fact.kind, fact.code)
         entries.append(

@@ -61,3 +61,19 @@ def test_a_worker_sees_their_own_timeline() -> None:
         date=dt.date(2024, 3, 1), attrs={"hours": 80}, source="import",
     )  # fmt: skip
     assert [e.kind for e in person_timeline(user=worker, person=worker.person)] == ["training"]
+
+
+def test_an_employment_shows_the_employers_name_not_its_id() -> None:
+    from jineng.organisations.services import organisation_create
+
+    person = make_person(residence_region="441900")
+    employer = organisation_create(
+        actor=None, kind="enterprise", name="东莞市测试精密有限公司", region="441900"
+    )
+    fact_append(
+        actor=None, subject=person, kind="employment", code=str(employer.pk),
+        date=dt.date(2020, 3, 1), attrs={"employer_kind": "enterprise"}, source="import",
+    )  # fmt: skip
+    officer = make_user("bureau_reviewer", region="441900")
+    (entry,) = person_timeline(user=officer, person=person)
+    assert (entry.kind_label, entry.code_label) == ("就业", "东莞市测试精密有限公司")
