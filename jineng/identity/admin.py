@@ -16,20 +16,28 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.cache import add_never_cache_headers
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OTPTOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jineng.audit.services import audit_record
 from jineng.identity.access import people_visible_to
 from jineng.identity.crypto import blind_index
 from jineng.identity.documents import (
     normalise_bank_account,
-    normalise_number,
     normalise_phone,
     parse_document,
 )
 from jineng.identity.errors import ValidationFailed
-from jineng.identity.models import Person, RoleAssignment, User
+from jineng.identity.models import IdType, Person, RoleAssignment, User
+from jineng.identity.selectors import (
+    DocumentSearchRefused,
+    DocumentSearchThrottled,
+    person_search_by_document,
+)
 from jineng.identity.services import (
     RevealableField,
     check_role_target,
@@ -53,6 +61,15 @@ def add_validation_error(
 
 
 # --- people -----------------------------------------------------------------------------------
+
+
+class DocumentLookupForm(forms.Form):
+    id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, initial=IdType.RESIDENT)
+    id_number = forms.CharField(
+        label="证件号码",
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class PersonAdminForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -121,7 +138,10 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("id_type", "sex", "education", "insured")
     list_select_related = ("residence_region",)
     search_fields = ("name",)
-    search_help_text = "输入姓名，或完整的证件号码（精确匹配）"
+    # A number typed here would land in the address (?q=…) and so in access logs and history:
+    # the search box takes names only; a full number goes through "按证件号查找" (POST).
+    search_help_text = "输入姓名查询；按证件号码查找请用右上角的“按证件号查找”"
+    change_list_template = "identity/admin/person_change_list.html"
     autocomplete_fields = ("hukou_region", "residence_region")
     readonly_fields = (
         "masked_id_number",
@@ -176,12 +196,57 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Person], search_term: str
     ) -> tuple[QuerySet[Person], bool]:
-        """A full document number is found through the blind index (the table holds only
-        ciphertext, so a substring search is impossible by design); anything else by name."""
-        number = normalise_number(search_term)
-        if number and any(c.isdigit() for c in number) and number.isalnum():
-            return queryset.filter(id_number_index=blind_index(number)), False
+        """Names only: a term with digits finds nobody (numbers are searched by POST, through
+        `person_search_by_document`, which is permission-checked, audited and rate-limited)."""
+        if any(c.isdigit() for c in search_term):
+            return queryset.none(), False
         return super().get_search_results(request, queryset, search_term)
+
+    def get_urls(self) -> list[URLPattern]:
+        own = [
+            path(
+                "find-by-document/",
+                self.admin_site.admin_view(self.find_by_document_view),
+                name="identity_person_find_by_document",
+            )
+        ]
+        return own + super().get_urls()
+
+    def find_by_document_view(self, request: HttpRequest) -> HttpResponse:
+        """按证件号查找: the number is sent by POST (never in the address) to the one selector
+        every search by number goes through; a find opens the person's page, by id."""
+        form = DocumentLookupForm(request.POST if request.method == "POST" else None)
+        context: dict[str, Any] = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "按证件号查找",
+            "form": form,
+        }
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            try:
+                found = person_search_by_document(
+                    user=cast(User, request.user),
+                    id_number=form.cleaned_data["id_number"],
+                    id_type=form.cleaned_data["id_type"],
+                )
+            except DocumentSearchThrottled as exc:
+                context["error"], status = exc.message, 429
+            except DocumentSearchRefused as exc:
+                context["error"], status = exc.message, 403
+            except ValidationFailed as exc:
+                context["error"], status = exc.message, 400
+            else:
+                if found is not None:
+                    return redirect(reverse("admin:identity_person_change", args=[found.pk]))
+                context["not_found"] = True
+            # The number typed is not echoed back.
+            context["form"] = DocumentLookupForm(initial={"id_type": form.cleaned_data["id_type"]})
+        response = TemplateResponse(
+            request, "identity/admin/find_by_document.html", context, status=status
+        )
+        add_never_cache_headers(response)
+        return response
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # people are never deleted: facts, claims and the audit trail refer to them
@@ -405,3 +470,49 @@ class RoleAssignmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[RoleAssignment]) -> None:
         for assignment in queryset.select_related("user", "organisation", "region"):
             self.delete_model(request, assignment)
+
+
+# --- TOTP devices -----------------------------------------------------------------------------
+
+
+class TOTPDeviceAdmin(OTPTOTPDeviceAdmin):  # type: ignore[misc]
+    """django-otp's device admin without the secret: the key (and the QR code and configuration
+    pages, which carry it) is shown once, at enrolment, to the account holder only."""
+
+    exclude = ("key",)
+    readonly_fields = ("created_at", "last_used_at", "key_status")
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        return ["user", "name", "created_at", "last_used_at", "confirmed"]
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = [f for f in options["fields"] if f not in ("key", "qrcode_link")]
+            if name == "Configuration" and obj is not None:
+                fields.insert(0, "key_status")
+            fieldsets.append((TOTP_FIELDSET_LABELS.get(name, name), {"fields": fields}))
+        return fieldsets
+
+    @admin.display(description="密钥")
+    def key_status(self, obj: Any) -> str:
+        return "已设置（仅在绑定时向本人显示一次）" if obj.key else "未设置"
+
+    def config_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        raise PermissionDenied
+
+    def qrcode_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        raise PermissionDenied
+
+
+TOTP_FIELDSET_LABELS = {
+    "Identity": "设备",
+    "Timestamps": "时间",
+    "Configuration": "参数",
+    "State": "状态",
+    "Throttling": "失败限制",
+}
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, TOTPDeviceAdmin)

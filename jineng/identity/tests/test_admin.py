@@ -39,13 +39,28 @@ def test_the_change_form_shows_masked_numbers_only(admin_client: Client, person:
     assert "13812345678" not in body
 
 
-def test_search_by_full_id_number_goes_through_the_blind_index(
+def test_a_full_number_in_the_search_box_finds_nobody(admin_client: Client, person: Person) -> None:
+    # ?q= lands in the address and the access log: numbers go through 按证件号查找 (POST).
+    body = admin_client.get(PEOPLE, {"q": "441900198503010015"}).content.decode()
+    assert "陈大文" not in body
+    assert "按证件号查找" in body
+
+
+def test_find_by_document_is_a_post_that_opens_the_person(
     admin_client: Client, person: Person
 ) -> None:
+    url = f"{PEOPLE}find-by-document/"
     make_person(name="李四")
-    body = admin_client.get(PEOPLE, {"q": "441900198503010015"}).content.decode()
-    assert "陈大文" in body
-    assert "李四" not in body
+    assert NUMBER not in admin_client.get(url).content.decode()
+    resp = admin_client.post(url, {"id_type": "resident", "id_number": NUMBER})
+    assert resp.status_code == 302
+    assert resp["Location"] == f"{PEOPLE}{person.pk}/change/"
+    entry = AuditEntry.objects.filter(action="person_search_document").get()
+    assert entry.after is not None and entry.after["id_number"] == "4419**********0015"
+    missing = admin_client.post(url, {"id_type": "resident", "id_number": "11010519491231002X"})
+    assert missing.status_code == 200
+    assert "没有找到符合条件的人员" in missing.content.decode()
+    assert "11010519491231002X" not in missing.content.decode()
 
 
 def test_a_partial_number_finds_nobody(admin_client: Client, person: Person) -> None:
