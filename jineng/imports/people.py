@@ -105,7 +105,7 @@ COLUMNS = (
         "单位",
         ("工作单位", "单位名称"),
         note="单位全称；单位人员导入须为本单位",
-        example="东莞精工机械有限公司",
+        example="示例精密制造有限公司",
     ),
     Column(
         "employer_uscc",

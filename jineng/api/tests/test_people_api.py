@@ -107,21 +107,21 @@ def test_an_auditor_may_not_reveal_and_nothing_is_audited(world: World) -> None:
     assert AuditEntry.objects.count() == before
 
 
-def test_bad_input_is_400_naming_the_field(world: World) -> None:
+def test_bad_input_is_422_naming_the_field(world: World) -> None:
     client = api_client(world.a.users[Role.BUREAU_REVIEWER])
     resp = client.post(
         f"/api/v1/people/{world.a.person.pk}/reveal",
         {"field": "password", "reason": "核对"},
         content_type="application/json",
     )
-    assert resp.status_code == 400
+    assert resp.status_code == 422
     assert resp.json()["field"] == "field"
     resp = client.post(
         f"/api/v1/people/{world.a.person.pk}/reveal",
         {"field": "phone", "reason": ""},
         content_type="application/json",
     )
-    assert resp.status_code == 400
+    assert resp.status_code == 422
     assert resp.json()["field"] == "reason"
 
 

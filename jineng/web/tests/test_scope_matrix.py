@@ -109,8 +109,30 @@ WEB_PAGES: dict[str, Case] = {
         own=lambda s: POST(f"/imports/{RANDOM_BATCH}/confirm/"),
         own_status=role_page(IMPORT_ROLES, ok=404),
     ),
+    "imports/<uuid:batch>/cancel/": Case(
+        own=lambda s: POST(f"/imports/{RANDOM_BATCH}/cancel/"),
+        own_status=role_page(IMPORT_ROLES, ok=404),
+    ),
+    # The blank templates show columns and a sample row, nobody real.
+    "imports/template/<str:kind>.xlsx": Case(
+        own=lambda s: GET("/imports/template/people.xlsx"),
+        own_status=role_page(IMPORT_ROLES),
+    ),
+    "org/people/<int:pk>/": Case(
+        own=lambda s: GET(f"/org/people/{s.person.pk}/"),
+        own_status=role_page(ORG_ROLES),
+        shows_own=ORG_ROLES,
+        foreign=lambda o: [GET(f"/org/people/{o.person.pk}/")],
+    ),
+    # The export is a spreadsheet of the organisation's own people (tested for content and masks
+    # in test_org_people.py); here: who may download it.
+    "org/people/export.xlsx": Case(
+        own=lambda s: GET("/org/people/export.xlsx"), own_status=role_page(ORG_ROLES)
+    ),
     # The OpenAPI document describes endpoints, not people.
     "api/v1/openapi.json": Case(own=lambda s: GET("/api/v1/openapi.json"), public=True),
+    # The API's catch-all: any unknown /api/v1/… URL answers 404 JSON, showing nobody.
+    "api/v1/^.*$": Case(own=None, public=True),
 }
 
 SEES_OWN_PERSON = frozenset(SIDE_ROLES)  # worker: self; staff: employee; bureau, auditor: region
