@@ -39,6 +39,10 @@ class RegionCount:
     people: int
     organisations: int
 
+    @property
+    def level_label(self) -> str:
+        return str(RegionLevel(self.level).label)
+
 
 def _prefix_in_scope(user: User, prefix: str) -> bool:
     scope = scope_of(user)
