@@ -272,7 +272,7 @@ def _write_chunk(
             "teachers": teachers,
             "facts": facts,
         },
-        reason="seed_city 合成数据（每块一条）",
+        reason="合成示范城市数据（每块一条）",
     )
     return employments, teachers, facts
 
@@ -307,7 +307,7 @@ def seed_city(
             object_type="organisation",
             object_id=f"{region}:{seed}",
             after={"region": region, "seed": seed, "organisations": n_orgs, "facts": n_org_facts},
-            reason="seed_city 合成数据",
+            reason="合成示范城市数据",
         )
     context = SeedContext(
         seed=seed,
