@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
@@ -14,9 +15,11 @@ from ninja import Router, Status
 from jineng.api.schemas import ErrorOut
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import User
-from jineng.policy import selectors, services
+from jineng.policy import selectors, services, whatif
 from jineng.policy.models import PopulationSource, SimulationRun
 from jineng.policy.schemas import (
+    AdjustableItemOut,
+    AdjustmentIn,
     ExplainIn,
     ExplainOut,
     SimulationIn,
@@ -27,7 +30,32 @@ from jineng.policy.schemas import (
 
 router = Router(tags=["policy"])
 
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+}
+
+
+def refused(exc: whatif.OverrideRefused) -> Status[dict[str, str]]:
+    """An adjustment naming an unknown item or parameter: 422 with the Chinese message."""
+    return Status(422, {"detail": exc.message, "field": "overrides"})
+
+
+def _overrides(overrides: list[str], adjustments: list[AdjustmentIn]) -> list[str]:
+    """The text overrides and the structured adjustments, checked (OverrideRefused otherwise)."""
+    loaded = selectors.policies()
+    return [
+        *overrides,
+        *(
+            whatif.adjustment_text(
+                whatif.Adjustment(a.item, a.parameter, a.value, a.valid_from), loaded
+            )
+            for a in adjustments
+        ),
+    ]
 
 
 def explanation_response(explanation: selectors.SubjectExplanation) -> HttpResponse:
@@ -48,13 +76,20 @@ def _user(request: HttpRequest) -> User:
     "/explain", response={200: ExplainOut, **ERRORS}, summary="政策解读：逐项应享待遇及依据"
 )
 def explain(request: HttpRequest, payload: ExplainIn) -> Any:
+    try:
+        return _explain(request, payload)
+    except whatif.OverrideRefused as exc:
+        return refused(exc)
+
+
+def _explain(request: HttpRequest, payload: ExplainIn) -> Any:
     user = _user(request)
     on = payload.on or timezone.localdate()
     options: dict[str, Any] = {
         "on": on,
         "policy": payload.policy,
         "params": payload.params,
-        "overrides": payload.overrides,
+        "overrides": _overrides(payload.overrides, payload.adjustments),
     }
     if payload.facts is not None:
         subject = payload.subject
@@ -107,13 +142,16 @@ def simulation_create(request: HttpRequest, payload: SimulationIn) -> Any:
         population = services.facts_upload_from_documents(name="api", documents=payload.facts)
     elif payload.facts is not None:
         raise ValidationFailed("facts", "population 为 city 时不接受 facts")
-    run = services.simulation_start(
-        actor=user,
-        on=payload.on or timezone.localdate(),
-        overrides=payload.overrides,
-        population=population,
-        params=payload.params,
-    )
+    try:
+        run = services.simulation_start(
+            actor=user,
+            on=payload.on or timezone.localdate(),
+            overrides=_overrides(payload.overrides, payload.adjustments),
+            population=population,
+            params=payload.params,
+        )
+    except whatif.OverrideRefused as exc:
+        return refused(exc)
     run.refresh_from_db(fields=["status"])  # an eager (in-process) run has finished already
     return Status(202, {"id": run.pk, "status": run.status})
 
@@ -123,3 +161,25 @@ def simulation_create(request: HttpRequest, payload: SimulationIn) -> Any:
 )
 def simulation_detail(request: HttpRequest, run_id: int) -> Any:
     return simulation_out(selectors.access_simulation_run_by_id(_user(request), run_id))
+
+
+@router.get(
+    "/adjustable-items",
+    response={200: list[AdjustableItemOut], **ERRORS},
+    summary="可做假设调整的条目及其参数（名称与当前值）",
+)
+def adjustable_items(request: HttpRequest) -> Any:
+    if not selectors.can_start_simulation(_user(request)):
+        raise PermissionDenied
+    return [
+        {
+            "id": i.id,
+            "title": i.title,
+            "document_title": i.document_title,
+            "parameters": [
+                {"path": p.path, "label": p.label, "current": p.current, "unit": p.unit}
+                for p in i.parameters
+            ],
+        }
+        for i in selectors.adjustable_items(timezone.localdate())
+    ]

@@ -29,6 +29,27 @@ RunStatusOut = Literal["queued", "running", "done", "failed"]
 FACTS_HELP = "事实 JSON 格式（docs/policy-schema.md；`jineng policy schema` 输出其 JSON Schema）"
 
 
+class AdjustmentIn(Schema):
+    item: str = Field(max_length=100, description="条目编号，如 hz.worldskills.medal")
+    parameter: str = Field(max_length=100, description="参数，如 table.gold（见条目的参数列表）")
+    value: str = Field(max_length=40, description="调整后的数值（金额以元为单位）")
+    valid_from: dt.date | None = Field(default=None, description="生效日期；不填则对所有版本生效")
+
+
+class ParameterOut(Schema):
+    path: str
+    label: str
+    current: str
+    unit: Literal["yuan", "percent", "ratio", "months", "count"]
+
+
+class AdjustableItemOut(Schema):
+    id: str
+    title: str
+    document_title: str
+    parameters: list[ParameterOut]
+
+
 class SubjectRefIn(Schema):
     type: Literal["person", "organisation"]
     id: int
@@ -49,15 +70,19 @@ class ExplainIn(Schema):
     overrides: list[str] = Field(
         default_factory=list,
         max_length=50,
-        description="假设调整 ITEM.PARAM=VALUE@DATE（元），如 hz.worldskills.medal.table.gold=1500000@2024-01-01",
+        description="假设调整 ITEM.PARAM=VALUE@DATE（元），如 hz.worldskills.medal.table.gold=1500000@2024-01-01；未知的条目或参数答 422",
+    )
+    adjustments: list[AdjustmentIn] = Field(
+        default_factory=list, max_length=50, description="假设调整（结构化写法，与 overrides 合并）"
     )
 
 
 class CitationOut(Schema):
-    file: str
+    file: str = Field(description="原文文件名（内部编号）；给人看的出处见 source")
     section: str
     article: str
     quote: str
+    source: str = Field(description="出处：《文件标题》（文号）")
 
 
 class PaymentOut(Schema):
@@ -84,11 +109,14 @@ class EntitlementOut(Schema):
 
 
 class ExplainedItemOut(Schema):
-    id: str
+    id: str = Field(description="条目编号（代码）；名称见 title")
     title: str
     document: str
     document_title: str
     kind: str
+    kind_label: str
+    beneficiary: str
+    beneficiary_label: str
     status: StatusOut
     status_label: str
     amount_fen: int = Field(description="计入的金额（分）：应发、待酌定、待满足期限三种状态之和")
@@ -99,8 +127,15 @@ class ExplainedItemOut(Schema):
     schedule_text: str
     citation: CitationOut
     branch: str
-    reading: str | None
+    reading: str | None = Field(description="条文解读（按请求的语言：中文，英文时为 reading_en）")
+    reading_en: str | None
     reason: str
+    group: Literal["gets", "pending", "nearly", "other"] = Field(
+        description="可享受 / 待定 / 差一项条件 / 其他"
+    )
+    group_label: str
+    next_step: str = Field(description="下一步怎么做（一句话；其他条目为空）")
+    missing: str = Field(description="差一项条件时，所差的条件")
     entitlements: list[EntitlementOut]
 
 
@@ -109,12 +144,20 @@ class DocumentApplicabilityOut(Schema):
     title: str
     applicable: bool
     reason: str
+    jurisdiction: str = Field(description="适用地区代码前缀（空为全国）；名称见 jurisdiction_label")
+    jurisdiction_label: str
+    status: Literal["in_force", "expired", "draft", "not_yet"] = Field(
+        description="评估日期当日的状态：现行有效 / 已失效 / 征求意见稿 / 尚未施行"
+    )
+    status_label: str
 
 
 class ExplainOut(Schema):
     subject_id: str
     subject_kind: str
-    region: str
+    subject_kind_label: str
+    region: str = Field(description="地区代码；名称见 region_label")
+    region_label: str
     on: dt.date
     total_fen: int
     total: str
@@ -125,7 +168,14 @@ class ExplainOut(Schema):
 
 class SimulationIn(Schema):
     on: dt.date | None = Field(default=None, description="测算日期，默认今天")
-    overrides: list[str] = Field(default_factory=list, max_length=50)
+    overrides: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="假设调整 ITEM.PARAM=VALUE@DATE（元）；未知的条目或参数答 422",
+    )
+    adjustments: list[AdjustmentIn] = Field(
+        default_factory=list, max_length=50, description="假设调整（结构化写法，与 overrides 合并）"
+    )
     population: Literal["city", "file"] = Field(
         default="city", description="city：本人管辖范围内的档案；file：随请求给出的 facts 列表"
     )

@@ -13,39 +13,40 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import get_language
 
-from jineng.dossier.models import FactKind
 from jineng.dossier.selectors import subject_facts_document
-from jineng.dossier.vocabulary import COMPETITION_ROLES, code_label, level_label
 from jineng.identity.access import access_organisation_by_id, access_person_by_id, scope_of
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import BUREAU_ROLES, Person, Role, User
 from jineng.organisations.models import Organisation
+from jineng.policy import labels, whatif
 from jineng.policy.engine import model as m
 from jineng.policy.engine.errors import FactsError, PolicyError
 from jineng.policy.engine.explain import explain
-from jineng.policy.engine.facts import Fact, SubjectFacts, parse_subject_facts
+from jineng.policy.engine.facts import Fact, SubjectFacts, parse_subject_facts, visible_facts
 from jineng.policy.engine.loader import DATA_DIR, load_policies
 from jineng.policy.engine.model import Document, Item, Policies
 from jineng.policy.engine.money import format_yuan
 from jineng.policy.engine.outcome import (
     COUNTED,
     STATUS_ZH,
+    DocumentOutcome,
     Entitlement,
     Explanation,
     ItemOutcome,
     Status,
 )
 from jineng.policy.engine.overrides import apply_overrides
+from jineng.policy.engine.predicates import Context, elapsed_at_most, holds
 from jineng.policy.models import SimulationRun
-from jineng.reference.models import Region
 
 SubjectType = Literal["person", "organisation"]
 
@@ -77,7 +78,9 @@ DOCUMENT_STATUS_ZH: Mapping[str, str] = {
     "in_force": "现行有效",
     "draft": "征求意见稿",
     "expired": "已失效",
+    "not_yet": "尚未施行",
 }
+SUBJECT_KIND_ZH: Mapping[str, str] = {"person": "个人", "organisation": "单位", **BENEFICIARY_ZH}
 
 
 @cache
@@ -97,14 +100,28 @@ def policy_document(policy: str | None) -> Document | None:
 
 
 def check_overrides(overrides: Sequence[str]) -> tuple[str, ...]:
-    """Parse and apply the what-if overrides once, so a bad one is reported to the caller (with
-    the engine's message) instead of failing later."""
-    cleaned = tuple(o.strip() for o in overrides if o.strip())
+    """Check the what-if overrides against each item's listed parameters (an unknown item or
+    parameter is refused in Chinese, naming them: OverrideRefused, the API's 422) and apply them
+    once, so a bad one is reported to the caller instead of failing later."""
+    loaded = policies()
+    cleaned = whatif.check_override_texts([o for o in overrides if o.strip()], loaded)
     try:
-        apply_overrides(policies(), cleaned)
-    except PolicyError as exc:
-        raise ValidationFailed("overrides", f"参数调整有误：{exc}") from None
+        apply_overrides(loaded, cleaned)
+    except PolicyError:
+        raise whatif.OverrideRefused(
+            "参数调整无法应用到所选条目，请检查生效日期是否在该条目的金额施行之后"
+        ) from None
     return cleaned
+
+
+def adjustable_items(on: dt.date) -> list[whatif.AdjustableItem]:
+    """The items a what-if may adjust, with their parameters and current values on `on`."""
+    loaded = policies()
+    return whatif.adjustable_items(loaded.items, loaded.documents, on)
+
+
+def describe_overrides(overrides: Iterable[str]) -> list[str]:
+    return [whatif.describe_override(o, policies()) for o in overrides]
 
 
 # --- explanation ------------------------------------------------------------------------------
@@ -116,6 +133,7 @@ class CitationView:
     section: str
     article: str
     quote: str
+    source: str  # 《title》（number）: how a person names the document (not the seed file)
 
 
 @dataclass(frozen=True)
@@ -139,10 +157,22 @@ class EntitlementView:
     min_fen: int
     max_fen: int
     discretionary: bool
-    branch: str
-    reason: str
+    branch: str  # in words (codes replaced by their labels)
+    reason: str  # in words
     version_from: dt.date | None
     schedule: tuple[PaymentView, ...]
+
+
+# How 我的待遇 groups the items: what the subject gets, what is pending, what they nearly
+# qualify for (a trigger fact and exactly one condition missing), and the rest.
+GROUP_GETS, GROUP_PENDING, GROUP_NEARLY, GROUP_OTHER = "gets", "pending", "nearly", "other"
+GROUP_ZH: Mapping[str, str] = {
+    GROUP_GETS: "可享受",
+    GROUP_PENDING: "待定",
+    GROUP_NEARLY: "差一项条件",
+    GROUP_OTHER: "其他",
+}
+PENDING = frozenset({Status.WAITING, Status.DISCRETIONARY, Status.UNSTATED})
 
 
 @dataclass(frozen=True)
@@ -152,6 +182,9 @@ class ExplainedItem:
     document: str
     document_title: str
     kind: str
+    kind_label: str
+    beneficiary: str
+    beneficiary_label: str
     status: str
     status_label: str
     amount_fen: int
@@ -162,8 +195,13 @@ class ExplainedItem:
     schedule_text: str
     citation: CitationView
     branch: str
-    reading: str | None
+    reading: str | None  # in the page's language (Chinese; English when asked for)
+    reading_en: str | None
     reason: str
+    group: str  # gets | pending | nearly | other
+    group_label: str
+    next_step: str  # what to do next, in a sentence ("" for the rest)
+    missing: str  # nearly: the one condition missing, in words
     entitlements: tuple[EntitlementView, ...]
 
     @property
@@ -184,14 +222,20 @@ class DocumentApplicability:
     id: str
     title: str
     applicable: bool
-    reason: str
+    reason: str  # in words: 您所在的东莞市在本文件适用地区（东莞市）内
+    jurisdiction: str
+    jurisdiction_label: str
+    status: str  # on the explanation's date: in_force | expired | draft | not_yet
+    status_label: str
 
 
 @dataclass(frozen=True)
 class SubjectExplanation:
     subject_id: str
     subject_kind: str
+    subject_kind_label: str
     region: str
+    region_label: str
     on: dt.date
     total_fen: int
     total: str
@@ -212,28 +256,42 @@ class SubjectExplanation:
     def not_paid(self) -> list[ExplainedItem]:
         return [i for i in self.items if not i.counted and not i.granted]
 
+    def in_group(self, group: str) -> list[ExplainedItem]:
+        return [i for i in self.items if i.group == group]
+
+    @property
+    def gets(self) -> list[ExplainedItem]:
+        return self.in_group(GROUP_GETS)
+
+    @property
+    def pending(self) -> list[ExplainedItem]:
+        return self.in_group(GROUP_PENDING)
+
+    @property
+    def nearly(self) -> list[ExplainedItem]:
+        return self.in_group(GROUP_NEARLY)
+
+    @property
+    def others(self) -> list[ExplainedItem]:
+        return self.in_group(GROUP_OTHER)
+
+    def for_beneficiary(self, beneficiaries: frozenset[str]) -> SubjectExplanation:
+        """Only the items whose beneficiary is one of these (a worker reads the person items)."""
+        return replace(self, items=tuple(i for i in self.items if i.beneficiary in beneficiaries))
+
 
 def _fact_words(fact: Fact | None) -> str:
     if fact is None:
         return ""
-    kinds = dict(FactKind.choices)
-    parts = [fact.date.isoformat(), str(kinds.get(fact.kind, fact.kind))]
+    parts = [fact.date.isoformat(), labels.fact_kind_label(fact.kind)]
     if fact.code:
-        parts.append(code_label(fact.kind, fact.code) or _vocabulary_label(fact.kind, fact.code))
+        parts.append(labels.code_label(fact.kind, fact.code))
     if fact.level:
-        parts.append(level_label(fact.kind, fact.level) or fact.level)
+        parts.append(labels.level_label(fact.kind, fact.level))
     role = fact.attrs.get("role")
     if isinstance(role, str) and role:
-        parts.append(COMPETITION_ROLES.get(role, role))
+        parts.append(labels.role_label(role))
     return " · ".join(p for p in parts if p)
-
-
-def _vocabulary_label(kind: str, code: str) -> str:
-    for doc in policies().documents:
-        label = doc.vocabulary.get(kind, {}).get(code)
-        if label:
-            return label
-    return code
 
 
 def _payments(entitlements: Iterable[Entitlement]) -> tuple[PaymentView, ...]:
@@ -245,65 +303,230 @@ def _distinct(texts: Iterable[str]) -> str:
     return "；".join(dict.fromkeys(t for t in texts if t))
 
 
-def _entitlement_view(e: Entitlement, facts: Mapping[str, Fact]) -> EntitlementView:
-    return EntitlementView(
-        fact_id=e.fact_id,
-        trigger=_fact_words(facts.get(e.fact_id)),
-        trigger_date=e.trigger_date,
-        status=str(e.status),
-        status_label=STATUS_ZH[e.status],
-        amount_fen=e.fen,
-        amount=format_yuan(e.fen),
-        min_fen=e.min_fen,
-        max_fen=e.max_fen,
-        discretionary=e.discretionary,
-        branch=e.branch,
-        reason=e.reason,
-        version_from=e.version_from,
-        schedule=_payments([e]),
-    )
+def _trigger_words(item: Item) -> str:
+    """What the item is triggered by, in words: 竞赛成绩（世界技能大赛；金牌、银牌；选手）."""
+    t = item.trigger
+    if t is None:
+        return ""
+    parts = []
+    if t.codes:
+        parts.append("、".join(labels.code_label(t.kind, c) for c in t.codes))
+    if t.levels:
+        parts.append("、".join(labels.level_label(t.kind, lv) for lv in t.levels))
+    if t.roles:
+        parts.append("、".join(labels.role_label(r) for r in t.roles))
+    inner = f"（{'；'.join(parts)}）" if parts else ""
+    return labels.fact_kind_label(t.kind) + inner
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """Why one trigger fact failed, re-judged here to say it in words and to count what is
+    missing (the engine's reason names only the first failing condition)."""
+
+    failed: tuple[m.Predicate, ...]
+    excluded: bool
+    deadline_passed: bool
+
+
+def _rejudge(item: Item, fact: Fact, ctx: Context) -> _Judged:
+    failed: list[m.Predicate] = []
+    deadline = False
+    for pred in item.conditions:
+        if isinstance(pred, m.ElapsedPred):
+            if not elapsed_at_most(pred, ctx, fact):
+                deadline = True
+                failed.append(pred)
+        elif not holds(pred, ctx, fact):
+            failed.append(pred)
+    excluded = any(holds(p, ctx, fact) for p in item.exclusions)
+    return _Judged(tuple(failed), excluded, deadline)
+
+
+def _reading(item: Item) -> str | None:
+    """The reading in the page's language: English (falling back to Chinese) when asked for."""
+    language = get_language() or ""
+    text = item.reading
+    if language.lower().startswith("en"):
+        text = item.reading_en or item.reading
+    return labels.humanise(text, words=False) if text else None
+
+
+def _next_step(item: Item, status: Status, counted: list[Entitlement], missing: str) -> str:
+    if status == Status.PAID:
+        first = min((p.date for e in counted for p in e.schedule), default=None)
+        when = f"（发放日期 {first.isoformat()} 起）" if first else ""
+        return f"您符合条件，可向人社部门申请领取{when}；以审核结果为准。"
+    if status == Status.GRANTED:
+        return "您已符合认定条件，可向人社部门申请认定，并凭此享受相关待遇。"
+    if status == Status.WAITING:
+        first = min((p.date for e in counted for p in e.schedule), default=None)
+        when = f"，预计 {first.isoformat()} 起可以领取" if first else ""
+        return f"还需满足期限要求{when}；期满后向人社部门申请。"
+    if status == Status.DISCRETIONARY:
+        return "金额由人社部门在规定区间内审核确定；请向人社部门提出申请，等待审核结果。"
+    if status == Status.UNSTATED:
+        return "文件未规定具体金额，由相关实施细则确定；请向人社部门咨询申请办法。"
+    if missing:
+        return f"还差一项条件：{missing}。满足后即可申请本项待遇；如档案记录不全，请联系所在单位或人社部门补充。"
+    return ""
 
 
 def _item_view(
-    outcome: ItemOutcome, documents: Mapping[str, Document], facts: Mapping[str, Fact]
+    outcome: ItemOutcome,
+    documents: Mapping[str, Document],
+    facts: Mapping[str, Fact],
+    ctx: Context,
 ) -> ExplainedItem:
     item = outcome.item
     counted = [e for e in outcome.entitlements if e.status in COUNTED]
     deciding = [e for e in outcome.entitlements if e.status == outcome.status]
+    document = documents[item.document_id]
     c = item.citation
+    reasons: dict[str, str] = {}
+    missing = ""
+    for e in outcome.entitlements:
+        fact = facts.get(e.fact_id)
+        if e.status != Status.CONDITION_FAILED or fact is None or e.reason.startswith("受益对象"):
+            continue
+        judged = _rejudge(item, fact, ctx)
+        if judged.failed:
+            reasons[e.fact_id] = "不符合条件：" + labels.predicate_text(judged.failed[0])
+        if len(judged.failed) == 1 and not judged.excluded and not judged.deadline_passed:
+            missing = missing or labels.predicate_text(judged.failed[0])
+
+    def reason_of(e: Entitlement) -> str:
+        return reasons.get(e.fact_id) or labels.humanise(e.reason)
+
+    status = outcome.status
+    if status in (Status.PAID, Status.GRANTED):
+        group = GROUP_GETS
+    elif status in PENDING:
+        group = GROUP_PENDING
+    elif status == Status.CONDITION_FAILED and missing:
+        group = GROUP_NEARLY
+    else:
+        group = GROUP_OTHER
+        missing = ""
+    if outcome.entitlements:
+        reason = _distinct(reason_of(e) for e in deciding)
+    else:
+        what = _trigger_words(item)
+        reason = f"档案中没有相关记录：{what}" if what else labels.humanise(outcome.reason)
     return ExplainedItem(
         id=item.id,
         title=item.title,
         document=item.document_id,
-        document_title=documents[item.document_id].title,
+        document_title=document.title,
         kind=str(item.kind),
-        status=str(outcome.status),
-        status_label=STATUS_ZH[outcome.status],
+        kind_label=ITEM_KIND_ZH.get(str(item.kind), "其他"),
+        beneficiary=item.beneficiary,
+        beneficiary_label=BENEFICIARY_ZH.get(item.beneficiary, "其他"),
+        status=str(status),
+        status_label=STATUS_ZH[status],
         amount_fen=outcome.fen,
         amount=format_yuan(outcome.fen),
         min_fen=sum(e.min_fen for e in counted),
         max_fen=sum(e.max_fen for e in counted),
         schedule=_payments(counted),
         schedule_text=describe_schedule(item.schedule),
-        citation=CitationView(c.file, c.section, c.article, c.quote),
-        branch=_distinct(e.branch for e in (counted or deciding)),
-        reading=item.reading,
-        reason=outcome.reason or _distinct(e.reason for e in deciding),
-        entitlements=tuple(_entitlement_view(e, facts) for e in outcome.entitlements),
+        citation=CitationView(
+            c.file, c.section, c.article, c.quote, labels.document_source(document)
+        ),
+        branch=labels.humanise(_distinct(e.branch for e in (counted or deciding))),
+        reading=_reading(item),
+        reading_en=item.reading_en,
+        reason=reason,
+        group=group,
+        group_label=GROUP_ZH[group],
+        next_step=_next_step(item, status, counted, missing),
+        missing=missing,
+        entitlements=tuple(
+            EntitlementView(
+                fact_id=e.fact_id,
+                trigger=_fact_words(facts.get(e.fact_id)),
+                trigger_date=e.trigger_date,
+                status=str(e.status),
+                status_label=STATUS_ZH[e.status],
+                amount_fen=e.fen,
+                amount=format_yuan(e.fen),
+                min_fen=e.min_fen,
+                max_fen=e.max_fen,
+                discretionary=e.discretionary,
+                branch=labels.humanise(e.branch),
+                reason=reason_of(e),
+                version_from=e.version_from,
+                schedule=_payments([e]),
+            )
+            for e in outcome.entitlements
+        ),
+    )
+
+
+def document_status_on(document: Document, on: dt.date) -> str:
+    """The document's status on a date: its declared status (a draft stays a draft, a repealed
+    document stays expired) and then its effective period."""
+    if document.status in ("draft", "expired"):
+        return document.status
+    if document.effective_from is not None and on < document.effective_from:
+        return "not_yet"
+    if document.effective_to is not None and on > document.effective_to:
+        return "expired"
+    return "in_force"
+
+
+def _applicability(
+    outcome: DocumentOutcome, region: str, params: Mapping[str, str], on: dt.date
+) -> DocumentApplicability:
+    doc = outcome.document
+    prefix = doc.jurisdiction_for(params)
+    where = labels.region_name(region) if region else "未知地区"
+    if prefix is None:
+        reason = "本文件的适用城市由采用城市确定，尚未设定，暂不适用"
+        jurisdiction = labels.jurisdiction_label(doc)
+    else:
+        jurisdiction = labels.region_name(prefix)
+        if not prefix:
+            reason = "全国适用"
+        elif outcome.applicable:
+            reason = f"所在地{where}在本文件适用地区（{jurisdiction}）内"
+        else:
+            reason = f"本文件适用于{jurisdiction}，所在地{where}不在其内"
+    status = document_status_on(doc, on)
+    return DocumentApplicability(
+        id=doc.id,
+        title=doc.title,
+        applicable=outcome.applicable,
+        reason=reason,
+        jurisdiction=prefix if prefix is not None else doc.jurisdiction,
+        jurisdiction_label=jurisdiction,
+        status=status,
+        status_label=DOCUMENT_STATUS_ZH[status],
     )
 
 
 def explanation_view(
-    explanation: Explanation, subject_facts: SubjectFacts, *, policy: str | None = None
+    explanation: Explanation,
+    subject_facts: SubjectFacts,
+    *,
+    policy: str | None = None,
+    params: Mapping[str, str] | None = None,
 ) -> SubjectExplanation:
-    """The engine's explanation as typed rows for the API and the pages; `policy` keeps one
-    document's items (the engine still judged them all, so cross-document references hold)."""
+    """The engine's explanation as typed rows for the API and the pages, in words; `policy` keeps
+    one document's items (the engine still judged them all, so cross-document references hold)."""
     loaded = policies()
     documents = {d.id: d for d in loaded.documents}
     keep = policy_document(policy)
     facts = {f.id: f for f in (*subject_facts.facts, *explanation.derived_facts)}
+    labels.prefetch_occupations(f.code for f in facts.values() if f.code)
+    labels.region_names([explanation.region, *(d.jurisdiction for d in loaded.documents)])
+    ctx = Context(
+        subject_facts.subject,
+        visible_facts((*subject_facts.facts, *explanation.derived_facts), explanation.on),
+        explanation.on,
+    )
     items = tuple(
-        _item_view(o, documents, facts)
+        _item_view(o, documents, facts, ctx)
         for o in explanation.items
         if keep is None or o.item.document_id == keep.id
     )
@@ -311,17 +534,19 @@ def explanation_view(
     return SubjectExplanation(
         subject_id=explanation.subject_id,
         subject_kind=explanation.subject_kind,
+        subject_kind_label=SUBJECT_KIND_ZH.get(explanation.subject_kind, "其他"),
         region=explanation.region,
+        region_label=labels.region_name(explanation.region) if explanation.region else "未知地区",
         on=explanation.on,
         total_fen=total,
         total=format_yuan(total),
         documents=tuple(
-            DocumentApplicability(d.document.id, d.document.title, d.applicable, d.reason)
+            _applicability(d, explanation.region, params or {}, explanation.on)
             for d in explanation.documents
             if keep is None or d.document.id == keep.id
         ),
         items=items,
-        notes=explanation.notes,
+        notes=tuple(labels.humanise(n) for n in explanation.notes),
     )
 
 
@@ -337,7 +562,7 @@ def explain_facts(
     policy_document(policy)
     cleaned = check_overrides(overrides)
     explanation = explain(subject_facts, on, policies(), dict(params or {}), cleaned)
-    return explanation_view(explanation, subject_facts, policy=policy)
+    return explanation_view(explanation, subject_facts, policy=policy, params=params)
 
 
 def subject_for_explain(
@@ -422,7 +647,9 @@ def describe_schedule(schedule: m.Schedule) -> str:
     if isinstance(schedule, m.MonthlySchedule):
         months = schedule.months
         return (
-            f"按月发放 {months} 个月" if isinstance(months, int) else f"按月发放（月数取 {months}）"
+            f"按月发放 {months} 个月"
+            if isinstance(months, int)
+            else f"按月发放（月数按记录中的{labels.field_label(months)}）"
         )
     if isinstance(schedule, m.Yearly):
         return f"按年发放 {schedule.years} 年"
@@ -437,14 +664,22 @@ def _money(value: object) -> str:
     return "—"
 
 
+def _key_label(key: str, code: str) -> str:
+    if key == "level":
+        return labels.level_label("", code)
+    return labels.code_label("", code)
+
+
 def describe_amount(amount: m.Amount | None) -> str:
-    """An amount form in words, for the catalogue (the file itself is shown beside it)."""
+    """An amount form in words, for the catalogue and the item page."""
     if isinstance(amount, m.Fixed):
         return f"固定金额 {_money(amount.value)}"
     if isinstance(amount, m.ByCategory):
-        table = "；".join(f"{k} → {_money(v)}" for k, v in amount.table.items())
-        default = f"；其他 → {_money(amount.default)}" if amount.default is not None else ""
-        return f"按 {amount.key} 分档：{table}{default}"
+        table = "；".join(
+            f"{_key_label(amount.key, k)} {_money(v)}" for k, v in amount.table.items()
+        )
+        default = f"；其他 {_money(amount.default)}" if amount.default is not None else ""
+        return f"按{labels.field_label(amount.key)}分档：{table}{default}"
     if isinstance(amount, m.RangeAmount):
         return f"酌定区间 {format_yuan(amount.min_fen)}–{format_yuan(amount.max_fen)}，由审核人决定"
     if isinstance(amount, m.Minimum):
@@ -452,31 +687,48 @@ def describe_amount(amount: m.Amount | None) -> str:
     if isinstance(amount, m.Maximum):
         return f"最高 {format_yuan(amount.value)}（预算按最高计）"
     if isinstance(amount, m.Monthly):
-        return f"每月 {_money(amount.value)}，最多 {amount.months} 个月"
+        months = (
+            f"{amount.months} 个月"
+            if isinstance(amount.months, int)
+            else f"按记录中的{labels.field_label(amount.months)}"
+        )
+        return f"每月 {_money(amount.value)}，最多 {months}"
     if isinstance(amount, m.PercentOf):
-        base = "+".join(amount.items) if amount.items else (amount.attr or "")
-        minus = f"（不含 {'、'.join(amount.exclude)}）" if amount.exclude else ""
+        base = (
+            "、".join(f"“{labels.item_title(i)}”" for i in amount.items)
+            if amount.items
+            else labels.field_label(amount.attr or "")
+        )
+        minus = (
+            f"（不含{'、'.join(f'“{labels.item_title(i)}”' for i in amount.exclude)}）"
+            if amount.exclude
+            else ""
+        )
         return f"{amount.percent}% × {base}{minus}"
     if isinstance(amount, m.Match):
         otherwise = f"；否则 {describe_amount(amount.otherwise)}" if amount.otherwise else ""
-        return f"按 {amount.of} 1:{amount.ratio} 配套{otherwise}"
+        return f"按{labels.field_label(amount.of)} 1:{amount.ratio} 配套{otherwise}"
     if isinstance(amount, m.PerThreshold):
         cap = f"，封顶 {format_yuan(amount.cap)}" if amount.cap is not None else ""
-        return f"每满 {amount.per}（{amount.count}）给予 {_money(amount.value)}{cap}"
+        count = labels.field_label(amount.count)
+        return f"{count}每满 {amount.per} 给予 {_money(amount.value)}{cap}"
     if isinstance(amount, m.Uplift):
-        return f"在 {amount.base_item} 金额基础上上浮 {amount.percent}%"
+        return f"在“{labels.item_title(amount.base_item)}”金额基础上上浮 {amount.percent}%"
     if isinstance(amount, m.PerUnit):
         cap = f"，封顶 {format_yuan(amount.cap)}" if amount.cap is not None else ""
-        return f"每单位 {_money(amount.value)} × {amount.count}{cap}"
+        return f"每{labels.field_label(amount.count)} {_money(amount.value)}{cap}"
+    if isinstance(amount, m.Unstated):
+        return "金额未在本文件中规定"
     return ""
 
 
 def describe_rules(rules: m.Rules) -> list[str]:
     out = []
     if rules.group is not None:
-        out.append(f"就高不重复享受（组 {rules.group.id}）")
+        out.append("与同组条目就高不重复享受")
     if rules.once is not None:
-        out.append(f"同一 {' + '.join(rules.once)} 只享受一次")
+        fields = "、".join(labels.field_label(f) for f in rules.once)
+        out.append(f"同一{fields}只享受一次" if fields else "只享受一次")
     if rules.no_lower_after_higher:
         out.append("已取得较高等级后不再享受较低等级")
     if rules.per_year is not None:
@@ -484,8 +736,13 @@ def describe_rules(rules: m.Rules) -> list[str]:
     if rules.quota is not None:
         q = rules.quota
         size = f"每年 {q.per_year} 名" if q.per_year is not None else f"共 {q.total} 名"
-        order = "，".join(f"{t.field} {'降序' if t.descending else '升序'}" for t in q.tie_break)
-        out.append(f"名额 {size}（{q.pool}）" + (f"，排序：{order}" if order else ""))
+        order = "，".join(
+            f"{labels.field_label(t.field)}{'从高到低' if t.descending else '从早到晚' if t.field == 'date' else '从低到高'}"
+            for t in q.tie_break
+        )
+        out.append(
+            f"名额 {size}（“{labels.item_title(q.pool)}”）" + (f"，排序：{order}" if order else "")
+        )
     return out
 
 
@@ -498,29 +755,29 @@ class CatalogueItem:
 @dataclass(frozen=True)
 class CatalogueDocument:
     document: Document
+    status: str  # on the chosen date: in_force | expired | draft | not_yet
     status_label: str
+    source: str  # 《title》（number）
     jurisdiction_label: str
     items: tuple[CatalogueItem, ...]  # in file order
 
 
-def catalogue() -> list[CatalogueDocument]:
+def catalogue(on: dt.date) -> list[CatalogueDocument]:
+    """The documents with their status on `on` (their period and declared status, not a flag)."""
     loaded = policies()
-    codes = [d.jurisdiction.ljust(6, "0") for d in loaded.documents if d.jurisdiction.isdigit()]
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    labels.region_names(d.jurisdiction for d in loaded.documents)
     out = []
     for doc in loaded.documents:
-        jurisdiction = doc.jurisdiction or "全国"
-        if "${" in jurisdiction:
-            jurisdiction = f"{jurisdiction}（采用城市为参数）"
-        elif name := names.get(jurisdiction.ljust(6, "0")):
-            jurisdiction = f"{name}（{jurisdiction}）"
+        status = document_status_on(doc, on)
         out.append(
             CatalogueDocument(
                 document=doc,
-                status_label=DOCUMENT_STATUS_ZH.get(doc.status, doc.status),
-                jurisdiction_label=jurisdiction,
+                status=status,
+                status_label=DOCUMENT_STATUS_ZH[status],
+                source=labels.document_source(doc),
+                jurisdiction_label=labels.jurisdiction_label(doc),
                 items=tuple(
-                    CatalogueItem(i, ITEM_KIND_ZH.get(str(i.kind), str(i.kind)))
+                    CatalogueItem(i, ITEM_KIND_ZH.get(str(i.kind), "其他"))
                     for i in loaded.items_of(doc.id)
                 ),
             )
@@ -539,32 +796,45 @@ class ItemDetail:
     item: Item
     document: Document
     document_status: str
+    source: str  # 《title》（number）
     kind_label: str
     beneficiary_label: str
+    trigger: str  # in words
+    reading: str | None  # in the page's language
     versions: tuple[VersionLine, ...]
     rules: tuple[str, ...]
     schedule_text: str
-    source_yaml: str  # the item as written in its policy file
 
 
-def item_detail(item_id: str) -> ItemDetail:
-    loaded = policies()
+def policy_item(item_id: str) -> Item:
     try:
-        item = loaded.item(item_id)
+        return policies().item(item_id)
     except KeyError:
         raise Http404("政策条目不存在") from None
-    document = loaded.document(item.document_id)
+
+
+def item_detail(item_id: str, on: dt.date) -> ItemDetail:
+    item = policy_item(item_id)
+    document = policies().document(item.document_id)
     return ItemDetail(
         item=item,
         document=document,
-        document_status=DOCUMENT_STATUS_ZH.get(document.status, document.status),
-        kind_label=ITEM_KIND_ZH.get(str(item.kind), str(item.kind)),
-        beneficiary_label=BENEFICIARY_ZH.get(item.beneficiary, item.beneficiary),
+        document_status=DOCUMENT_STATUS_ZH[document_status_on(document, on)],
+        source=labels.document_source(document),
+        kind_label=ITEM_KIND_ZH.get(str(item.kind), "其他"),
+        beneficiary_label=BENEFICIARY_ZH.get(item.beneficiary, "其他"),
+        trigger=_trigger_words(item),
+        reading=_reading(item),
         versions=tuple(VersionLine(v.valid_from, describe_amount(v.amount)) for v in item.versions),
         rules=tuple(describe_rules(item.rules)),
         schedule_text=describe_schedule(item.schedule),
-        source_yaml=_item_source(document.file, item_id),
     )
+
+
+def item_source_yaml(item_id: str) -> str:
+    """The item's block of its YAML file (for the analysts, as a plain-text download)."""
+    item = policy_item(item_id)
+    return _item_source(policies().document(item.document_id).file, item_id)
 
 
 @cache

@@ -15,25 +15,32 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from jineng.identity.access import organisations_visible_to, people_visible_to
+from jineng.identity.access import organisations_visible_to, scope_of
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import Person, Role, User
-from jineng.identity.services import people_find_by_number
+from jineng.identity.selectors import (
+    DocumentSearchRefused,
+    DocumentSearchThrottled,
+    may_search_by_document,
+    people_search,
+    person_search_by_document,
+)
 from jineng.organisations.models import Organisation
-from jineng.policy import selectors, services
+from jineng.policy import selectors, services, whatif
+from jineng.policy.engine.model import PERSON_BENEFICIARIES
 from jineng.policy.models import PopulationSource, SimulationRun
 from jineng.web.guards import page
 
 SEARCH_LIMIT = 50
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-OVERRIDE_EXAMPLE = "hz.worldskills.medal.table.gold=1500000@2024-01-01"
+ADJUSTMENT_ROWS = 3  # what-if rows offered on the form
 
 
 def _user(request: HttpRequest) -> User:
@@ -70,20 +77,10 @@ class NumberSearchForm(forms.Form):
 
 class SimulationForm(forms.Form):
     on = forms.DateField(label=_("测算日期"))
-    overrides = forms.CharField(
-        label=_("参数调整（每行一条）"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=10_000,
-    )
     population = forms.ChoiceField(
         label=_("测算人群"), choices=PopulationSource.choices, initial=PopulationSource.CITY
     )
     facts_file = forms.FileField(label=_("事实文件（JSON 或 JSON Lines）"), required=False)
-
-    def clean_overrides(self) -> list[str]:
-        text = str(self.cleaned_data.get("overrides") or "")
-        return [line.strip() for line in text.splitlines() if line.strip()]
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
@@ -96,17 +93,102 @@ class SimulationForm(forms.Form):
         return data
 
 
+@dataclass
+class AdjustmentRow:
+    """One what-if row of the form: the item picked by title, one of its parameters, a value."""
+
+    item: str = ""
+    parameter: str = ""
+    value: str = ""
+    valid_from: str = ""
+    error: str = ""
+    parameters: tuple[whatif.ParameterChoice, ...] = ()
+
+
+def _adjustment_rows(request: HttpRequest) -> list[AdjustmentRow]:
+    if request.method != "POST":
+        return [AdjustmentRow() for _ in range(ADJUSTMENT_ROWS)]
+    fields = [
+        request.POST.getlist(f"adj_{n}")[:ADJUSTMENT_ROWS]
+        for n in ("item", "parameter", "value", "from")
+    ]
+    rows = []
+    for n in range(ADJUSTMENT_ROWS):
+        item, parameter, value, valid_from = (
+            f[n].strip()[:200] if n < len(f) else "" for f in fields
+        )
+        rows.append(AdjustmentRow(item, parameter, value, valid_from))
+    return rows
+
+
+def _row_overrides(rows: list[AdjustmentRow], on: dt.date) -> list[str] | None:
+    """The rows as engine override text; None when a row is refused (its error is set)."""
+    loaded = selectors.policies()
+    out, ok = [], True
+    for row in rows:
+        if row.item:
+            try:
+                row.parameters = whatif.item_parameters(loaded.item(row.item), on)
+            except KeyError:
+                row.parameters = ()
+        if not (row.item or row.parameter or row.value):
+            continue
+        try:
+            if not row.item:
+                raise whatif.OverrideRefused("请选择要调整的政策条目")
+            if not row.parameter:
+                raise whatif.OverrideRefused("请选择要调整的参数")
+            if not row.value:
+                raise whatif.OverrideRefused("请填写调整后的数值")
+            try:
+                valid_from = dt.date.fromisoformat(row.valid_from) if row.valid_from else None
+            except ValueError:
+                raise whatif.OverrideRefused("生效日期应为 YYYY-MM-DD") from None
+            out.append(
+                whatif.adjustment_text(
+                    whatif.Adjustment(row.item, row.parameter, row.value, valid_from), loaded
+                )
+            )
+        except ValidationFailed as exc:
+            row.error, ok = exc.message, False
+    return out if ok else None
+
+
 # --- catalogue --------------------------------------------------------------------------------
+
+
+def _on(request: HttpRequest) -> dt.date:
+    """The judgement date of ?on= (today when absent or malformed)."""
+    try:
+        return dt.date.fromisoformat(request.GET.get("on", "")[:10])
+    except ValueError:
+        return timezone.localdate()
 
 
 @page()
 def catalogue(request: HttpRequest) -> HttpResponse:
-    return render(request, "policy/catalogue.html", {"documents": selectors.catalogue()})
+    on = _on(request)
+    return render(
+        request, "policy/catalogue.html", {"documents": selectors.catalogue(on), "on": on}
+    )
 
 
 @page()
 def item(request: HttpRequest, item_id: str) -> HttpResponse:
-    return render(request, "policy/item.html", {"detail": selectors.item_detail(item_id)})
+    user = _user(request)
+    scope = scope_of(user)
+    context = {
+        "detail": selectors.item_detail(item_id, _on(request)),
+        "can_read_source": scope.is_global or scope.has_role(*selectors.EXPLAIN_ROLES),
+    }
+    return render(request, "policy/item.html", context)
+
+
+@page(roles=selectors.EXPLAIN_ROLES)
+def item_source(request: HttpRequest, item_id: str) -> HttpResponse:
+    """The item as written in its policy file, for the bureau's analysts (plain text)."""
+    text = selectors.item_source_yaml(item_id)
+    return HttpResponse(text + "\n", content_type="text/plain; charset=utf-8")
 
 
 # --- explain ----------------------------------------------------------------------------------
@@ -134,27 +216,32 @@ def explain(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     options, on, policy = _options(request)
     context: dict[str, Any] = {"options": options, "on": on, "number_form": NumberSearchForm()}
+    scope = scope_of(user)
+    context["can_search_number"] = may_search_by_document(scope)
     if request.method == "POST":
         number_form = NumberSearchForm(request.POST)
         if number_form.is_valid():
-            found = [
-                p.pk for p in people_find_by_number(id_number=number_form.cleaned_data["id_number"])
-            ]
-            # Out of scope reads exactly like not found.
-            context["people"] = list(
-                people_visible_to(user).filter(pk__in=found).select_related("residence_region")
-            )
-            context["searched"] = True
-        else:
-            context["number_form"] = number_form
+            try:
+                found = person_search_by_document(
+                    user=user, id_number=number_form.cleaned_data["id_number"], scope=scope
+                )
+            except (DocumentSearchRefused, DocumentSearchThrottled) as exc:
+                number_form.add_error("id_number", exc.message)
+            except ValidationFailed as exc:
+                # a wrong check digit is not "nobody found": say the number is invalid and why
+                number_form.add_error("id_number", f"证件号码无效：{exc.message}")
+            else:
+                # out of scope reads exactly like not found
+                context["people"] = [found] if found is not None else []
+                context["searched"] = True
+        context["number_form"] = number_form
         return render(request, "policy/explain.html", context)
     q, org_q = request.GET.get("q", "").strip()[:64], request.GET.get("org_q", "").strip()[:64]
     if q:
         context["people"] = list(
-            people_visible_to(user)
-            .filter(name__contains=q)
-            .select_related("residence_region")
-            .order_by("name", "pk")[:SEARCH_LIMIT]
+            people_search(user=user, name=q, scope=scope).select_related("residence_region")[
+                :SEARCH_LIMIT
+            ]
         )
         context["searched"] = True
     if org_q:
@@ -187,20 +274,38 @@ def explain(request: HttpRequest) -> HttpResponse:
     return render(request, "policy/explain.html", context)
 
 
-@page(roles=[Role.WORKER])
-def mine(request: HttpRequest) -> HttpResponse:
-    """我的待遇: a worker's own explanation."""
+def _mine(request: HttpRequest) -> tuple[dict[str, Any], selectors.SubjectExplanation | None]:
     user = _user(request)
     options, on, policy = _options(request)
     context: dict[str, Any] = {"options": options, "on": on}
+    explanation = None
     if user.person_id is not None:
         person = selectors.subject_for_explain(user, "person", user.person_id)
         context["subject"] = person
         try:
-            context["explanation"] = _explained(person, on, policy)
+            # a worker reads the items for a person, of the documents covering where they are
+            explanation = _explained(person, on, policy).for_beneficiary(PERSON_BENEFICIARIES)
         except ValidationFailed as exc:
             context["error"] = exc.message
+    context["explanation"] = explanation
+    return context, explanation
+
+
+@page(roles=[Role.WORKER])
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的待遇: what the worker gets, what is pending and what they nearly qualify for, each with
+    what to do next; the rest is one link away (mine_others)."""
+    context, explanation = _mine(request)
+    if explanation is not None:
+        context["other_count"] = len(explanation.others)
     return render(request, "policy/mine.html", context)
+
+
+@page(roles=[Role.WORKER])
+def mine_others(request: HttpRequest) -> HttpResponse:
+    """查看其他政策: the person items the worker does not get, each with why, in short rows."""
+    context, _explanation = _mine(request)
+    return render(request, "policy/mine_others.html", context)
 
 
 # --- simulate ---------------------------------------------------------------------------------
@@ -213,35 +318,57 @@ def simulate(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     can_start = selectors.can_start_simulation(user)
     form = SimulationForm(initial={"on": timezone.localdate()})
+    rows = _adjustment_rows(request)
     status = 200
     if request.method == "POST":
         if not can_start:
             raise PermissionDenied
         form = SimulationForm(request.POST, request.FILES)
-        if form.is_valid():
+        on = form.cleaned_data["on"] if form.is_valid() else timezone.localdate()
+        overrides = _row_overrides(rows, on)
+        if form.is_valid() and overrides is not None:
             try:
-                run = _start(user, form.cleaned_data)
+                run = _start(user, form.cleaned_data, overrides)
             except ValidationFailed as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 return HttpResponseRedirect(reverse("policy:simulation", args=[run.pk]))
         status = 400
+    runs = list(selectors.simulation_runs_visible_to(user)[:50])
     context = {
         "form": form,
         "can_start": can_start,
-        "runs": selectors.simulation_runs_visible_to(user)[:50],
-        "example": OVERRIDE_EXAMPLE,
+        "rows": rows,
+        "items": selectors.adjustable_items(timezone.localdate()) if can_start else [],
+        "runs": [(run, selectors.describe_overrides(run.overrides)) for run in runs],
     }
     return render(request, "policy/simulate.html", context, status=status)
 
 
-def _start(user: User, data: dict[str, Any]) -> SimulationRun:
+@page(roles=selectors.EXPLAIN_ROLES)
+def item_parameters(request: HttpRequest, item_id: str) -> JsonResponse:
+    """The item's parameters with their names and current values, for the what-if form's list."""
+    item = selectors.policy_item(item_id)
+    parameters = whatif.item_parameters(item, _on(request))
+    return JsonResponse(
+        {
+            "item": item.id,
+            "title": item.title,
+            "parameters": [
+                {"path": p.path, "label": p.label, "current": p.current} for p in parameters
+            ],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _start(user: User, data: dict[str, Any], overrides: list[str]) -> SimulationRun:
     population: str | services.FactsUpload = PopulationSource.CITY
     if data["population"] == PopulationSource.FILE:
         upload = data["facts_file"]
         population = services.read_facts_upload(name=upload.name or "", content=upload.read())
     return services.simulation_start(
-        actor=user, on=data["on"], overrides=data["overrides"], population=population
+        actor=user, on=data["on"], overrides=overrides, population=population
     )
 
 
@@ -351,6 +478,7 @@ def simulation(request: HttpRequest, pk: int) -> HttpResponse:
     result: dict[str, Any] | None = run.result if isinstance(run.result, dict) else None
     context = {
         "run": run,
+        "overrides": selectors.describe_overrides(run.overrides),
         "result": result,
         "chart": budget_chart(result["years"]) if result else None,
     }

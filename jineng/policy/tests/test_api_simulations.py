@@ -232,7 +232,7 @@ def test_bad_requests_queue_nothing(
     bad_override, _ = start(
         pw.hz_officer, django_capture_on_commit_callbacks, overrides=["hz.nothing.here=1"]
     )
-    assert (bad_override.status_code, bad_override.json()["field"]) == (400, "overrides")
+    assert (bad_override.status_code, bad_override.json()["field"]) == (422, "overrides")
     no_facts, _ = start(pw.hz_officer, django_capture_on_commit_callbacks, population="file")
     assert no_facts.status_code == 400
     bad_facts, _ = start(

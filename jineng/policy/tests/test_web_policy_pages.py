@@ -144,12 +144,20 @@ def test_an_officer_runs_a_what_if_and_reads_the_budget_and_chart(
 ) -> None:
     client = client_for(pw.hz_officer)
     form = html(client.get("/policy/simulate/"))
-    assert "hz.worldskills.medal.table.gold=1500000@2024-01-01" in form  # the example
+    # the item is offered by its title; its parameters come from its parameters page
+    assert f'<option value="{HZ_MEDAL}">世界技能大赛获奖选手奖励</option>' in form
     override = f"{HZ_MEDAL}.table.gold=1500000@2022-01-01"
     with django_capture_on_commit_callbacks(execute=True):
         resp = client.post(
             "/policy/simulate/",
-            {"on": ON.isoformat(), "population": "city", "overrides": f"{override}\n\n"},
+            {
+                "on": ON.isoformat(),
+                "population": "city",
+                "adj_item": [HZ_MEDAL, "", ""],
+                "adj_parameter": ["table.gold", "", ""],
+                "adj_value": ["1,500,000", "", ""],
+                "adj_from": ["2022-01-01", "", ""],
+            },
         )
     assert resp.status_code == 302
     run = SimulationRun.objects.get()
@@ -157,6 +165,7 @@ def test_an_officer_runs_a_what_if_and_reads_the_budget_and_chart(
     assert (run.status, run.overrides) == (SimulationStatus.DONE, [override])
     body = html(client.get(resp["Location"]))
     assert 'data-running="false"' in body and "已完成" in body
+    assert "“世界技能大赛获奖选手奖励”金牌 金额 调整为 1500000元（自 2022-01-01 起）" in body
     delta = 150_000_000 - table_fen("hz.yaml", HZ_MEDAL, "gold")
     assert f'data-testid="budget-delta" data-fen="{delta}"' in body
     gold_row = re.search(
@@ -180,10 +189,17 @@ def test_an_officer_runs_a_what_if_and_reads_the_budget_and_chart(
 
 def test_a_bad_override_is_shown_on_the_form_and_queues_nothing(pw: PolicyWorld) -> None:
     resp = client_for(pw.hz_officer).post(
-        "/policy/simulate/", {"on": ON.isoformat(), "population": "city", "overrides": "hz.no=1"}
+        "/policy/simulate/",
+        {
+            "on": ON.isoformat(),
+            "population": "city",
+            "adj_item": ["hz.no"],
+            "adj_parameter": ["value"],
+            "adj_value": ["1"],
+        },
     )
     assert resp.status_code == 400
-    assert "参数调整有误" in html(resp)
+    assert "没有名为“hz.no”的政策条目" in html(resp)
     assert not SimulationRun.objects.exists()
 
 
@@ -230,11 +246,15 @@ def test_the_catalogue_lists_documents_and_items_with_their_clauses(pw: PolicyWo
     assert "政策目录" in body
     assert 'data-document="hz-2021-craftsman-programme"' in body
     assert "现行有效" in body and "征求意见稿" in body  # jm is a draft for comment
-    assert "湖州市（3305）" in body and "东莞市（4419）" in body
+    assert "<dd>湖州市</dd>" in body and "<dd>东莞市</dd>" in body  # names, not codes
+    assert "3305" not in body and "4419" not in body
     assert QUOTE in body
     item = html(client.get(f"/policy/items/{HZ_MEDAL}/"))
-    assert QUOTE in item and "按 level 分档" in item and "¥1,000,000.00" in item
-    assert f"- id: {HZ_MEDAL}" in item  # the file as written
+    assert QUOTE in item and "按等级分档：金牌 ¥1,000,000.00" in item
+    assert f"- id: {HZ_MEDAL}" not in item  # the file as written is for the bureau's analysts
+    assert client.get(f"/policy/items/{HZ_MEDAL}/source.yaml").status_code == 403
+    source = client_for(pw.hz_officer).get(f"/policy/items/{HZ_MEDAL}/source.yaml")
+    assert f"- id: {HZ_MEDAL}" in source.content.decode()
     assert client.get("/policy/items/hz.nothing/").status_code == 404
     anonymous = Client().get("/policy/")
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
