@@ -1,44 +1,41 @@
 """Benchmark: `jineng seed_city` for N workers on PostgreSQL (issue 2: 1,000,000 in < 10 minutes
 and < 2 GB).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python bench/bench_seed_city.py [--workers 1000000] [--runs 3] [--keep]
+    .venv/bin/python bench/bench_seed_city.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/postgres [--workers 1000000] [--runs N] [--keep]
 
-For each run: drops and recreates the database `--database` (default jineng_bench) on the server
-of DATABASE_URL, migrates and loads the reference data (not timed), then runs seed_city in a
-subprocess and reports its wall time, its peak RSS (os.wait4: the getrusage of that child and the
-worker processes it reaped — the largest single process) and the peak RSS of the whole process
-tree, sampled every 0.2 s from /proc (what the machine must hold at once). The database is dropped
-at the end unless --keep (bench_id_search.py uses the kept one).
+Each run gets a database of its own on that server (`jineng_bench_<pid>_<random>`, created empty,
+dropped after the run — also on an error or Ctrl-C; `--keep` keeps the last run's and prints its
+URL, for bench_id_search.py / bench_load_population.py `--database-url URL --reuse`). A URL naming
+another database is used as it is, for one run, refused when it has any table unless `--reuse`;
+it is never dropped or truncated. `--runs` defaults to 3, or 1 above 100,000 workers (a run of
+over a minute).
+
+Per run: migrate and load the reference data (not timed), then run seed_city in a subprocess and
+report its wall time, CPU time, its peak RSS (os.wait4: the getrusage of that child and the worker
+processes it reaped — the largest single process), the peak RSS of the whole process tree, sampled
+every 0.2 s from /proc (what the machine must hold at once), and the CPU time of the PostgreSQL
+backends serving the database (from /proc: a local server). Ends with the pasteable block
+(bench/_common.py): every run, median, min, max, machine, load average before and after.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common  # noqa: E402
 
-
-def database_url(base: str, name: str) -> str:
-    parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def recreate(base: str, name: str, *, drop_only: bool = False) -> None:
-    with psycopg.connect(database_url(base, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
+ROOT = _common.ROOT
+ONE_RUN_ABOVE = 100_000  # workers: above this a run takes over a minute, so --runs defaults to 1
 
 
 def _tree_rss_kb(root: int) -> int:
@@ -76,15 +73,19 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_once(args: argparse.Namespace, env: dict[str, str]) -> dict[str, float]:
+def run_once(args: argparse.Namespace, url: str) -> dict[str, float]:
+    """Migrate and load the reference data into the empty database of `url` (not timed), then
+    time seed_city into it."""
+    env = dict(os.environ)
+    env.update(DATABASE_URL=url, DJANGO_SETTINGS_MODULE="config.django.base", JINENG_DEBUG="0")
+    name = _common.database_name(url)
     manage = [sys.executable, "-m", "jineng"]
-    recreate(env["DATABASE_URL_BASE"], args.database)
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     subprocess.run([*manage, "load_reference"], env=env, check=True, cwd=ROOT)
     command = [
         *manage, "seed_city", "--region", args.region, "--workers", str(args.workers),
         "--seed", str(args.seed), "--processes", str(args.processes),
-        "--chunk-size", str(args.chunk_size),
+        "--chunk-size", str(args.chunk_size), "--no-progress",
     ]  # fmt: skip
     peak_tree = 0
     backend_cpu: dict[int, float] = {}  # PostgreSQL backends serving the seeding (local server)
@@ -94,13 +95,11 @@ def run_once(args: argparse.Namespace, env: dict[str, str]) -> dict[str, float]:
 
     def sample() -> None:
         nonlocal peak_tree
-        with psycopg.connect(
-            database_url(env["DATABASE_URL_BASE"], "postgres"), autocommit=True
-        ) as conn:
+        with psycopg.connect(_common.with_database(url, "postgres"), autocommit=True) as conn:
             while not done.is_set():
                 peak_tree = max(peak_tree, _tree_rss_kb(proc.pid))
                 rows = conn.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", [args.database]
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]
                 ).fetchall()
                 for (pid,) in rows:
                     seconds = _cpu_seconds(pid)
@@ -110,75 +109,82 @@ def run_once(args: argparse.Namespace, env: dict[str, str]) -> dict[str, float]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        done.set()
+        sampler.join()
     wall = time.perf_counter() - started
-    load = os.getloadavg()[1]  # 5-minute: how busy the machine was with other work too
-    done.set()
-    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"seed_city failed with exit code {proc.returncode}")
-    with psycopg.connect(env["DATABASE_URL"]) as conn:
+    with psycopg.connect(url) as conn:
         people = conn.execute("SELECT count(*) FROM identity_person").fetchone()[0]  # type: ignore[index]
         facts = conn.execute("SELECT count(*) FROM dossier_fact").fetchone()[0]  # type: ignore[index]
     return {
         "wall_s": wall,
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "backend_cpu_s": sum(backend_cpu.values()),
-        "max_rss_mb": usage.ru_maxrss / 1024,
-        "tree_rss_mb": peak_tree / 1024,
-        "load": load,
+        "max_rss_mib": usage.ru_maxrss / 1024,
+        "tree_rss_mib": peak_tree / 1024,
         "people": people,
         "facts": facts,
     }
 
 
-def main() -> None:
+FIGURES = [
+    _common.Figure("wall_s", "wall time (s)", ".1f"),
+    _common.Figure("cpu_s", "CPU, seeding processes (s)", ".0f"),
+    _common.Figure("backend_cpu_s", "CPU, PostgreSQL backends of the database (s)", ".0f"),
+    _common.Figure("max_rss_mib", "peak RSS, largest process (MiB)", ",.0f"),
+    _common.Figure("tree_rss_mib", "peak RSS, whole process tree (MiB)", ",.0f"),
+    _common.Figure("people", "people", ",.0f"),
+    _common.Figure("facts", "facts", ",.0f"),
+]
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--workers", type=int, default=1_000_000)
+    _common.add_database_arguments(parser, keep=True)
+    _common.add_runs_argument(parser, default=None)
+    parser.add_argument("--workers", type=int, default=1_000_000, help="default 1,000,000")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--region", default="441900")
-    parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--processes", type=int, default=2, help="seed_city --processes")
     parser.add_argument("--chunk-size", type=int, default=20_000)
-    parser.add_argument("--database", default="jineng_bench")
-    parser.add_argument("--keep", action="store_true", help="keep the seeded database")
-    args = parser.parse_args()
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if not base.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("DATABASE_URL must point at a PostgreSQL server")
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url(base, args.database),
-        DATABASE_URL_BASE=base,
-        DJANGO_SETTINGS_MODULE="config.django.base",
-        JINENG_DEBUG="0",
-    )
-    results = []
-    try:
-        for number in range(1, args.runs + 1):
-            result = run_once(args, env)
-            results.append(result)
-            print(
-                f"run {number}: {result['people']:,} people, {result['facts']:,} facts in "
-                f"{result['wall_s']:.1f} s wall; CPU {result['cpu_s']:.0f} s in the seeding "
-                f"processes + {result['backend_cpu_s']:.0f} s in PostgreSQL backends; load average "
-                f"{result['load']:.1f}; peak RSS {result['max_rss_mb']:.0f} MB (largest process), "
-                f"{result['tree_rss_mb']:.0f} MB (process tree)",
-                flush=True,
+    args = parser.parse_args(argv)
+    if args.runs is None:
+        args.runs = 3 if args.workers <= ONE_RUN_ABOVE else 1
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    url = _common.resolve_url(args.database_url)
+    own = _common.names_server(url)
+    if not own:
+        if args.runs > 1:
+            raise _common.BenchRefused(
+                "--runs above 1 needs an empty database per run, and a database given by URL is "
+                "never emptied: give the server (…/postgres) and each run gets its own database"
             )
-    finally:
-        if not args.keep:
-            recreate(base, args.database, drop_only=True)
-    if len(results) > 1:
-        print(
-            f"median of {len(results)}: {statistics.median(r['wall_s'] for r in results):.1f} s wall, "
-            f"CPU {statistics.median(r['cpu_s'] + r['backend_cpu_s'] for r in results):.0f} s, "
-            f"peak RSS {statistics.median(r['max_rss_mb'] for r in results):.0f} MB (largest), "
-            f"{statistics.median(r['tree_rss_mb'] for r in results):.0f} MB (tree)"
-        )
+        _common.check_usable(url, reuse=args.reuse)
+    report = _common.Report(f"seed_city, {args.workers:,} workers (PostgreSQL)", FIGURES)
+    for number in range(1, args.runs + 1):
+        if own:
+            with _common.new_database(url, keep=args.keep and number == args.runs) as database:
+                report.add(run_once(args, database.url))
+        else:
+            report.add(run_once(args, url))
+    report.print()
 
 
 if __name__ == "__main__":
