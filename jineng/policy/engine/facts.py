@@ -7,6 +7,7 @@ are not seen.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +26,28 @@ _VALIDATOR = Draft202012Validator(FACTS_SCHEMA)
 # Statutory retirement age used when a person's `retirement_date` and `retired` attributes are not
 # given (the rule for workers before the 2025 reform: men 60, women 50). The dossier states both.
 RETIREMENT_AGE = {"M": 60, "F": 50}
+
+
+# The fact kinds whose `code` is an occupation (职业分类大典 code, e.g. 6-18-01-01). A training
+# fact's code is its programme (`yuecai`, `skills_upgrade`) unless it has the shape of an
+# occupation code (the dossier records trainings by occupation); any fact may state the occupation
+# in `attrs.occupation`, which comes first. Rules "once per occupation and level" (同一职业(工种)
+# 同一等级只能享受一次) key on this, never on a programme code.
+OCCUPATION_CODE_KINDS = frozenset({"certificate", "apprenticeship"})
+OCCUPATION_CODE = re.compile(r"\d-\d{2}-\d{2}-\d{2}")
+
+
+def occupation_of(kind: str, code: str | None, attrs: Mapping[str, AttrValue]) -> str | None:
+    """The occupation a fact is about: attrs.occupation (a non-empty string) when given; else the
+    code of a certificate or apprenticeship, or a training code shaped like an occupation code."""
+    stated = attrs.get("occupation")
+    if isinstance(stated, str) and stated:
+        return stated
+    if kind in OCCUPATION_CODE_KINDS:
+        return code
+    if kind == "training" and code is not None and OCCUPATION_CODE.fullmatch(code):
+        return code
+    return None
 
 
 @dataclass(frozen=True)
@@ -51,8 +74,13 @@ class Fact:
     supersedes: tuple[str, ...] = ()
     derived_from: str | None = None  # the recognition/title item that granted it
 
+    @property
+    def occupation(self) -> str | None:
+        return occupation_of(self.kind, self.code, self.attrs)
+
     def field_value(self, name: str) -> Any:
-        """A trigger field: kind, code, level, date, region, issuer, amount_fen, attrs.<name>."""
+        """A trigger field: kind, code, level, date, region, issuer, amount_fen, occupation,
+        attrs.<name>."""
         if name.startswith("attrs."):
             return self.attrs.get(name[6:])
         return getattr(self, name)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from jineng.policy.engine.facts import OCCUPATION_CODE, OCCUPATION_CODE_KINDS
 from jineng.policy.engine.levels import LEVEL_RANK
 
 NARROW_SCHEMA = {
@@ -24,6 +25,25 @@ NARROW_SCHEMA = {
     "date": pl.Date,
     "amount_fen": pl.Int64,
 }
+
+
+def occupation_column(wide: pl.DataFrame) -> pl.Expr:
+    """facts.occupation_of over columns: attrs.occupation (a non-empty string) when given; else
+    the code of a certificate or apprenticeship, or a training code shaped like an occupation."""
+    name = "a.occupation"
+    stated = (
+        pl.when(pl.col(name) != "").then(pl.col(name))
+        if name in wide.columns and wide.schema[name] == pl.String
+        else pl.lit(None, dtype=pl.String)
+    )
+    kind, code = pl.col("kind"), pl.col("code").cast(pl.String)
+    by_code = (
+        pl.when(kind.is_in(sorted(OCCUPATION_CODE_KINDS)))
+        .then(code)
+        .when((kind == "training") & code.str.contains(f"^{OCCUPATION_CODE.pattern}$"))
+        .then(code)
+    )
+    return pl.coalesce(stated, by_code)
 
 
 def level_rank(expr: pl.Expr) -> pl.Expr:
@@ -39,6 +59,7 @@ class FactIndex:
 
     @classmethod
     def build(cls, wide: pl.DataFrame) -> FactIndex:
+        wide = wide.with_columns(occupation_column(wide).alias("occupation"))
         narrow = wide.select(
             "sid",
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("uid"),

@@ -58,7 +58,9 @@ def _key(key: Any) -> str:
 
 def read_file(path: Path) -> dict[str, Any]:
     try:
-        data = yamlio.load(path.read_text(encoding="utf-8"))
+        data = yamlio.load(path.read_text(encoding="utf-8"), name=path.name)
+    except yamlio.DuplicateKeyError as exc:
+        raise PolicyError(exc.message, file=path.name) from None
     except yaml.YAMLError as exc:
         raise PolicyError(f"not valid YAML: {exc}", file=path.name) from None
     if not isinstance(data, Mapping):

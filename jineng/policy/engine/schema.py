@@ -40,7 +40,7 @@ COUNT_OR_FIELD: JSON = {
     "description": "a whole number, or a field of the trigger fact holding it (attrs.months)",
     "oneOf": [COUNT, FACT_FIELD],
 }
-TRIGGER_FIELD = r"^(kind|code|level|region|issuer|attrs\.[A-Za-z0-9_]+)$"
+TRIGGER_FIELD = r"^(kind|code|level|region|issuer|occupation|attrs\.[A-Za-z0-9_]+)$"
 OPS = ["eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "under"]
 DURATION: JSON = {
     "type": "object",
@@ -217,7 +217,7 @@ PREDICATE: JSON = {
             {
                 "field": {
                     "type": "string",
-                    "pattern": r"^(code|level|date|region|issuer|amount_fen|attrs\.[A-Za-z0-9_]+)$",
+                    "pattern": r"^(code|level|date|region|issuer|amount_fen|occupation|attrs\.[A-Za-z0-9_]+)$",
                 },
                 **_COMPARE,
             },

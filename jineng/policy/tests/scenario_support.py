@@ -48,7 +48,7 @@ def _subject_facts(raw: Mapping[str, Any]) -> SubjectFacts:
 
 
 def load_scenarios(path: Path) -> list[Scenario]:
-    data = yamlio.load(path.read_text(encoding="utf-8")) or []
+    data = yamlio.load(path.read_text(encoding="utf-8"), name=path.name) or []
     out = []
     for raw in data:
         on = raw["on"] if isinstance(raw["on"], date) else date.fromisoformat(str(raw["on"]))

@@ -133,3 +133,53 @@ def test_an_unstated_amount_needs_its_basis(tmp_path: Path) -> None:
         load_policies([write(tmp_path, bad)])
     good = GOOD_ITEM.replace("{form: fixed, value: 100}", "{form: unstated, basis: 按规定}")
     assert load_policies([write(tmp_path, good)]).item("zz.a.b").pays
+
+
+# ----------------------------------------------------------------------------- duplicate keys
+
+
+def test_a_key_stated_twice_is_refused_naming_file_line_and_key(tmp_path: Path) -> None:
+    # given: an item whose `conditions:` is stated twice (the later one would silently win)
+    item = GOOD_ITEM + "    conditions: []\n    exclusions: []\n    conditions: []\n"
+    path = write(tmp_path, item, "dup.yaml")
+    # when / then
+    with pytest.raises(PolicyError) as caught:
+        load_policies([path])
+    assert caught.value.file == "dup.yaml"
+    assert "line 12: duplicate key 'conditions' (first stated at line 10)" in str(caught.value)
+
+
+def test_a_vocabulary_kind_stated_twice_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_ITEM)
+    text = path.read_text(encoding="utf-8").replace(
+        "\nitems:", "\nvocabulary:\n  event:\n    a_code: A\n  event:\n    b_code: B\nitems:", 1
+    )
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(
+        PolicyError, match=r"line 5: duplicate key 'event' \(first stated at line 3\)"
+    ):
+        load_policies([path])
+
+
+def test_a_merge_key_is_not_a_duplicate() -> None:
+    from jineng.policy.engine import yamlio
+
+    data = yamlio.load("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n", name="m.yaml")
+    assert data["other"] == {"x": 1, "y": 3}
+    with pytest.raises(yamlio.DuplicateKeyError, match=r'"m.yaml", line 2'):
+        yamlio.load("a: 1\na: 2\n", name="m.yaml")
+
+
+def test_ningxia_keeps_every_event_code_and_the_voucher_condition() -> None:
+    policies = load_policies([DATA_DIR / "nx.yaml"])
+    document = next(d for d in policies.documents if d.prefix == "nx")
+    assert {
+        "technical_school_graduation",
+        "frontline_outstanding",
+        "nx_saishang_skill_master",
+        "government_special_allowance",
+        "master_studio_membership",
+        "business_loan",
+    } <= set(document.vocabulary["event"])
+    (condition,) = policies.item("nx.training.voucher").conditions
+    assert getattr(condition, "field", None) == "attrs.voucher"
