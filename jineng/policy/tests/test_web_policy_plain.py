@@ -415,6 +415,7 @@ def test_the_reading_follows_the_page_language(w: PlainWorld) -> None:
     item = next(
         i for i in policies().items if i.reading and i.reading_en and i.reading != i.reading_en
     )
+    assert item.reading is not None and item.reading_en is not None
     zh = client_for(w.dg_worker)
     en = client_for(w.dg_worker)
     en.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
