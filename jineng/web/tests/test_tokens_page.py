@@ -116,6 +116,7 @@ def test_revoking_a_token_that_is_not_ones_own_and_working_is_404(worker: User, 
         "none": "",
     }[which]
     client = _signed_in(worker)
+    assert client.get(URL).status_code == 200  # the page is there; only the token is not
     before = AuditEntry.objects.count()
     resp = client.post(URL, {"token": value})
     assert resp.status_code == 404
