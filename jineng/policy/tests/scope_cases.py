@@ -31,6 +31,18 @@ PAGES = {
     "policy/items/<str:item_id>/": Case(
         own=lambda s: GET("/policy/items/hz.worldskills.medal/"), own_status=role_page(EVERYONE)
     ),
+    "policy/items/<str:item_id>/source.yaml": Case(
+        own=lambda s: GET("/policy/items/hz.worldskills.medal/source.yaml"),
+        own_status=role_page(CONSOLE_ROLES),
+    ),
+    "policy/items/<str:item_id>/parameters/": Case(
+        own=lambda s: GET("/policy/items/hz.worldskills.medal/parameters/"),
+        own_status=role_page(CONSOLE_ROLES),
+    ),
+    "policy/mine/others/": Case(
+        own=lambda s: GET(f"/policy/mine/others/?on={ON}"),
+        own_status=role_page(frozenset({Role.WORKER})),
+    ),
     "policy/explain/": Case(
         own=lambda s: GET(f"/policy/explain/?person={s.person.pk}&on={ON}"),
         own_status=role_page(CONSOLE_ROLES),
@@ -71,6 +83,10 @@ API = {
     ("POST", "/api/v1/policy/simulations"): Case(
         own=lambda s: POST("/api/v1/policy/simulations", {"on": ON}),
         own_status=role_api(lambda r: 202 if r in BUREAU_ROLES else 403),
+    ),
+    ("GET", "/api/v1/policy/adjustable-items"): Case(
+        own=lambda s: GET("/api/v1/policy/adjustable-items"),
+        own_status=role_api(lambda r: 200 if r in BUREAU_ROLES else 403),
     ),
     ("GET", "/api/v1/policy/simulations/{run_id}"): Case(
         own=lambda s: GET(f"/api/v1/policy/simulations/{_run_of(s)}"),

@@ -82,7 +82,16 @@ def test_officer_explains_a_person_then_simulates_a_raise(live_server: Any, page
     # a what-if: the gold award raised to 1,500,000 from 2022-01-01
     page.get_by_test_id("nav-policy-simulate").click()
     page.get_by_test_id("simulation-on").fill(ON.isoformat())
-    page.get_by_test_id("simulation-overrides").fill(f"{HZ_MEDAL}.table.gold=1500000@2022-01-01")
+    # the item by its title, then its parameter (listed by whatif.js with its current value)
+    row = page.get_by_test_id("adjustment-row").first
+    row.get_by_test_id("adjustment-item").select_option(HZ_MEDAL)
+    parameter = row.get_by_test_id("adjustment-parameter")
+    expect(parameter.locator("option[value='table.gold']")).to_have_text(
+        "金牌 金额（现为 ¥1,000,000.00）"
+    )
+    parameter.select_option("table.gold")
+    row.get_by_test_id("adjustment-value").fill("1500000")
+    row.get_by_test_id("adjustment-from").fill("2022-01-01")
     page.get_by_test_id("simulation-submit").click()
     expect(page).to_have_url(re.compile(r"/policy/simulate/\d+/$"))
     expect(page.get_by_test_id("run-status")).to_have_text("已完成")
