@@ -20,7 +20,9 @@ SECRET_KEY = os.environ.get("JINENG_SECRET_KEY", "dev-only-insecure-key-change-m
 FIELD_KEY = os.environ.get("JINENG_FIELD_KEY", "dev-only-field-key-change-me-0123456789abcdef")
 # HMAC key of the audit chain, never stored in the database; comma-separate to rotate (newest
 # first: new entries use the first, older entries verify under the key they name).
-AUDIT_CHAIN_KEY = os.environ.get("JINENG_AUDIT_KEY", "dev-only-audit-key-change-me-0123456789abcdef")
+AUDIT_CHAIN_KEY = os.environ.get(
+    "JINENG_AUDIT_KEY", "dev-only-audit-key-change-me-0123456789abcdef"
+)
 # Ed25519 key that signs audit anchors: PEM text or a path to a PEM file (a public key only lets a
 # host verify anchors). Unset: a development key generated under VAR_DIR/audit/.
 AUDIT_ANCHOR_KEY = os.environ.get("JINENG_AUDIT_ANCHOR_KEY", "")

@@ -365,7 +365,23 @@ def humanise(text: str, *, words: bool = True) -> str:
         ),
         out,
     )
+    # An outcome status quoted in a reason ("未发放 (condition_failed)") reads as its Chinese name.
+    out = re.sub(
+        r"\s*[(（]([a-z_]+)[)）]",
+        lambda mm: (
+            f"（{_status_words().get(mm.group(1))}）"
+            if mm.group(1) in _status_words()
+            else mm.group(0)
+        ),
+        out,
+    )
     if words:
         codes = _any_code()
         out = _CODE_WORD.sub(lambda mm: codes.get(mm.group(0), mm.group(0)), out)
     return out
+
+
+def _status_words() -> dict[str, str]:
+    from jineng.policy.engine.outcome import STATUS_ZH
+
+    return {str(status): label for status, label in STATUS_ZH.items()}

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossier', '0005_fact_partial_indexes'),
+        ("dossier", "0005_fact_partial_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='fact',
-            name='region',
-            field=models.CharField(blank=True, max_length=9, verbose_name='行政区划'),
+            model_name="fact",
+            name="region",
+            field=models.CharField(blank=True, max_length=9, verbose_name="行政区划"),
         ),
     ]

@@ -431,3 +431,12 @@ def test_an_unknown_item_has_no_parameters_page(w: PlainWorld) -> None:
     client = client_for(w.pw.dg_officer)
     assert client.get("/policy/items/hz.nothing/parameters/").status_code == 404
     assert client_for(w.dg_worker).get(f"/policy/items/{HZ_MEDAL}/parameters/").status_code == 403
+
+
+def test_a_status_quoted_in_a_reason_reads_in_chinese() -> None:
+    from jineng.policy.labels import humanise
+
+    assert humanise("基础项目 “技能提升补贴” 未发放 (condition_failed)") == (
+        "基础项目 “技能提升补贴” 未发放（条件不符）"
+    )
+    assert humanise("人数 (n)") == "人数 (n)"  # not a status: left alone
