@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -161,7 +162,12 @@ def test_the_national_skill_upgrade_subsidy_pays_the_same_level_in_two_occupatio
 
 def test_the_xx_training_subsidy_keys_on_occupation_not_programme() -> None:
     policies = load_policies([DATA_DIR / "xx.yaml"])
-    ok = {"passed": True, "real_name": True, "face_checkin": True, "video_monitored": True}
+    ok: dict[str, Any] = {
+        "passed": True,
+        "real_name": True,
+        "face_checkin": True,
+        "video_monitored": True,
+    }
     facts = [
         fact("T1", "training", "2024-03-01", "skills_upgrade", "4", occupation="6-18-01-01", **ok),
         fact("T2", "training", "2024-09-01", "skills_upgrade", "4", occupation="4-03-02-01", **ok),
