@@ -6,6 +6,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("jineng.api.urls")),
     path("login/otp/", include("jineng.identity.urls")),
-    path("policy/", include("jineng.policy.urls")),
+    path("policy/", include("jineng.web.policy.urls")),
     path("", include("jineng.web.urls")),
 ]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 
 from jineng.audit.vocabulary import AuditObject
-from jineng.reference.models import region_prefix
+from jineng.core.regioncodes import region_prefix
 
 if TYPE_CHECKING:
     from jineng.identity.models import User

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
 
 from jineng.audit.chain import GENESIS_HASH, entry_hash, head_mac, legacy_entry_hash
@@ -22,7 +23,6 @@ from jineng.audit.keys import chain_keys, current_chain_key
 from jineng.audit.models import AuditEntry, AuditHead
 from jineng.audit.regions import named_region, regions_of
 from jineng.audit.services import AuditChainBroken
-from jineng.identity.models import User
 
 _CHUNK = 2000
 
@@ -83,7 +83,7 @@ def _fill_regions(entries: list[AuditEntry]) -> int:
             e.region = named
         else:
             groups.setdefault((e.object_type, e.actor_id), []).append(e)
-    actors = User.objects.in_bulk({a for _, a in groups if a is not None})
+    actors = get_user_model().objects.in_bulk({a for _, a in groups if a is not None})
     for (object_type, actor_id), group in groups.items():
         actor = actors.get(actor_id) if actor_id is not None else None
         found = regions_of(

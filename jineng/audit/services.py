@@ -26,7 +26,7 @@ from jineng.audit.chain import GENESIS_HASH, entry_hash, head_mac
 from jineng.audit.keys import chain_keys, current_chain_key
 from jineng.audit.models import CHAIN_COUNT, AuditEntry, AuditHead
 from jineng.audit.regions import region_of, regions_of
-from jineng.identity.masking import mask_sensitive
+from jineng.core.masking import mask_sensitive
 
 if TYPE_CHECKING:
     from jineng.identity.models import User

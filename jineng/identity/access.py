@@ -1,5 +1,8 @@
-"""Who may see what. Every read of people, organisations and facts goes through these helpers,
-which take the acting user and scope by role, organisation and region (docs/contracts.md):
+"""Who may see what: the `Scope` of an account, and the people it may read.
+
+Each domain owns the access helpers of its own rows and builds them on the `Scope` computed here
+(`jineng.organisations.access` for organisations, `jineng.dossier.access` for facts,
+`jineng.audit.access` for audit entries, …). The rules (docs/contracts.md):
 
 - worker → themself (any account linked to a person sees that person);
 - organisation staff (admin, teacher, assessor, HR) → their organisation, and the people with a
@@ -19,17 +22,15 @@ never read with anyone's scope but the acting user's.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from jineng.dossier.models import Fact
 from jineng.identity.models import BUREAU_ROLES, ORG_ROLES, Employment, Person, Role, RoleAssignment
-from jineng.organisations.models import Organisation, Teacher
 from jineng.reference.models import region_prefix
 
 if TYPE_CHECKING:
@@ -122,7 +123,20 @@ def scope_of(user: User | AnonymousUser | None) -> Scope:
     )
 
 
-def _scope(user: User | AnonymousUser | None, scope: Scope | None) -> Scope:
+def request_scope(request: HttpRequest) -> Scope:
+    """The scope of the request's account, read once per request: the page guard, the
+    navigation, the view and the access helpers it calls (pass `scope=`) share it. Recomputed
+    if the request's user changes (log-in and log-out swap `request.user`)."""
+    user = getattr(request, "user", None)
+    cached: Scope | None = getattr(request, "_jineng_scope", None)
+    if cached is not None and cached.user_id == _user_id(user):
+        return cached
+    scope = scope_of(user)
+    request._jineng_scope = scope  # type: ignore[attr-defined]
+    return scope
+
+
+def resolve_scope(user: User | AnonymousUser | None, scope: Scope | None) -> Scope:
     """`scope` when it was computed for `user`, else `scope_of(user)`; a scope computed for
     another account is a programming error and never used."""
     if scope is None:
@@ -132,23 +146,26 @@ def _scope(user: User | AnonymousUser | None, scope: Scope | None) -> Scope:
     return scope
 
 
-def _current(qs: QuerySet[Any], *, start_nullable: bool) -> QuerySet[Any]:
+def current(qs: QuerySet[Any], *, start_nullable: bool) -> QuerySet[Any]:
+    """Rows of a dated relation (employment, teaching) in force today."""
     today = timezone.localdate()
     started = Q(start__lte=today) | Q(start__isnull=True) if start_nullable else Q(start__lte=today)
     return qs.filter(started).filter(Q(end__isnull=True) | Q(end__gte=today))
 
 
-def _people_q(scope: Scope) -> Q | None:
-    parts: list[Q] = []
-    if scope.person_id is not None:
-        parts.append(Q(pk=scope.person_id))
-    if scope.organisation_ids:
-        ids = scope.organisation_ids
-        employed = _current(Employment.objects.filter(employer_id__in=ids), start_nullable=False)
-        teaching = _current(Teacher.objects.filter(organisation_id__in=ids), start_nullable=True)
-        parts.append(Q(pk__in=employed.values("person_id")))
-        parts.append(Q(pk__in=teaching.values("person_id")))
-    parts.extend(Q(residence_region__code__startswith=p) for p in scope.region_prefixes)
+# Other domains may widen what organisation staff see (organisations adds "people teaching at
+# the organisation"): each reach takes the scope and answers a Q over Person, or None.
+PeopleReach = Callable[[Scope], "Q | None"]
+_PEOPLE_REACHES: list[PeopleReach] = []
+
+
+def register_people_reach(reach: PeopleReach) -> None:
+    """Called from an app's `ready()`; registering the same function twice is harmless."""
+    if reach not in _PEOPLE_REACHES:
+        _PEOPLE_REACHES.append(reach)
+
+
+def any_of(parts: list[Q]) -> Q | None:
     if not parts:
         return None
     q = parts[0]
@@ -157,17 +174,37 @@ def _people_q(scope: Scope) -> Q | None:
     return q
 
 
+def people_q(scope: Scope) -> Q | None:
+    """The people a non-global scope reaches, as one Q over Person (None: nobody)."""
+    parts: list[Q] = []
+    if scope.person_id is not None:
+        parts.append(Q(pk=scope.person_id))
+    if scope.organisation_ids:
+        employed = current(
+            Employment.objects.filter(employer_id__in=scope.organisation_ids),
+            start_nullable=False,
+        )
+        parts.append(Q(pk__in=employed.values("person_id")))
+        for reach in _PEOPLE_REACHES:
+            q = reach(scope)
+            if q is not None:
+                parts.append(q)
+    parts.extend(Q(residence_region__code__startswith=p) for p in scope.region_prefixes)
+    return any_of(parts)
+
+
 def people_visible_to(
     user: User | AnonymousUser | None, *, scope: Scope | None = None
 ) -> QuerySet[Person]:
-    scope = _scope(user, scope)
+    scope = resolve_scope(user, scope)
     if scope.is_global:
         return Person.objects.all()
-    q = _people_q(scope)
+    q = people_q(scope)
     return Person.objects.none() if q is None else Person.objects.filter(q)
 
 
-def _to_pk(value: object) -> int:
+def to_pk(value: object) -> int:
+    """A primary key from a URL or a form; Http404 for anything else."""
     try:
         return int(str(value))
     except (TypeError, ValueError):
@@ -178,61 +215,10 @@ def access_person_by_id(
     user: User | AnonymousUser | None, person_id: int | str, *, scope: Scope | None = None
 ) -> Person:
     """The person if the user may see them; Http404 otherwise (also for a malformed id)."""
-    person = people_visible_to(user, scope=scope).filter(pk=_to_pk(person_id)).first()
+    person = people_visible_to(user, scope=scope).filter(pk=to_pk(person_id)).first()
     if person is None:
         raise Http404("人员不存在或不在您的查看范围内")
     return person
-
-
-def _organisations_q(scope: Scope) -> Q | None:
-    parts: list[Q] = []
-    if scope.organisation_ids:
-        parts.append(Q(pk__in=scope.organisation_ids))
-    parts.extend(Q(region__code__startswith=p) for p in scope.region_prefixes)
-    if not parts:
-        return None
-    q = parts[0]
-    for part in parts[1:]:
-        q |= part
-    return q
-
-
-def organisations_visible_to(
-    user: User | AnonymousUser | None, *, scope: Scope | None = None
-) -> QuerySet[Organisation]:
-    scope = _scope(user, scope)
-    if scope.is_global:
-        return Organisation.objects.all()
-    q = _organisations_q(scope)
-    return Organisation.objects.none() if q is None else Organisation.objects.filter(q)
-
-
-def access_organisation_by_id(
-    user: User | AnonymousUser | None, org_id: int | str, *, scope: Scope | None = None
-) -> Organisation:
-    organisation = organisations_visible_to(user, scope=scope).filter(pk=_to_pk(org_id)).first()
-    if organisation is None:
-        raise Http404("机构不存在或不在您的查看范围内")
-    return organisation
-
-
-def facts_visible_to(
-    user: User | AnonymousUser | None, *, scope: Scope | None = None
-) -> QuerySet[Fact]:
-    """Facts whose subject (a person or an organisation) the user may see."""
-    scope = _scope(user, scope)
-    if scope.is_global:
-        return Fact.objects.all()
-    people_q, orgs_q = _people_q(scope), _organisations_q(scope)
-    parts: list[Q] = []
-    if people_q is not None:
-        parts.append(Q(person_id__in=Person.objects.filter(people_q).values("pk")))
-    if orgs_q is not None:
-        parts.append(Q(organisation_id__in=Organisation.objects.filter(orgs_q).values("pk")))
-    if not parts:
-        return Fact.objects.none()
-    q = parts[0] if len(parts) == 1 else parts[0] | parts[1]
-    return Fact.objects.filter(q)
 
 
 # --- permission predicates used by the services ------------------------------------------------
@@ -243,7 +229,7 @@ def can_reveal_person(
 ) -> bool:
     """Sysadmin; a bureau officer whose region covers the person's residence; the person themself.
     Never the auditor, never organisation staff."""
-    scope = _scope(user, scope)
+    scope = resolve_scope(user, scope)
     if scope.is_global:
         return True
     if scope.person_id is not None and scope.person_id == person.pk:

@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from django_ratelimit.core import get_usage
 
 from jineng.audit.services import audit_record
-from jineng.identity.access import Scope, _scope, can_reveal_person, people_visible_to
+from jineng.identity.access import Scope, can_reveal_person, people_visible_to, resolve_scope
 from jineng.identity.crypto import blind_index
 from jineng.identity.documents import normalise_number, parse_document
 from jineng.identity.errors import ValidationFailed
@@ -145,7 +145,7 @@ def person_search_by_document(
     if user is None or not user.is_authenticated:
         raise DocumentSearchRefused
     account: User = user
-    scope = _scope(account, scope)
+    scope = resolve_scope(account, scope)
     number = normalise_number(id_number or "")
     if _throttled(account.pk):
         _audit(account, id_type=id_type, number=number, outcome="throttled")

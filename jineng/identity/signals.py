@@ -32,7 +32,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.hashers import is_password_usable
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest
 
 from jineng.audit.services import SYSTEM_ACTOR, audit_record
@@ -133,13 +133,15 @@ def _record_password_change(
     _revoke_api_tokens(actor=_acting_user.get(), user=instance, reason="password_change")
 
 
-def _revoke_api_tokens(*, actor: User | None, user: User, reason: str) -> None:
-    # The tokens live in the api app; importing it here, late, keeps identity loadable on its own
-    # and avoids an import cycle (jineng.api.services imports identity's models).
-    from jineng.api.models import RevokeReason
-    from jineng.api.services import api_tokens_revoke_all
+# Sent when an account's credentials stop being trusted (a password change, a logout): whoever
+# holds credentials for the account elsewhere revokes them. The api app connects its token
+# revocation here (jineng.api.apps), so identity never imports the presentation layers.
+# Arguments: actor (User | None), user (User), reason ("password_change" | "logout").
+credentials_invalidated = Signal()
 
-    api_tokens_revoke_all(actor=actor, user=user, reason=RevokeReason(reason))
+
+def _revoke_api_tokens(*, actor: User | None, user: User, reason: str) -> None:
+    credentials_invalidated.send(sender=User, actor=actor, user=user, reason=reason)
 
 
 # --- authentication events -------------------------------------------------------------------

@@ -10,10 +10,10 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from jineng.identity.access import organisations_visible_to
 from jineng.identity.admin import add_validation_error
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import User
+from jineng.organisations.access import organisations_visible_to
 from jineng.organisations.models import Organisation, Teacher, UsccStatus
 from jineng.organisations.services import (
     EXTRA_FIELDS,

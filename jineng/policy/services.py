@@ -24,9 +24,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from jineng.audit.services import audit_record
-from jineng.identity.access import organisations_visible_to, people_visible_to, scope_of
+from jineng.identity.access import people_visible_to, scope_of
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import User
+from jineng.organisations.access import organisations_visible_to
 from jineng.policy.engine.budget import Budget, WhatIf
 from jineng.policy.engine.errors import FactsError
 from jineng.policy.engine.evaluate import evaluate

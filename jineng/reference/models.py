@@ -5,25 +5,14 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jineng.core.regioncodes import region_prefix as region_prefix
+
 
 class RegionLevel(models.TextChoices):
     PROVINCE = "province", _("省级")
     CITY = "city", _("地级")
     COUNTY = "county", _("县级")
     TOWNSHIP = "township", _("乡级")  # 乡镇/街道: 9-digit statistical codes (统计用区划代码)
-
-
-def region_prefix(code: str) -> str:
-    """The significant prefix of a region code: 440000 → 44, 441900 → 4419, 441302 → 441302, and a
-    township's 9-digit code is its own prefix (441900003 东城街道)."""
-    if len(code) > 6:
-        return code
-    code = code.ljust(6, "0")
-    if code[2:] == "0000":
-        return code[:2]
-    if code[4:] == "00":
-        return code[:4]
-    return code
 
 
 class RegionQuerySet(models.QuerySet["Region"]):

@@ -11,11 +11,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from jineng.identity.models import BUREAU_ROLES, ORG_ROLES, Role
-
-CONSOLE_ROLES = frozenset(BUREAU_ROLES | {Role.AUDITOR, Role.SYSADMIN})
-# Who may open the import page; `jineng.imports.access` decides what each may load, row by row.
-IMPORT_ROLES = frozenset(BUREAU_ROLES | {Role.ORG_ADMIN, Role.ORG_HR, Role.SYSADMIN})
+from jineng.identity.access import request_scope
+from jineng.identity.models import ORG_ROLES, Role
+from jineng.identity.roles import CONSOLE_ROLES, IMPORT_ROLES
 
 
 @dataclass(frozen=True)
@@ -52,16 +50,8 @@ NAV: tuple[NavEntry, ...] = (
 
 
 def user_roles(request: HttpRequest) -> frozenset[str]:
-    """The roles of the logged-in account, read once per request."""
-    cached: frozenset[str] | None = getattr(request, "_jineng_roles", None)
-    if cached is not None:
-        return cached
-    user = request.user
-    roles: frozenset[str] = frozenset()
-    if user.is_authenticated:
-        roles = frozenset(user.roles.values_list("role", flat=True))
-    request._jineng_roles = roles  # type: ignore[attr-defined]
-    return roles
+    """The roles of the logged-in account, from the request's scope (read once per request)."""
+    return request_scope(request).roles
 
 
 def nav_items(request: HttpRequest, entries: Iterable[NavEntry] = NAV) -> list[NavItem]:

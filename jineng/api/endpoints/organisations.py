@@ -6,8 +6,8 @@ from ninja.pagination import paginate
 
 from jineng.api.pagination import MappedQuerySet, PageNumberPagination
 from jineng.api.schemas import ErrorOut, OrganisationDetailOut, OrganisationOut
-from jineng.identity.access import access_organisation_by_id, organisations_visible_to
 from jineng.identity.models import User
+from jineng.organisations.access import access_organisation_by_id, organisations_visible_to
 from jineng.organisations.models import Organisation, OrgKind
 from jineng.reference.models import region_prefix
 

@@ -5,9 +5,10 @@ from django.http import HttpRequest
 from ninja import Path, Router
 
 from jineng.api.schemas import ErrorOut, RegionChildOut
+from jineng.identity.access import request_scope
 from jineng.identity.models import User
-from jineng.web import selectors
-from jineng.web.nav import CONSOLE_ROLES
+from jineng.identity.roles import CONSOLE_ROLES
+from jineng.organisations import regions as region_reads
 
 router = Router(tags=["regions"])
 
@@ -32,12 +33,13 @@ def region_children(
     of people (by residence) and organisations under each."""
     user = request.user
     assert isinstance(user, User)
-    if not set(user.roles.values_list("role", flat=True)) & CONSOLE_ROLES:
+    scope = request_scope(request)
+    if not scope.roles & CONSOLE_ROLES:
         raise PermissionDenied
-    region = selectors.region_in_scope(user=user, code=code)
+    region = region_reads.region_in_scope(user=user, code=code, scope=scope)
     return [
         RegionChildOut(
             code=c.code, name=c.name, level=c.level, people=c.people, organisations=c.organisations
         )
-        for c in selectors.region_children_counts(user=user, region=region)
+        for c in region_reads.region_children_counts(user=user, region=region, scope=scope)
     ]

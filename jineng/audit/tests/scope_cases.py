@@ -3,7 +3,7 @@ the trail is tested in jineng/web/tests/test_audit_page.py."""
 
 from __future__ import annotations
 
-from jineng.web.nav import CONSOLE_ROLES
+from jineng.identity.roles import CONSOLE_ROLES
 from jineng.web.tests.scope import GET, LIST_OK, Case, role_page
 
 PAGES = {

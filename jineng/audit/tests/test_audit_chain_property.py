@@ -99,7 +99,9 @@ class ChainTamperingTests(TestCase):
             width = getattr(AuditEntry._meta.get_field(field), "max_length", None) or 20
             new = data.draw(
                 st.text(
-                    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"),
+                    alphabet=st.characters(
+                        blacklist_categories=["Cs"], blacklist_characters="\x00"
+                    ),
                     max_size=min(width, 20),
                 ).filter(lambda t: t != str(old))
             )

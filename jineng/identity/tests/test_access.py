@@ -12,18 +12,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from jineng.dossier.access import facts_visible_to
 from jineng.dossier.models import Fact
-from jineng.identity.access import (
-    access_organisation_by_id,
-    access_person_by_id,
-    facts_visible_to,
-    organisations_visible_to,
-    people_visible_to,
-    scope_of,
-)
+from jineng.identity.access import access_person_by_id, people_visible_to, scope_of
 from jineng.identity.models import Person, Role, User
 from jineng.identity.services import employment_record, role_grant
 from jineng.identity.testing import make_organisation, make_person, make_user
+from jineng.organisations.access import access_organisation_by_id, organisations_visible_to
 from jineng.organisations.models import Organisation, OrgKind
 from jineng.organisations.services import teacher_attach
 

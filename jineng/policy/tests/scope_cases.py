@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 from jineng.identity.models import BUREAU_ROLES, Role
+from jineng.identity.roles import CONSOLE_ROLES
 from jineng.policy.services import simulation_start
-from jineng.web.nav import CONSOLE_ROLES
 from jineng.web.tests.scope import GET, LIST_OK, POST, Case, role_api, role_page
 from jineng.web.tests.world import SIDE_ROLES, Side
 

@@ -162,7 +162,7 @@ def test_explain_a_huzhou_gold_medallist_in_fen_with_the_quoted_clause(pw: Polic
 def test_the_answer_is_exactly_what_the_response_schema_would_give(pw: PolicyWorld) -> None:
     """The view answers its typed rows as JSON itself (no second validation by ninja): the answer
     must be ExplainOut's, field for field, as ninja would have serialised it."""
-    from jineng.policy.schemas import ExplainOut
+    from jineng.api.policy.schemas import ExplainOut
 
     resp = explain(pw.hz_officer, person_body(pw.gold))
     assert resp.status_code == 200, resp.content

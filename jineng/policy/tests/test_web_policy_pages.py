@@ -24,7 +24,7 @@ from jineng.policy.tests.test_api_explain import (
     policy_item,
     table_fen,
 )
-from jineng.policy.views import _nice_ceiling, budget_chart
+from jineng.web.policy.views import _nice_ceiling, budget_chart
 
 pytestmark = pytest.mark.django_db
 

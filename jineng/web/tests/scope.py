@@ -5,7 +5,7 @@ An app that adds pages or API operations describes them in its own `tests/scope_
 those modules, so a new URL is covered without editing the web app's test:
 
     from jineng.web.tests.scope import GET, Case, role_page
-    from jineng.web.nav import CONSOLE_ROLES
+    from jineng.identity.roles import CONSOLE_ROLES
 
     PAGES = {
         "policy/explain/<int:person_id>/": Case(

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from jineng.api.root import api
 from jineng.api.services import api_token_issue
 from jineng.identity.models import BUREAU_ROLES, ORG_ROLES, Role, User
-from jineng.web.nav import CONSOLE_ROLES, IMPORT_ROLES
+from jineng.identity.roles import CONSOLE_ROLES, IMPORT_ROLES
 from jineng.web.tests.scope import (
     ANON,
     GET,

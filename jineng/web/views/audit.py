@@ -30,14 +30,14 @@ from jineng.audit.vocabulary import (
 from jineng.core.xlsx import CellValue, Sheet, workbook_bytes
 from jineng.dossier.models import Fact, FactKind
 from jineng.dossier.vocabulary import code_label, level_label
-from jineng.identity.access import Scope, people_visible_to, scope_of
+from jineng.identity.access import Scope, people_visible_to, request_scope
 from jineng.identity.masking import mask_id_number, mask_text
 from jineng.identity.models import Employment, Person, User
+from jineng.identity.roles import CONSOLE_ROLES
 from jineng.organisations.models import Organisation
 from jineng.reference.models import Occupation, Region
 from jineng.web.guards import page
 from jineng.web.importing import attachment
-from jineng.web.nav import CONSOLE_ROLES
 from jineng.web.pagination import paginate, querystring_without_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -258,7 +258,7 @@ def describe(entries: list[AuditEntry], *, user: User, scope: Scope) -> list[Aud
 def _base(request: HttpRequest) -> tuple[User, Scope, AuditFilterForm]:
     assert isinstance(request.user, User)
     user = request.user
-    scope = scope_of(user)
+    scope = request_scope(request)
     form = AuditFilterForm(request.GET or None)
     return user, scope, form
 

@@ -10,8 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jineng.identity.models import ORG_ROLES, Role
+from jineng.identity.roles import CONSOLE_ROLES
 from jineng.web.guards import needs_second_factor, otp_redirect
-from jineng.web.nav import CONSOLE_ROLES, user_roles
+from jineng.web.nav import user_roles
 
 
 class LoginView(auth_views.LoginView):

@@ -10,17 +10,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from jineng.audit.access import audit_entries_for_person
 from jineng.dossier.selectors import person_timeline
 from jineng.identity import selectors as people_finding
-from jineng.identity.access import Scope, access_person_by_id, scope_of
+from jineng.identity.access import Scope, access_person_by_id, request_scope
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import Person, User
+from jineng.identity.roles import CONSOLE_ROLES
 from jineng.identity.services import person_reveal
+from jineng.organisations import regions as region_reads
 from jineng.reference.models import Region
-from jineng.web import selectors
 from jineng.web.forms import DocumentSearchForm, NameSearchForm, RevealForm
 from jineng.web.guards import page
-from jineng.web.nav import CONSOLE_ROLES
 from jineng.web.pagination import paginate, querystring_without_page
 from jineng.web.region_stats import region_skills
 
@@ -38,14 +39,14 @@ def console(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     name_form = NameSearchForm(request.GET if "q" in request.GET else None)
     document_form = DocumentSearchForm(request.POST if request.method == "POST" else None)
+    scope = request_scope(request)
     context: dict[str, Any] = {
         "name_form": name_form,
         "document_form": document_form,
         "searched": False,
         "qs": "",
-        "regions": selectors.regions_of_scope(user=user),
+        "regions": region_reads.regions_of_scope(user=user, scope=scope),
     }
-    scope = scope_of(user)
     context["may_search_document"] = people_finding.may_search_by_document(scope)
     context["birth_year_column"] = scope.can_reveal
     status = 200
@@ -98,38 +99,44 @@ def _mark_birth_year(user: User, people: list[Person], scope: Scope) -> None:
 @page(roles=CONSOLE_ROLES)
 def regions(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    roots = selectors.regions_with_counts(user=user, regions=selectors.regions_of_scope(user=user))
+    scope = request_scope(request)
+    roots = region_reads.regions_with_counts(
+        scope=scope, user=user, regions=region_reads.regions_of_scope(user=user, scope=scope)
+    )
     return render(request, "web/regions.html", {"roots": roots})
 
 
 @page(roles=CONSOLE_ROLES)
 def region(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
-    current = selectors.region_in_scope(user=user, code=code)
+    scope = request_scope(request)
+    current = region_reads.region_in_scope(scope=scope, user=user, code=code)
     tab = "organisations" if request.GET.get("tab") == "organisations" else "people"
     if tab == "people":
         rows: Any = (
-            selectors.people_under_region(user=user, region=current)
+            region_reads.people_under_region(scope=scope, user=user, region=current)
             .select_related("residence_region")
             .order_by("name", "pk")
         )
     else:
         rows = (
-            selectors.organisations_under_region(user=user, region=current)
+            region_reads.organisations_under_region(scope=scope, user=user, region=current)
             .select_related("region")
             .order_by("name", "pk")
         )
     ancestors: list[Region] = []
     parent = current.parent
-    while parent is not None and selectors.is_region_in_scope(user=user, region=parent):
+    while parent is not None and region_reads.is_region_in_scope(
+        scope=scope, user=user, region=parent
+    ):
         ancestors.insert(0, parent)
         parent = parent.parent
     context = {
         "region": current,
         "ancestors": ancestors,
-        "totals": selectors.region_totals(user=user, region=current),
-        "children": selectors.region_children_counts(user=user, region=current),
-        "skills": region_skills(user=user, region=current),
+        "totals": region_reads.region_totals(scope=scope, user=user, region=current),
+        "children": region_reads.region_children_counts(scope=scope, user=user, region=current),
+        "skills": region_skills(user=user, region=current, scope=scope),
         "tab": tab,
         "page_obj": paginate(request, rows),
         "qs": querystring_without_page(request),
@@ -137,13 +144,12 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "web/region.html", context)
 
 
-def _person_context(user: User, person: Person) -> dict[str, Any]:
-    scope = scope_of(user)
+def _person_context(user: User, person: Person, scope: Scope) -> dict[str, Any]:
     return {
         "person": person,
         "employments": person.employments.select_related("employer", "occupation", "region"),
         "timeline": person_timeline(user=user, person=person),
-        "access_log": selectors.audit_entries_for_person(person=person)[:50],
+        "access_log": audit_entries_for_person(person=person)[:50],
         "can_reveal": scope.can_reveal,
         "shows_birth_year": people_finding.may_see_birth_year(user, person, scope=scope),
         "reveal_form": RevealForm(),
@@ -153,8 +159,8 @@ def _person_context(user: User, person: Person) -> dict[str, Any]:
 @page(roles=CONSOLE_ROLES)
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    target = access_person_by_id(user, pk)
-    return render(request, "web/person.html", _person_context(user, target))
+    target = access_person_by_id(user, pk, scope=request_scope(request))
+    return render(request, "web/person.html", _person_context(user, target, request_scope(request)))
 
 
 @require_POST
@@ -163,9 +169,9 @@ def person_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Shows one sensitive field in clear on this response only (`guards.page` marks it no-store);
     `person_reveal` checks the permission and writes the audit entry."""
     user = _user(request)
-    target = access_person_by_id(user, pk)
+    target = access_person_by_id(user, pk, scope=request_scope(request))
     form = RevealForm(request.POST)
-    context = _person_context(user, target)
+    context = _person_context(user, target, request_scope(request))
     if not form.is_valid():
         context["reveal_form"] = form
         return render(request, "web/person.html", context, status=400)
@@ -177,5 +183,5 @@ def person_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context["revealed"] = {"field": field, "value": value}
     # Re-read the access log so the entry just written shows on this page.
-    context["access_log"] = selectors.audit_entries_for_person(person=target)[:50]
+    context["access_log"] = audit_entries_for_person(person=target)[:50]
     return render(request, "web/person.html", context)

@@ -22,12 +22,13 @@ from django.views.decorators.http import require_POST
 
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import User
+from jineng.identity.roles import IMPORT_ROLES
 from jineng.imports import jobs, templates
 from jineng.imports.models import ImportJob
 from jineng.imports.report import ImportReport
 from jineng.web import importing
 from jineng.web.guards import page
-from jineng.web.nav import IMPORT_ROLES, user_roles
+from jineng.web.nav import user_roles
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 10

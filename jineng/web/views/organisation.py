@@ -28,17 +28,12 @@ from django.utils.translation import gettext_lazy as _
 
 from jineng.audit.services import audit_record
 from jineng.core.xlsx import CellValue, Sheet, workbook_bytes
+from jineng.dossier.access import facts_visible_to
 from jineng.dossier.models import Fact, FactKind
 from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
-from jineng.identity.access import (
-    Scope,
-    access_person_by_id,
-    facts_visible_to,
-    organisations_visible_to,
-    people_visible_to,
-    scope_of,
-)
+from jineng.identity.access import Scope, access_person_by_id, people_visible_to, request_scope
 from jineng.identity.models import ORG_ROLES, Employment, Person, User
+from jineng.organisations.access import organisations_visible_to
 from jineng.organisations.models import Teacher
 from jineng.reference.models import Occupation
 from jineng.web.guards import page
@@ -216,7 +211,7 @@ def person_rows(
 def _context_base(request: HttpRequest) -> tuple[User, Scope, list[int], dt.date]:
     user = request.user
     assert isinstance(user, User)
-    scope = scope_of(user)
+    scope = request_scope(request)
     return user, scope, sorted(scope.organisation_ids), timezone.localdate()
 
 

@@ -12,12 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Router, Status
 
-from jineng.api.schemas import ErrorOut
-from jineng.identity.errors import ValidationFailed
-from jineng.identity.models import User
-from jineng.policy import selectors, services, whatif
-from jineng.policy.models import PopulationSource, SimulationRun
-from jineng.policy.schemas import (
+from jineng.api.policy.schemas import (
     AdjustableItemOut,
     AdjustmentIn,
     ExplainIn,
@@ -27,6 +22,11 @@ from jineng.policy.schemas import (
     SimulationStartedOut,
     SubjectRefIn,
 )
+from jineng.api.schemas import ErrorOut
+from jineng.identity.errors import ValidationFailed
+from jineng.identity.models import User
+from jineng.policy import selectors, services, whatif
+from jineng.policy.models import PopulationSource, SimulationRun
 
 router = Router(tags=["policy"])
 

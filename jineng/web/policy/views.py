@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from jineng.identity.access import organisations_visible_to, scope_of
+from jineng.identity.access import request_scope
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import Person, Role, User
 from jineng.identity.selectors import (
@@ -32,6 +32,7 @@ from jineng.identity.selectors import (
     people_search,
     person_search_by_document,
 )
+from jineng.organisations.access import organisations_visible_to
 from jineng.organisations.models import Organisation
 from jineng.policy import selectors, services, whatif
 from jineng.policy.engine.model import PERSON_BENEFICIARIES
@@ -175,8 +176,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 @page()
 def item(request: HttpRequest, item_id: str) -> HttpResponse:
-    user = _user(request)
-    scope = scope_of(user)
+    scope = request_scope(request)
     context = {
         "detail": selectors.item_detail(item_id, _on(request)),
         "can_read_source": scope.is_global or scope.has_role(*selectors.EXPLAIN_ROLES),
@@ -216,7 +216,7 @@ def explain(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     options, on, policy = _options(request)
     context: dict[str, Any] = {"options": options, "on": on, "number_form": NumberSearchForm()}
-    scope = scope_of(user)
+    scope = request_scope(request)
     context["can_search_number"] = may_search_by_document(scope)
     if request.method == "POST":
         number_form = NumberSearchForm(request.POST)

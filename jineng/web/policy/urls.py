@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.policy import views
+from jineng.web.policy import views
 
 app_name = "policy"
 urlpatterns = [
