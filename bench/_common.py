@@ -55,6 +55,8 @@ REUSE_HELP = (
 )
 
 _CREATED: set[tuple[str, str]] = set()  # (server netloc, database) created by this process
+# As the benchmark was started: scripts later point DATABASE_URL at the database they run on.
+_GIVEN_DATABASE_URL = os.environ.get("DATABASE_URL")
 
 
 class BenchRefused(SystemExit):
@@ -255,8 +257,8 @@ def command_line() -> str:
         python = python.relative_to(ROOT)
     words = [str(python), str(script), *(mask(arg) for arg in sys.argv[1:])]
     prefix = ""
-    if os.environ.get("DATABASE_URL") and "--database-url" not in sys.argv:
-        prefix = f"DATABASE_URL={shlex.quote(mask(os.environ['DATABASE_URL']))} "
+    if _GIVEN_DATABASE_URL and "--database-url" not in sys.argv:
+        prefix = f"DATABASE_URL={shlex.quote(mask(_GIVEN_DATABASE_URL))} "
     return prefix + shlex.join(words)
 
 
