@@ -221,6 +221,70 @@ def bench_database(
     yield BenchDatabase(resolved, created=False)
 
 
+# --- SQLite (bench_explain_api.py) ---------------------------------------------------------------
+
+SQLITE_FRESH = "sqlite://"  # no path: a fresh file of this run's own, deleted at the end
+
+
+def sqlite_path(url: str) -> Path:
+    """The file of a `sqlite:///relative` or `sqlite:////absolute` URL (as dj-database-url)."""
+    return Path(urlsplit(url).path[1:])
+
+
+def sqlite_tables(path: Path) -> int:
+    import sqlite3
+
+    if not path.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
+    return int(row[0])
+
+
+def var_dir() -> Path:
+    return Path(os.environ.get("JINENG_VAR_DIR") or ROOT / "var")
+
+
+@contextlib.contextmanager
+def any_database(
+    url: str | None, *, reuse: bool = False, keep: bool = False, default: str | None = None
+) -> Iterator[BenchDatabase]:
+    """`bench_database`, and SQLite too: `sqlite://` (or no URL at all when `default` is
+    SQLITE_FRESH) is a fresh file under var/bench/ this run creates and deletes; `sqlite:///FILE`
+    is that file, refused when it has tables unless `reuse`, never deleted."""
+    resolved = url or os.environ.get("DATABASE_URL") or default or DEFAULT_SERVER_URL
+    if resolved.rstrip("/") == SQLITE_FRESH.rstrip("/"):
+        directory = var_dir() / "bench"
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}.sqlite3"
+        print(f"created database {path}", file=sys.stderr, flush=True)
+        previous = signal.signal(signal.SIGTERM, _sigterm_to_exit)
+        try:
+            yield BenchDatabase(f"sqlite:///{path}", created=True)
+        finally:
+            if keep:
+                print(f"kept database {path}; use it with --database-url sqlite:///{path} --reuse")
+            else:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                print(f"deleted database {path}", file=sys.stderr, flush=True)
+            signal.signal(signal.SIGTERM, previous)
+        return
+    if resolved.startswith("sqlite:"):
+        path = sqlite_path(resolved)
+        tables = sqlite_tables(path)
+        if tables and not reuse:
+            raise BenchRefused(
+                f"refusing to use {path}: it has {tables} table(s) and this benchmark did not "
+                "create it. Pass --reuse to use it as it is (it is never deleted), or "
+                f"--database-url {SQLITE_FRESH} to get a fresh file of its own."
+            )
+        yield BenchDatabase(resolved, created=False)
+        return
+    with bench_database(resolved, reuse=reuse, keep=keep) as database:
+        yield database
+
+
 # --- the report ---------------------------------------------------------------------------------
 
 
