@@ -66,8 +66,18 @@ class BenchRefused(SystemExit):
 # --- arguments ----------------------------------------------------------------------------------
 
 
-def add_database_arguments(parser: argparse.ArgumentParser, *, keep: bool = False) -> None:
-    parser.add_argument("--database-url", default=None, metavar="URL", help=DATABASE_HELP)
+def add_database_arguments(
+    parser: argparse.ArgumentParser, *, keep: bool = False, sqlite: bool = False
+) -> None:
+    """--database-url, --reuse (and --keep); `sqlite`: the benchmark takes SQLite URLs too."""
+    text = DATABASE_HELP
+    if sqlite:
+        text = (
+            "sqlite:// (the default without $DATABASE_URL): a fresh SQLite file of this run's "
+            "own under var/bench/, deleted at the end; sqlite:///FILE: that file, refused when it "
+            "has tables unless --reuse, never deleted; or a " + DATABASE_HELP
+        )
+    parser.add_argument("--database-url", default=None, metavar="URL", help=text)
     parser.add_argument("--reuse", action="store_true", help=REUSE_HELP)
     if keep:
         parser.add_argument(

@@ -57,7 +57,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    _common.add_database_arguments(parser)
+    _common.add_database_arguments(parser, sqlite=True)
     _common.add_runs_argument(parser, default=3)
     parser.add_argument("--calls", type=int, default=500, help="API calls per run (default 500)")
     parser.add_argument(
