@@ -66,7 +66,7 @@ bench: setup
 	$(BIN)/python bench/bench_policy.py
 	$(BIN)/python bench/bench_explain_api.py --database-url sqlite://
 
-# The PostgreSQL set, small sizes (~6 min on 2 cores; docs/benchmarks.md has the full sizes):
+# The PostgreSQL set, small sizes (16 min on 2 busy cores; docs/benchmarks.md has the full sizes):
 # each benchmark creates a database of its own on BENCH_PG_URL's server and drops only that one.
 BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 bench-pg: setup
