@@ -67,9 +67,10 @@ class BenchRefused(SystemExit):
 
 
 def add_database_arguments(
-    parser: argparse.ArgumentParser, *, keep: bool = False, sqlite: bool = False
+    parser: argparse.ArgumentParser, *, keep: bool = False, sqlite: bool = False, reuse: bool = True
 ) -> None:
-    """--database-url, --reuse (and --keep); `sqlite`: the benchmark takes SQLite URLs too."""
+    """--database-url, --reuse (and --keep); `sqlite`: the benchmark takes SQLite URLs too;
+    `reuse=False`: no --reuse (a benchmark that writes a lot into the database it is given)."""
     text = DATABASE_HELP
     if sqlite:
         text = (
@@ -77,8 +78,13 @@ def add_database_arguments(
             "own under var/bench/, deleted at the end; sqlite:///FILE: that file, refused when it "
             "has tables unless --reuse, never deleted; or a " + DATABASE_HELP
         )
+    if not reuse:
+        text = text.replace(" unless --reuse", "")
     parser.add_argument("--database-url", default=None, metavar="URL", help=text)
-    parser.add_argument("--reuse", action="store_true", help=REUSE_HELP)
+    if reuse:
+        parser.add_argument("--reuse", action="store_true", help=REUSE_HELP)
+    else:
+        parser.set_defaults(reuse=False)
     if keep:
         parser.add_argument(
             "--keep",

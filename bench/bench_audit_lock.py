@@ -19,8 +19,9 @@ own time. Then `audit verify` checks the whole trail (not timed).
 The database (bench/_common.py): a URL naming the server (…/postgres, the default without
 `--database-url` and `DATABASE_URL`) gets a database of this run's own, created, migrated and
 dropped at the end (also on an error or Ctrl-C). A URL naming another database is used as it is
-(migrated), refused when it has tables unless `--reuse`; never dropped or truncated. `--runs`
-defaults to 3, or 1 above 30,000 rows (a run of over a minute). Ends with the pasteable block.
+(migrated) only when it is empty — there is no `--reuse`: a run appends hundreds of thousands of
+audit entries — and never dropped or truncated. `--runs` defaults to 3, or 1 above 30,000 rows (a
+run of over a minute). Ends with the pasteable block.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ FIGURES = [
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    _common.add_database_arguments(parser)
+    # No --reuse: a run appends hundreds of thousands of entries to the audit trail it is given.
+    _common.add_database_arguments(parser, reuse=False)
     _common.add_runs_argument(parser, default=None)
     parser.add_argument(
         "--rows", type=int, default=100_000, help="entries the import appends (default 100,000)"

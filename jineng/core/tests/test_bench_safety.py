@@ -186,6 +186,19 @@ def test_drop_created_refuses_a_database_this_process_did_not_create(
     assert server.statements == []
 
 
+def test_audit_lock_refuses_a_non_empty_database_and_takes_no_reuse(
+    server: Server, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audit_bench = _import("bench_audit_lock")
+    monkeypatch.setattr(audit_bench._common, "_connect", server.connect)
+    with pytest.raises(SystemExit) as rejected:
+        audit_bench.main(["--database-url", COLLEAGUE, "--reuse"])
+    assert rejected.value.code == 2 and "--reuse" in capsys.readouterr().err
+    with pytest.raises(audit_bench._common.BenchRefused, match="colleague_bench"):
+        audit_bench.main(["--database-url", COLLEAGUE, "--rows", "10"])
+    assert server.issued("DROP") == [] and server.issued("CREATE") == []
+
+
 def test_explain_refuses_a_sqlite_file_with_tables_and_leaves_it(tmp_path: Path) -> None:
     common = _import("_common")
     path = tmp_path / "someone.sqlite3"
