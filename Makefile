@@ -9,7 +9,7 @@ PORT ?= 8000
 DEMO_WORKERS ?= 5000
 export JINENG_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test setup browser lint typecheck check pytest bench clean
+.PHONY: demo test setup browser lint typecheck check pytest bench bench-pg clean
 
 $(BIN)/uv:
 	$(PY) -m venv $(VENV)
@@ -61,11 +61,20 @@ pytest: setup browser
 
 test: lint typecheck check pytest
 
-# The in-memory benchmarks; the PostgreSQL ones (bench_seed_city, bench_id_search,
-# bench_load_population) take --database-url and are described in docs/benchmarks.md.
+# The in-memory benchmarks (explain on a fresh SQLite file of its own, deleted at the end).
 bench: setup
 	$(BIN)/python bench/bench_policy.py
-	$(BIN)/python bench/bench_explain_api.py
+	$(BIN)/python bench/bench_explain_api.py --database-url sqlite://
+
+# The PostgreSQL set, small sizes (16 min on 2 busy cores; docs/benchmarks.md has the full sizes):
+# each benchmark creates a database of its own on BENCH_PG_URL's server and drops only that one.
+BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+bench-pg: setup
+	$(BIN)/python bench/bench_seed_city.py --database-url $(BENCH_PG_URL) --workers 100000
+	$(BIN)/python bench/bench_id_search.py --database-url $(BENCH_PG_URL) --workers 100000
+	$(BIN)/python bench/bench_load_population.py --database-url $(BENCH_PG_URL) --workers 100000
+	$(BIN)/python bench/bench_audit_lock.py --database-url $(BENCH_PG_URL) --rows 30000
+	$(BIN)/python bench/bench_explain_api.py --database-url $(BENCH_PG_URL)
 
 clean:
 	rm -rf $(VENV) var

@@ -55,6 +55,8 @@ REUSE_HELP = (
 )
 
 _CREATED: set[tuple[str, str]] = set()  # (server netloc, database) created by this process
+# As the benchmark was started: scripts later point DATABASE_URL at the database they run on.
+_GIVEN_DATABASE_URL = os.environ.get("DATABASE_URL")
 
 
 class BenchRefused(SystemExit):
@@ -64,9 +66,25 @@ class BenchRefused(SystemExit):
 # --- arguments ----------------------------------------------------------------------------------
 
 
-def add_database_arguments(parser: argparse.ArgumentParser, *, keep: bool = False) -> None:
-    parser.add_argument("--database-url", default=None, metavar="URL", help=DATABASE_HELP)
-    parser.add_argument("--reuse", action="store_true", help=REUSE_HELP)
+def add_database_arguments(
+    parser: argparse.ArgumentParser, *, keep: bool = False, sqlite: bool = False, reuse: bool = True
+) -> None:
+    """--database-url, --reuse (and --keep); `sqlite`: the benchmark takes SQLite URLs too;
+    `reuse=False`: no --reuse (a benchmark that writes a lot into the database it is given)."""
+    text = DATABASE_HELP
+    if sqlite:
+        text = (
+            "sqlite:// (the default without $DATABASE_URL): a fresh SQLite file of this run's "
+            "own under var/bench/, deleted at the end; sqlite:///FILE: that file, refused when it "
+            "has tables unless --reuse, never deleted; or a " + DATABASE_HELP
+        )
+    if not reuse:
+        text = text.replace(" unless --reuse", "")
+    parser.add_argument("--database-url", default=None, metavar="URL", help=text)
+    if reuse:
+        parser.add_argument("--reuse", action="store_true", help=REUSE_HELP)
+    else:
+        parser.set_defaults(reuse=False)
     if keep:
         parser.add_argument(
             "--keep",
@@ -219,6 +237,70 @@ def bench_database(
     yield BenchDatabase(resolved, created=False)
 
 
+# --- SQLite (bench_explain_api.py) ---------------------------------------------------------------
+
+SQLITE_FRESH = "sqlite://"  # no path: a fresh file of this run's own, deleted at the end
+
+
+def sqlite_path(url: str) -> Path:
+    """The file of a `sqlite:///relative` or `sqlite:////absolute` URL (as dj-database-url)."""
+    return Path(urlsplit(url).path[1:])
+
+
+def sqlite_tables(path: Path) -> int:
+    import sqlite3
+
+    if not path.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
+    return int(row[0])
+
+
+def var_dir() -> Path:
+    return Path(os.environ.get("JINENG_VAR_DIR") or ROOT / "var")
+
+
+@contextlib.contextmanager
+def any_database(
+    url: str | None, *, reuse: bool = False, keep: bool = False, default: str | None = None
+) -> Iterator[BenchDatabase]:
+    """`bench_database`, and SQLite too: `sqlite://` (or no URL at all when `default` is
+    SQLITE_FRESH) is a fresh file under var/bench/ this run creates and deletes; `sqlite:///FILE`
+    is that file, refused when it has tables unless `reuse`, never deleted."""
+    resolved = url or os.environ.get("DATABASE_URL") or default or DEFAULT_SERVER_URL
+    if resolved.rstrip("/") == SQLITE_FRESH.rstrip("/"):
+        directory = var_dir() / "bench"
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"{PREFIX}{os.getpid()}_{secrets.token_hex(4)}.sqlite3"
+        print(f"created database {path}", file=sys.stderr, flush=True)
+        previous = signal.signal(signal.SIGTERM, _sigterm_to_exit)
+        try:
+            yield BenchDatabase(f"sqlite:///{path}", created=True)
+        finally:
+            if keep:
+                print(f"kept database {path}; use it with --database-url sqlite:///{path} --reuse")
+            else:
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+                print(f"deleted database {path}", file=sys.stderr, flush=True)
+            signal.signal(signal.SIGTERM, previous)
+        return
+    if resolved.startswith("sqlite:"):
+        path = sqlite_path(resolved)
+        tables = sqlite_tables(path)
+        if tables and not reuse:
+            raise BenchRefused(
+                f"refusing to use {path}: it has {tables} table(s) and this benchmark did not "
+                "create it. Pass --reuse to use it as it is (it is never deleted), or "
+                f"--database-url {SQLITE_FRESH} to get a fresh file of its own."
+            )
+        yield BenchDatabase(resolved, created=False)
+        return
+    with bench_database(resolved, reuse=reuse, keep=keep) as database:
+        yield database
+
+
 # --- the report ---------------------------------------------------------------------------------
 
 
@@ -255,8 +337,8 @@ def command_line() -> str:
         python = python.relative_to(ROOT)
     words = [str(python), str(script), *(mask(arg) for arg in sys.argv[1:])]
     prefix = ""
-    if os.environ.get("DATABASE_URL") and "--database-url" not in sys.argv:
-        prefix = f"DATABASE_URL={shlex.quote(mask(os.environ['DATABASE_URL']))} "
+    if _GIVEN_DATABASE_URL and "--database-url" not in sys.argv:
+        prefix = f"DATABASE_URL={shlex.quote(mask(_GIVEN_DATABASE_URL))} "
     return prefix + shlex.join(words)
 
 

@@ -1,7 +1,8 @@
 """Benchmark: audited writes per second from 8 concurrent writers while a long import runs
 (issue 7, 1: no global audit lock). PostgreSQL.
 
-    .venv/bin/python bench/bench_audit_lock.py [--database-url URL] [--runs 3] [--rows 100000]
+    .venv/bin/python bench/bench_audit_lock.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/postgres [--rows 100000] [--runs N]
 
 One run, for each mode: an "import" thread appends `--rows` audit entries in one transaction
 (`audit_record_batch`, as the people import does, then stays open a moment the way an import's
@@ -15,7 +16,12 @@ own time. Then `audit verify` checks the whole trail (not timed).
 - `--mode new`: the current path — an append locks the first head no one holds (SKIP LOCKED).
 - `--mode both` (default): old, then new, in the same run.
 
-The database is this run's own (see bench/_common.py): created, migrated, dropped at the end.
+The database (bench/_common.py): a URL naming the server (…/postgres, the default without
+`--database-url` and `DATABASE_URL`) gets a database of this run's own, created, migrated and
+dropped at the end (also on an error or Ctrl-C). A URL naming another database is used as it is
+(migrated) only when it is empty — there is no `--reuse`: a run appends hundreds of thousands of
+audit entries — and never dropped or truncated. `--runs` defaults to 3, or 1 above 30,000 rows (a
+run of over a minute). Ends with the pasteable block.
 """
 
 from __future__ import annotations
@@ -25,33 +31,44 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.django.base")
 os.environ.setdefault("JINENG_DEBUG", "0")
 
 import _common  # noqa: E402
 
+ONE_RUN_ABOVE = 30_000  # rows: above this a run takes over a minute, so --runs defaults to 1
+
 FIGURES = [
-    _common.Figure("old_wps", "old: writes/s by 8 writers during the import", ".1f", True),
+    _common.Figure("old_wps", "old: writes/s by the writers during the import", ".1f", True),
     _common.Figure("old_import_s", "old: import of the rows (s)", ".1f"),
-    _common.Figure("new_wps", "new: writes/s by 8 writers during the import", ".1f", True),
+    _common.Figure("new_wps", "new: writes/s by the writers during the import", ".1f", True),
     _common.Figure("new_import_s", "new: import of the rows (s)", ".1f"),
 ]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    _common.add_database_arguments(parser)
-    _common.add_runs_argument(parser)
-    parser.add_argument("--rows", type=int, default=100_000, help="entries the import appends")
+    # No --reuse: a run appends hundreds of thousands of entries to the audit trail it is given.
+    _common.add_database_arguments(parser, reuse=False)
+    _common.add_runs_argument(parser, default=None)
+    parser.add_argument(
+        "--rows", type=int, default=100_000, help="entries the import appends (default 100,000)"
+    )
     parser.add_argument("--writers", type=int, default=8, help="concurrent single writers")
     parser.add_argument("--mode", choices=["old", "new", "both"], default="both")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.runs is None:
+        args.runs = 3 if args.rows <= ONE_RUN_ABOVE else 1
+    return args
 
 
-def _single_head_lock():  # type: ignore[no-untyped-def]
+def _single_head_lock() -> Callable[[], Any]:
     """The old path: one head, locked until commit by every append."""
     from jineng.audit import services
     from jineng.audit.models import AuditHead

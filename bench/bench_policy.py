@@ -1,17 +1,18 @@
 """Benchmark: the policy engine over 1,000,000 synthetic subjects (facts already in memory).
 
-    .venv/bin/python bench/bench_policy.py [--subjects N] [--runs 5] [--sample 2000]
+    .venv/bin/python bench/bench_policy.py [--subjects 1000000] [--runs 3] [--sample 2000]
 
-One run reports: evaluate() over all loaded policy documents (the five city documents and the
-national base) — cold (first call: builds the population's fact index) and warm (median of the
-runs, what a what-if re-run costs); peak memory; and the per-subject explain() path over a random
-sample, scaled to the population; and checks that evaluate and explain agree line for line on
-the sample.
-
-Memory is measured in a child process that reads the generated population from Parquet (so the
-generator's garbage is not counted): the process RSS once the population is in memory, and its
-peak while evaluating (sampled every millisecond from /proc; Polars allocates outside Python, so
-tracemalloc would not see it), plus getrusage's ru_maxrss.
+Pure Python, no database. The synthetic population is generated once and written to Parquet;
+each run then reads it in a fresh child process (so the generator's garbage is not counted) and
+reports: evaluate() over all loaded policy documents (the five city documents and the national
+base) — cold (the first call: builds the population's fact index) and warm (the second call in
+the same process, what a what-if re-run costs), wall and CPU time; memory — the process RSS once
+the population is in memory, its peak while evaluating (sampled every millisecond from /proc;
+Polars allocates outside Python, so tracemalloc would not see it), and getrusage's ru_maxrss;
+and, in this process, the per-subject explain() path over a random `--sample`, scaled to the
+population. Once, after the runs: evaluate and explain must agree line for line on the sample
+(the benchmark fails otherwise). Ends with the pasteable block (bench/_common.py): every run,
+median, min, max, machine and load average before and after.
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ import argparse
 import gc
 import json
 import os
-import platform
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,9 @@ from jineng.policy.engine.population import (
     subject_facts_of,
 )
 from jineng.policy.engine.synthetic import XX_CITY, synthetic_population
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common  # noqa: E402
 
 ON = date(2025, 6, 30)
 PARAMS = {"city": XX_CITY}
@@ -80,24 +82,8 @@ class PeakRss:
         self.peak = max(self.peak, rss_bytes())
 
 
-def machine() -> str:
-    model = "?"
-    try:
-        with open("/proc/cpuinfo") as fh:
-            model = next(
-                line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")
-            )
-    except (OSError, StopIteration):
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{model}, {os.cpu_count()} cores, {mem:.0f} GiB RAM, "
-        f"{platform.python_implementation()} {platform.python_version()}, Polars {pl.__version__}"
-    )
-
-
-def child(directory: Path, runs: int) -> None:
-    """Evaluate in a fresh process: timings and memory, as JSON on stdout."""
+def child(directory: Path) -> None:
+    """Evaluate in a fresh process, cold then warm: timings and memory, as JSON on stdout."""
     policies = load_policies()
     population = Population(
         pl.read_parquet(directory / "subjects.parquet"),
@@ -107,76 +93,118 @@ def child(directory: Path, runs: int) -> None:
     gc.collect()
     held = rss_bytes()
     with PeakRss() as cold_peak:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         budget = evaluate(population, ON, policies, PARAMS)
-        cold = time.perf_counter() - t
-    warm, cpu = [], []
+        cold, cold_cpu = time.perf_counter() - t, time.process_time() - c
     with PeakRss() as warm_peak:
-        for _ in range(runs):
-            t, c = time.perf_counter(), time.process_time()
-            budget = evaluate(population, ON, policies, PARAMS)
-            warm.append(time.perf_counter() - t)
-            cpu.append(time.process_time() - c)
+        t, c = time.perf_counter(), time.process_time()
+        budget = evaluate(population, ON, policies, PARAMS)
+        warm, warm_cpu = time.perf_counter() - t, time.process_time() - c
     result = {
-        "held": held,
-        "data": population.subjects.estimated_size() + population.facts.estimated_size(),
-        "cold": cold,
-        "cold_peak": cold_peak.peak,
-        "warm": warm,
-        "cpu": cpu,
-        "warm_peak": warm_peak.peak,
-        "maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "held_mib": held / MIB,
+        "data_mib": (population.subjects.estimated_size() + population.facts.estimated_size())
+        / MIB,
+        "cold_s": cold,
+        "cold_cpu_s": cold_cpu,
+        "cold_peak_mib": cold_peak.peak / MIB,
+        "working_mib": (cold_peak.peak - held) / MIB,
+        "warm_s": warm,
+        "warm_cpu_s": warm_cpu,
+        "warm_peak_mib": warm_peak.peak / MIB,
+        "maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,  # KiB → MiB
         "lines": budget.raw.height,
-        "total": budget.total_fen,
-        "load": os.getloadavg()[0],
+        "total_fen": budget.total_fen,
     }
     print(json.dumps(result))
 
 
-def main() -> None:
+FIGURES = [
+    _common.Figure("warm_s", "evaluate, warm: the second call (a re-run, e.g. a what-if) (s)"),
+    _common.Figure("warm_cpu_s", "evaluate, warm: CPU time of the process, all threads (s)"),
+    _common.Figure("cold_s", "evaluate, cold: the first call, builds the fact index (s)"),
+    _common.Figure("cold_cpu_s", "evaluate, cold: CPU time (s)"),
+    _common.Figure("data_mib", "population in memory, Polars estimated size (MiB)", ",.0f"),
+    _common.Figure("held_mib", "process RSS holding the population (MiB)", ",.0f"),
+    _common.Figure("cold_peak_mib", "peak RSS while evaluating cold (MiB)", ",.0f"),
+    _common.Figure("warm_peak_mib", "peak RSS while evaluating warm (MiB)", ",.0f"),
+    _common.Figure(
+        "working_mib", "evaluate's own working memory, cold peak − RSS before (MiB)", ",.0f"
+    ),
+    _common.Figure("maxrss_mib", "process peak RSS, getrusage ru_maxrss (MiB)", ",.0f"),
+    _common.Figure("explain_ms", "explain, sampled subjects one by one (ms per subject)"),
+    _common.Figure("explain_scaled_s", "explain scaled to the population (s)", ",.0f"),
+]
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--subjects", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--sample", type=int, default=2000)
+    _common.add_runs_argument(parser, default=3)
+    parser.add_argument("--subjects", type=int, default=1_000_000, help="default 1,000,000")
+    parser.add_argument("--sample", type=int, default=2000, help="explained one by one")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.child:
-        child(args.child, args.runs)
+        child(args.child)
         return
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
 
+    report = _common.Report(f"Policy engine over {args.subjects:,} subjects (in memory)", FIGURES)
     policies = load_policies()
-    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}")
     t = time.perf_counter()
     population = synthetic_population(args.subjects)
     generated = time.perf_counter() - t
+    n = population.subjects.height
     print(
-        f"population: {population.subjects.height:,} subjects, {population.facts.height:,} facts "
-        f"(generated in {generated:.1f} s); {len(policies.documents)} documents, {len(policies.items)} items"
+        f"population: {n:,} subjects, {population.facts.height:,} facts "
+        f"(generated in {generated:.1f} s); {len(policies.documents)} documents, "
+        f"{len(policies.items)} items",
+        flush=True,
     )
+    rng = np.random.default_rng(7)
+    sids = rng.choice(n, size=min(args.sample, n), replace=False)
+    sample = subject_facts_of(population, sids.tolist())
+    answers: set[tuple[int, int]] = set()
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
         population.subjects.write_parquet(directory / "subjects.parquet")
         population.facts.write_parquet(directory / "facts.parquet")
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(directory), "--runs", str(args.runs)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    r: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
 
-    rng = np.random.default_rng(7)
-    n = population.subjects.height
-    sids = rng.choice(n, size=min(args.sample, n), replace=False)
-    sample = subject_facts_of(population, sids.tolist())
-    t = time.perf_counter()
-    for sf in sample:
-        explain(sf, ON, policies, PARAMS)
-    explained = time.perf_counter() - t
-    scaled = explained / len(sample) * n
+        def one(number: int) -> dict[str, float]:
+            command = [sys.executable, str(Path(__file__).resolve()), "--child", str(directory)]
+            out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            values: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+            answers.add((values.pop("lines"), values.pop("total_fen")))
+            t = time.perf_counter()
+            for sf in sample:
+                explain(sf, ON, policies, PARAMS)
+            explained = time.perf_counter() - t
+            values["explain_ms"] = explained / len(sample) * 1000
+            values["explain_scaled_s"] = explained / len(sample) * n
+            return values
 
+        for number in range(1, args.runs + 1):
+            report.add(one(number))
+
+    agree = evaluates_as_explains(sample, policies)
+    (lines, total), *others = sorted(answers)
+    report.notes += [
+        f"{n:,} subjects, {population.facts.height:,} facts (jineng/policy/engine/synthetic.py); "
+        f"{len(policies.documents)} documents, {len(policies.items)} items; "
+        f"{lines:,} entitlement lines, counted total {format_yuan(total)}"
+        + (" (differing between runs!)" if others else "")
+        + f"; evaluate ≡ explain on the {len(sample):,} sampled subjects, every line: "
+        + ("yes" if agree else "NO"),
+    ]
+    report.print()
+    if not agree:
+        raise SystemExit("evaluate and explain disagree on the sample")
+
+
+def evaluates_as_explains(sample: list[Any], policies: Any) -> bool:
+    """evaluate over the sample equals explain_population over it, line for line."""
     columns = [
         "subject_id",
         "item_id",
@@ -207,40 +235,7 @@ def main() -> None:
         for x in explain_population(sample, ON, policies, PARAMS)
         for e in x.entitlements
     )
-    agree = by_eval == by_explain
-
-    warm = r["warm"]
-    print()
-    print(f"| measure ({n:,} subjects, {population.facts.height:,} facts) | value |")
-    print("| --- | --- |")
-    print(
-        f"| evaluate, warm: median of {len(warm)} runs (a re-run, e.g. a what-if) | **{statistics.median(warm):.2f} s** (min {min(warm):.2f}, max {max(warm):.2f}) |"
-    )
-    print(
-        f"| evaluate, warm: CPU time of the process (all threads), median | {statistics.median(r['cpu']):.2f} s |"
-    )
-    print(f"| evaluate, cold: first call, includes building the fact index | {r['cold']:.2f} s |")
-    print(
-        f"| population in memory (Polars estimated size) / process RSS holding it | {r['data'] / MIB:,.0f} MiB / {r['held'] / MIB:,.0f} MiB |"
-    )
-    print(
-        f"| peak RSS while evaluating cold / warm (sampled each ms) | {r['cold_peak'] / MIB:,.0f} MiB / {r['warm_peak'] / MIB:,.0f} MiB |"
-    )
-    print(
-        f"| of which evaluate's own working memory (cold peak − RSS before) | **{(r['cold_peak'] - r['held']) / MIB:,.0f} MiB** |"
-    )
-    print(f"| process peak RSS (getrusage ru_maxrss) | {r['maxrss'] / MIB:,.0f} MiB |")
-    print(
-        f"| explain, {len(sample):,} sampled subjects one by one | {explained:.2f} s ({explained / len(sample) * 1000:.2f} ms per subject) |"
-    )
-    print(
-        f"| explain scaled to {n:,} subjects | {scaled:,.0f} s ({scaled / statistics.median(warm):,.0f}× the warm evaluate) |"
-    )
-    print(f"| evaluate ≡ explain on the sample, every line | {'yes' if agree else 'NO'} |")
-    print(f"| entitlement lines / counted total | {r['lines']:,} / {format_yuan(r['total'])} |")
-    print(f"| load average during the evaluate runs | {r['load']:.2f} |")
-    if not agree:
-        raise SystemExit("evaluate and explain disagree on the sample")
+    return by_eval == by_explain
 
 
 if __name__ == "__main__":
