@@ -2,11 +2,12 @@
 
 A workflow declares its machine once, beside its model:
 
-    IMPORT_JOB_STATES = StateMachine(
-        ImportJob,
-        {ImportStatus.QUEUED: {ImportStatus.RUNNING, ImportStatus.FAILED}, ...},
-        object_type=AuditObject.IMPORT_PEOPLE,
-        audit_action=AuditAction.UPDATE,   # None: the moves are recorded on the row, not audited
+    CLAIM_STATES = StateMachine(
+        Claim,
+        {ClaimStatus.SUBMITTED: {ClaimStatus.APPROVED, ClaimStatus.REJECTED}, ...},
+        ClaimStatus,
+        object_type=AuditObject.CLAIM,
+        audit_action=AuditAction.UPDATE,  # None: the moves are recorded on the row, not audited
     )
 
 and changes the status only through `transition()`, which in one transaction

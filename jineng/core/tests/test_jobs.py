@@ -29,7 +29,7 @@ ID_NUMBER, PHONE = "110101199003071234", "13800138000"
 
 
 def status(chore: Chore) -> str:
-    return Chore.objects.values_list("status", flat=True).get(pk=chore.pk)
+    return str(Chore.objects.values_list("status", flat=True).get(pk=chore.pk))
 
 
 def test_one_time_limit_for_tasks_and_stale_detection() -> None:
