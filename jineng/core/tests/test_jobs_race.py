@@ -17,10 +17,13 @@ from jineng.core.states import TransitionRefused, transition
 from jineng.core.tests.machines import CHORE_STATES, Chore, Ticket, TicketStatus
 
 POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-pytestmark = [
-    pytest.mark.skipif(not POSTGRES, reason="PostgreSQL: workers in parallel"),
-    pytest.mark.django_db(transaction=True),
-]
+# Marked transactional only on PostgreSQL: a skipped transactional test would still have the
+# project's teardown reload reference data into a test database never created.
+pytestmark = (
+    [pytest.mark.django_db(transaction=True)]
+    if POSTGRES
+    else [pytest.mark.skip(reason="PostgreSQL: workers in parallel")]
+)
 WORKERS = 8
 
 
