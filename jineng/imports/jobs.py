@@ -29,10 +29,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from jineng.core.jobs import JOB_TIME_LIMIT as JOB_TIME_LIMIT  # the job page and tests read it here
+from jineng.core.jobs import JobLifecycle
+from jineng.core.states import transition
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.masking import mask_text
 from jineng.imports.access import ImportScope
-from jineng.imports.models import Discarded, ImportJob, ImportStatus
+from jineng.imports.models import IMPORT_JOB_STATES, Discarded, ImportJob, ImportStatus
 from jineng.imports.report import ImportReport
 from jineng.imports.services import IMPORTS
 from jineng.imports.storage import UploadUnreadable, seal, unseal
@@ -43,10 +46,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FAILED_MESSAGE = "导入过程中发生意外错误，未写入任何数据"
-# A task still running after this long is killed by Celery (tasks.import_job_task's time_limit); a
-# job left "running" past it lost its worker (killed, or the machine restarted).
-JOB_TIME_LIMIT = timedelta(hours=1)
-STALE_MESSAGE = "处理中断（超过 60 分钟未完成，后台进程可能已退出），未写入任何数据，请重新上传"
+# Claim, progress, finish, failure and stale detection (`jineng.core.jobs`). A task still running
+# after JOB_TIME_LIMIT is killed by Celery (tasks.import_job_task's time_limit); a job left
+# "running" past it lost its worker (killed, or the machine restarted).
+LIFECYCLE = JobLifecycle(IMPORT_JOB_STATES)
+STALE_MESSAGE = (
+    f"处理中断（超过 {int(JOB_TIME_LIMIT.total_seconds()) // 60} 分钟未完成，后台进程可能已退出），"
+    "未写入任何数据，请重新上传"
+)
 # An upload not imported within this time is deleted (it holds full ID numbers and phones).
 UPLOAD_LIFETIME = timedelta(hours=24)
 EXPIRED_MESSAGE = "已过期，请重新上传"
@@ -82,18 +89,8 @@ def access_import_job(user: User, job_id: uuid.UUID | str) -> ImportJob:
         raise Http404
     if not _may_import(user, job.kind):
         raise PermissionDenied
-    if _stale(job):
-        _fail(str(job.pk), STALE_MESSAGE)
-        job.refresh_from_db()
+    LIFECYCLE.fail_if_stale(job, STALE_MESSAGE)
     return job
-
-
-def _stale(job: ImportJob) -> bool:
-    return (
-        job.status == ImportStatus.RUNNING
-        and job.started_at is not None
-        and job.started_at < timezone.now() - JOB_TIME_LIMIT
-    )
 
 
 def job_report(job: ImportJob) -> ImportReport | None:
@@ -174,23 +171,18 @@ def import_uploads_purge(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - UPLOAD_LIFETIME
     purged = 0
-    candidates = (
-        ImportJob.objects.filter(created_at__lt=cutoff)
-        .exclude(file="")
-        .exclude(status=ImportStatus.RUNNING, started_at__gte=now - JOB_TIME_LIMIT)
-    )
+    alive = LIFECYCLE.alive(now=now)
+    candidates = ImportJob.objects.filter(created_at__lt=cutoff).exclude(file="").exclude(alive)
     for job in candidates.iterator():
         with transaction.atomic():
             claimed = (
                 ImportJob.objects.filter(pk=job.pk, file=job.file.name)
-                .exclude(status=ImportStatus.RUNNING, started_at__gte=now - JOB_TIME_LIMIT)
+                .exclude(alive)
                 .update(file="", discarded=Discarded.EXPIRED, discarded_at=now)
             )
             if not claimed:
                 continue
-            ImportJob.objects.filter(
-                pk=job.pk, status__in=(ImportStatus.QUEUED, ImportStatus.RUNNING)
-            ).update(status=ImportStatus.FAILED, finished_at=now, error=EXPIRED_MESSAGE)
+            LIFECYCLE.fail(job.pk, EXPIRED_MESSAGE, now=now)  # when it is queued or running
         _discard_file(job)
         purged += 1
     if purged:
@@ -204,8 +196,12 @@ def import_job_confirm(*, actor: User, job: ImportJob, skip_bad: bool = False) -
     job = access_import_job(actor, job.pk)
     if not can_confirm(job):
         raise ValidationFailed("job", "该导入任务当前不能确认")
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.DONE, imported=False).update(
-        status=ImportStatus.QUEUED,
+    claimed = transition(
+        obj_or_queryset=ImportJob.objects.filter(
+            pk=job.pk, status=ImportStatus.DONE, imported=False
+        ),
+        to=ImportStatus.QUEUED,
+        actor=actor,
         dry_run=False,
         skip_bad=skip_bad,
         rows_checked=0,
@@ -231,15 +227,12 @@ def _succeeded(report: ImportReport) -> bool:
 
 def import_job_execute(*, job_id: str) -> None:
     """Carry out a queued job (the task's body). Failures are recorded on the job, not raised."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now(), rows_checked=0
-    )
-    if not claimed:
+    if not LIFECYCLE.claim(job_id, rows_checked=0):
         return  # unknown, or already taken (a redelivered task)
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
 
     def progress(checked: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(rows_checked=checked, rows_total=total)
+        LIFECYCLE.progress(job_id, rows_checked=checked, rows_total=total)
 
     if not job.file:  # deleted (expired) after the job was queued
         _fail(job_id, EXPIRED_MESSAGE)
@@ -272,9 +265,8 @@ def import_job_execute(*, job_id: str) -> None:
         _fail(job_id, f"{FAILED_MESSAGE}（{type(exc).__name__}: {mask_text(str(exc))[:200]}）")
         return
     imported = _succeeded(report)
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportStatus.DONE,
-        finished_at=timezone.now(),
+    LIFECYCLE.finish(
+        job_id,
         report=report.as_dict(),
         rows_total=report.total_rows,
         rows_checked=report.total_rows,
@@ -288,6 +280,4 @@ def import_job_execute(*, job_id: str) -> None:
 
 
 def _fail(job_id: str, message: str) -> None:
-    ImportJob.objects.filter(pk=job_id).exclude(status=ImportStatus.DONE).update(
-        status=ImportStatus.FAILED, finished_at=timezone.now(), error=message[:1000]
-    )
+    LIFECYCLE.fail(job_id, message)  # stored masked, at most 1,000 characters

@@ -3,8 +3,9 @@
 A job is created by `jobs.import_job_create` (the file is stored under MEDIA_ROOT/imports/) and
 carried out by the Celery task `tasks.import_job_task`: first a dry run (every row checked, the
 report stored), then, when its owner confirms, the real run on the same file. Its status moves
-queued → running → done | failed, only through `jobs.py`. The stored report holds masked values
-only. The file is encrypted at rest (`storage.py`) and deleted once the rows are imported, when
+queued → running → done | failed (and done → queued for the real run), declared as data in
+`IMPORT_JOB_STATES` and moved only through `jobs.py` (on `jineng.core.jobs`). The stored report
+holds masked values only. The file is encrypted at rest (`storage.py`) and deleted once the rows are imported, when
 nothing in it can be imported, on cancel, and 24 hours after the upload (`discarded`).
 """
 
@@ -15,6 +16,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from jineng.core.jobs import QUEUED, job_transitions
+from jineng.core.states import StateMachine
 
 
 class ImportKind(models.TextChoices):
@@ -116,3 +120,13 @@ class ImportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(99, self.rows_checked * 100 // self.rows_total)
+
+
+# The job lifecycle's moves (`jineng.core.jobs`), and done → queued: a checked upload confirmed for
+# its real run. Not audited: the job row is its own history, and a dry run writes nothing else.
+IMPORT_JOB_STATES: StateMachine[ImportJob] = StateMachine(
+    ImportJob,
+    job_transitions(done=frozenset({QUEUED})),
+    ImportStatus,
+    describe=lambda job: f"导入任务「{job.file_name}」",
+)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from celery import shared_task
 
+from jineng.core.jobs import TASK_TIME_LIMIT
 from jineng.identity.models import User
 from jineng.imports.services import IMPORTS
 
@@ -39,8 +40,9 @@ def import_file_task(
     return report.as_dict()
 
 
-# Killed after an hour (jobs.JOB_TIME_LIMIT): the job page then reports it interrupted.
-@shared_task(name="imports.import_job", time_limit=3600)  # type: ignore[untyped-decorator]
+# Killed after the one job time limit (an hour, `jineng.core.jobs`): the page then reports it
+# interrupted.
+@shared_task(name="imports.import_job", time_limit=TASK_TIME_LIMIT)  # type: ignore[untyped-decorator]
 def import_job_task(job_id: str) -> None:
     """One upload of the import page (`jineng.imports.jobs`): its dry run, or its real run."""
     from jineng.imports.jobs import import_job_execute

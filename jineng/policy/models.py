@@ -1,8 +1,8 @@
 """Background what-if runs of the policy engine (预算测算).
 
 A run is started by `services.simulation_start` and carried out by the Celery task
-`tasks.simulation_execute_task`; its status moves queued → running → done | failed, only through
-those two. The result is aggregate only (counts and amounts by item and year, baseline beside the
+`tasks.simulation_execute_task`; its status moves queued → running → done | failed, declared as
+data in `SIMULATION_RUN_STATES` and moved only through those two (on `jineng.core.jobs`). The result is aggregate only (counts and amounts by item and year, baseline beside the
 what-if): no per-subject line is stored, so viewing a run shows nobody's entitlements.
 """
 
@@ -11,6 +11,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from jineng.core.jobs import job_transitions
+from jineng.core.states import StateMachine
 
 
 class SimulationStatus(models.TextChoices):
@@ -73,3 +76,13 @@ class SimulationRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (SimulationStatus.DONE, SimulationStatus.FAILED)
+
+
+# The job lifecycle's moves (`jineng.core.jobs`). Not audited: starting a run is (simulation_start);
+# its progress to done or failed is recorded on the run itself.
+SIMULATION_RUN_STATES: StateMachine[SimulationRun] = StateMachine(
+    SimulationRun,
+    job_transitions(),
+    SimulationStatus,
+    describe=lambda run: f"预算测算（测算日期 {run.on}）",
+)

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jineng.audit.services import audit_record
+from jineng.core.jobs import DONE, FAILED, JobLifecycle
 from jineng.identity.access import people_visible_to, scope_of
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import User
@@ -34,7 +35,12 @@ from jineng.policy.engine.evaluate import evaluate
 from jineng.policy.engine.facts import SubjectFacts, parse_subject_facts
 from jineng.policy.engine.model import Policies
 from jineng.policy.engine.population import Population, population_from_subject_facts
-from jineng.policy.models import PopulationSource, SimulationRun, SimulationStatus
+from jineng.policy.models import (
+    SIMULATION_RUN_STATES,
+    PopulationSource,
+    SimulationRun,
+    SimulationStatus,
+)
 from jineng.policy.selectors import (
     can_start_simulation,
     check_overrides,
@@ -227,8 +233,21 @@ def simulation_start(
 # --- execute (the task) -----------------------------------------------------------------------
 
 
+# Claim, progress, finish and failure (`jineng.core.jobs`); the error stored on a run is masked.
+LIFECYCLE = JobLifecycle(SIMULATION_RUN_STATES, error_limit=4000)
+
+
 def _set(run_id: int, **fields: Any) -> None:
-    SimulationRun.objects.filter(pk=run_id).update(**fields)
+    """Write to a running run: its progress, or (`status=`) its outcome, status-checked."""
+    status = fields.pop("status", None)
+    if status == DONE:
+        LIFECYCLE.finish(run_id, **fields)
+    elif status == FAILED:
+        LIFECYCLE.fail(run_id, str(fields.get("error", "")))
+    elif status is None:
+        LIFECYCLE.progress(run_id, **fields)
+    else:
+        raise ValueError(f"a run is not set to {status!r} here")
 
 
 def _dossier_loader() -> Callable[..., Population] | None:
@@ -411,10 +430,7 @@ def _empty_result(run: SimulationRun, loader: str) -> SimulationResult:
 def simulation_execute(*, run_id: int) -> None:
     """Carry out a queued run (the task's body). Failures are recorded on the run, not raised:
     the page shows them and nothing else depends on the task's outcome."""
-    claimed = SimulationRun.objects.filter(pk=run_id, status=SimulationStatus.QUEUED).update(
-        status=SimulationStatus.RUNNING, started_at=timezone.now(), progress=0
-    )
-    if not claimed:
+    if not LIFECYCLE.claim(run_id, progress=0):
         return  # already running or finished: a redelivered task does nothing
     run = SimulationRun.objects.select_related("created_by").get(pk=run_id)
     started = timezone.now()
@@ -443,17 +459,6 @@ def simulation_execute(*, run_id: int) -> None:
             )
     except Exception as exc:  # the run records any failure; the traceback goes to the log
         logger.exception("simulation run %s failed", run_id)
-        _set(
-            run_id,
-            status=SimulationStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:4000],
-            finished_at=timezone.now(),
-        )
+        _set(run_id, status=SimulationStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
         return
-    _set(
-        run_id,
-        status=SimulationStatus.DONE,
-        progress=100,
-        result=result,
-        finished_at=timezone.now(),
-    )
+    _set(run_id, status=SimulationStatus.DONE, progress=100, result=result)

@@ -1,6 +1,6 @@
 """Celery tasks of the policy app. Enqueued after commit by `services.simulation_start`; eager
 (in-process) when REDIS_URL is unset. Re-running a task is harmless: the service claims only a
-queued run."""
+queued run (`jineng.core.jobs.JobLifecycle.claim`)."""
 
 from __future__ import annotations
 
