@@ -1,8 +1,9 @@
 """Back office (Django admin, in Chinese) for people, accounts and role assignments.
 
-Nothing here writes directly: adds and changes go through the services (so they are validated and
-audited like anywhere else), lists go through the access helpers, sensitive numbers are shown masked,
-and the full value only through the audited "reveal" action (person_reveal).
+Nothing here writes directly: adds, changes and deletions of people, accounts and role
+assignments go through the services (so they are validated and audited like anywhere else), lists
+go through the access helpers, sensitive numbers are shown masked, and the full value only through
+the audited "reveal" action (person_reveal).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from django.utils.cache import add_never_cache_headers
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OTPTOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jineng.audit.services import audit_record
 from jineng.identity.access import people_visible_to
 from jineng.identity.crypto import blind_index
 from jineng.identity.documents import (
@@ -39,7 +39,10 @@ from jineng.identity.selectors import (
     person_search_by_document,
 )
 from jineng.identity.services import (
+    ACCOUNT_FIELDS,
     RevealableField,
+    account_create,
+    account_update,
     check_role_target,
     person_create,
     person_reveal,
@@ -355,9 +358,6 @@ class RoleInline(admin.TabularInline):  # type: ignore[type-arg]
         return False
 
 
-AUDITED_USER_FIELDS = ("username", "display_name", "person", "is_active", "email")
-
-
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     list_display = ("username", "display_name", "person", "is_active", "last_login")
@@ -394,27 +394,25 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
             return super().user_change_password(request, id, form_url)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        before = None
-        if change:
-            old = User.objects.get(pk=obj.pk)
-            before = {
-                f: getattr(old, f + "_id" if f == "person" else f) for f in AUDITED_USER_FIELDS
-            }
-        super().save_model(request, obj, form, change)
-        after = {f: getattr(obj, f + "_id" if f == "person" else f) for f in AUDITED_USER_FIELDS}
-        if before is not None:
-            changed = [f for f in AUDITED_USER_FIELDS if before[f] != after[f]]
-            if not changed:
-                return
-            before, after = {f: before[f] for f in changed}, {f: after[f] for f in changed}
-        audit_record(
-            actor=request.user,  # type: ignore[arg-type]
-            action="update" if change else "create",
-            object_type="user",
-            object_id=obj.pk,
-            before=before,
-            after=after,
-        )
+        """Through the account services (validated, audited like anywhere else): the add form
+        through account_create, the change form through account_update with the changed fields.
+        Passwords change on Django's own page (audited by `jineng.identity.signals`)."""
+        actor = cast(User, request.user)
+        data = form.cleaned_data
+        if not change:
+            created = account_create(
+                actor=actor,
+                username=data["username"],
+                password=data.get("password1") if data.get("set_usable_password", True) else None,
+                person=data.get("person"),
+                display_name=data.get("display_name", ""),
+            )
+            obj.pk, obj.password = created.pk, created.password
+            obj._state.adding = False
+            return
+        fields = {f: data[f] for f in form.changed_data if f in ACCOUNT_FIELDS}
+        if fields:
+            account_update(actor=actor, user=User.objects.get(pk=obj.pk), **fields)
 
 
 class RoleAssignmentForm(forms.ModelForm):  # type: ignore[type-arg]
