@@ -32,8 +32,8 @@ from jineng.imports import cells
 from jineng.imports.access import ImportScope
 from jineng.imports.lookups import ID_TYPE_ALIASES, OccupationLookup, RegionLookup
 from jineng.imports.machinery import RowView, chunked
+from jineng.imports.people_columns import COLUMNS as COLUMNS  # re-exported: templates, command
 from jineng.imports.people_columns import (
-    COLUMNS,
     EDUCATION_ALIASES,
     SAMPLE_ID_NUMBER,
     SAMPLE_ROW_MESSAGE,
