@@ -1,8 +1,9 @@
 """Back office (Django admin, in Chinese) for people, accounts and role assignments.
 
-Nothing here writes directly: adds and changes go through the services (so they are validated and
-audited like anywhere else), lists go through the access helpers, sensitive numbers are shown masked,
-and the full value only through the audited "reveal" action (person_reveal).
+Nothing here writes directly: adds, changes and deletions of people, accounts and role
+assignments go through the services (so they are validated and audited like anywhere else), lists
+go through the access helpers, sensitive numbers are shown masked, and the full value only through
+the audited "reveal" action (person_reveal).
 """
 
 from __future__ import annotations
@@ -20,10 +21,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.cache import add_never_cache_headers
-from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OTPTOTPDeviceAdmin
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jineng.audit.services import audit_record
 from jineng.identity.access import people_visible_to
 from jineng.identity.crypto import blind_index
 from jineng.identity.documents import (
@@ -39,7 +37,10 @@ from jineng.identity.selectors import (
     person_search_by_document,
 )
 from jineng.identity.services import (
+    ACCOUNT_FIELDS,
     RevealableField,
+    account_create,
+    account_update,
     check_role_target,
     person_create,
     person_reveal,
@@ -355,9 +356,6 @@ class RoleInline(admin.TabularInline):  # type: ignore[type-arg]
         return False
 
 
-AUDITED_USER_FIELDS = ("username", "display_name", "person", "is_active", "email")
-
-
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     list_display = ("username", "display_name", "person", "is_active", "last_login")
@@ -394,27 +392,25 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
             return super().user_change_password(request, id, form_url)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        before = None
-        if change:
-            old = User.objects.get(pk=obj.pk)
-            before = {
-                f: getattr(old, f + "_id" if f == "person" else f) for f in AUDITED_USER_FIELDS
-            }
-        super().save_model(request, obj, form, change)
-        after = {f: getattr(obj, f + "_id" if f == "person" else f) for f in AUDITED_USER_FIELDS}
-        if before is not None:
-            changed = [f for f in AUDITED_USER_FIELDS if before[f] != after[f]]
-            if not changed:
-                return
-            before, after = {f: before[f] for f in changed}, {f: after[f] for f in changed}
-        audit_record(
-            actor=request.user,  # type: ignore[arg-type]
-            action="update" if change else "create",
-            object_type="user",
-            object_id=obj.pk,
-            before=before,
-            after=after,
-        )
+        """Through the account services (validated, audited like anywhere else): the add form
+        through account_create, the change form through account_update with the changed fields.
+        Passwords change on Django's own page (audited by `jineng.identity.signals`)."""
+        actor = cast(User, request.user)
+        data = form.cleaned_data
+        if not change:
+            created = account_create(
+                actor=actor,
+                username=data["username"],
+                password=data.get("password1") if data.get("set_usable_password", True) else None,
+                person=data.get("person"),
+                display_name=data.get("display_name", ""),
+            )
+            obj.pk, obj.password = created.pk, created.password
+            obj._state.adding = False
+            return
+        fields = {f: data[f] for f in form.changed_data if f in ACCOUNT_FIELDS}
+        if fields:
+            account_update(actor=actor, user=User.objects.get(pk=obj.pk), **fields)
 
 
 class RoleAssignmentForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -472,47 +468,5 @@ class RoleAssignmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             self.delete_model(request, assignment)
 
 
-# --- TOTP devices -----------------------------------------------------------------------------
-
-
-class TOTPDeviceAdmin(OTPTOTPDeviceAdmin):  # type: ignore[misc]
-    """django-otp's device admin without the secret: the key (and the QR code and configuration
-    pages, which carry it) is shown once, at enrolment, to the account holder only."""
-
-    exclude = ("key",)
-    readonly_fields = ("created_at", "last_used_at", "key_status")
-
-    def get_list_display(self, request: HttpRequest) -> Any:
-        return ["user", "name", "created_at", "last_used_at", "confirmed"]
-
-    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        fieldsets = []
-        for name, options in super().get_fieldsets(request, obj):
-            fields = [f for f in options["fields"] if f not in ("key", "qrcode_link")]
-            if name == "Configuration" and obj is not None:
-                fields.insert(0, "key_status")
-            fieldsets.append((TOTP_FIELDSET_LABELS.get(name, name), {"fields": fields}))
-        return fieldsets
-
-    @admin.display(description="密钥")
-    def key_status(self, obj: Any) -> str:
-        return "已设置（仅在绑定时向本人显示一次）" if obj.key else "未设置"
-
-    def config_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        raise PermissionDenied
-
-    def qrcode_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        raise PermissionDenied
-
-
-TOTP_FIELDSET_LABELS = {
-    "Identity": "设备",
-    "Timestamps": "时间",
-    "Configuration": "参数",
-    "State": "状态",
-    "Throttling": "失败限制",
-}
-
-if admin.site.is_registered(TOTPDevice):
-    admin.site.unregister(TOTPDevice)
-admin.site.register(TOTPDevice, TOTPDeviceAdmin)
+# The TOTP device admin lives beside this module; importing it registers it.
+from jineng.identity import admin_devices  # noqa: E402, F401

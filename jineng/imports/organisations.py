@@ -15,19 +15,15 @@ from typing import TYPE_CHECKING, Literal
 
 from django.utils import timezone
 
-from jineng.audit.services import audit_record_batch
 from jineng.dossier.services import fact_build, facts_append_bulk
 from jineng.identity.errors import ValidationFailed
 from jineng.imports import cells
 from jineng.imports.access import ImportScope
 from jineng.imports.lookups import RegionLookup
 from jineng.imports.machinery import Column, RowView, chunked
+from jineng.organisations.bulk import NewOrganisation, organisations_bulk_create
 from jineng.organisations.models import Organisation, OrgKind, Ownership, UsccStatus
-from jineng.organisations.services import (
-    SELF_EVALUATION_CODES,
-    check_uscc,
-    organisation_snapshot,
-)
+from jineng.organisations.services import SELF_EVALUATION_CODES, check_uscc
 
 if TYPE_CHECKING:
     from jineng.identity.models import User
@@ -161,7 +157,7 @@ class OrganisationsImporter:
             return False
 
     def parse(self, row: RowView) -> OrganisationRow | None:
-        name = row.text("name")
+        name = " ".join(row.text("name").split())  # as organisation_create stores it
         if len(name) > 200:
             row.error("name", "名称超过200个字")
         kind = KIND_ALIASES.get(row.text("kind"), "") if row.has("kind") else ""
@@ -261,29 +257,23 @@ class OrganisationsImporter:
     def write(
         self, *, actor: User | None, items: list[tuple[RowView, OrganisationRow]], filename: str
     ) -> int:
-        organisations = [
-            Organisation(
-                kind=i.kind,
-                name=i.name,
-                uscc=i.uscc,
-                uscc_status=i.uscc_status,
-                uscc_review_reason=i.uscc_reason[:200],
-                region_id=i.region or "",  # required: rows without one were rejected
-                ownership=i.ownership,
-                designated_training=i.designated,
-                designated_from=i.designated_from,
-                designated_to=i.designated_to,
-                self_evaluation_filed=i.self_evaluation,
-                self_evaluation_filed_on=i.filed_on,
-            )
-            for _, i in items
-        ]
-        Organisation.objects.bulk_create(organisations, batch_size=1000)
-        audit_record_batch(
+        organisations = organisations_bulk_create(
             actor=actor,
-            action="create",
-            object_type="organisation",
-            rows=[(o.pk, None, organisation_snapshot(o)) for o in organisations],
+            rows=[
+                NewOrganisation(
+                    kind=i.kind,
+                    name=i.name,
+                    uscc=i.uscc,
+                    region=i.region or "",  # required: rows without one were rejected
+                    ownership=i.ownership,
+                    designated_training=i.designated,
+                    designated_from=i.designated_from,
+                    designated_to=i.designated_to,
+                    self_evaluation_filed=i.self_evaluation,
+                    self_evaluation_filed_on=i.filed_on,
+                )
+                for _, i in items
+            ],
             reason=f"导入 {filename}",
         )
         facts = [
