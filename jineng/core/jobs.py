@@ -65,7 +65,7 @@ def job_transitions(**extra: frozenset[str]) -> dict[str, frozenset[str]]:
 
 def masked_message(message: str, limit: int = ERROR_LIMIT) -> str:
     """What a failure may store and show: ID numbers, phones and card numbers masked, cut short."""
-    from jineng.identity.masking import mask_text  # core imports no app at load time
+    from jineng.core.masking import mask_text
 
     return mask_text(message)[:limit]
 

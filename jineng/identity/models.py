@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.apps import apps
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from jineng.identity.crypto import blind_index
 from jineng.identity.fields import EncryptedTextField
 from jineng.identity.masking import mask_bank_account, mask_id_number, mask_phone
+
+if TYPE_CHECKING:
+    from jineng.organisations.models import Organisation
 
 
 class IdType(models.TextChoices):
@@ -214,3 +220,12 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.role}"
+
+
+def organisation_model() -> type[Organisation]:
+    """The Organisation model. Identity's rows point at organisations' (a job at an employer, a role
+    at an organisation) through Django's lazy model reference ("organisations.Organisation"); its
+    code names the model the same way, so identity never imports the organisations app, which sits
+    above it (docs/architecture.md, "Layers")."""
+    model: type[Organisation] = apps.get_model("organisations", "Organisation")
+    return model

@@ -293,43 +293,6 @@ def organisation_undesignate(
     return organisation_update(actor=actor, organisation=organisation, designated_to=valid_to)
 
 
-@transaction.atomic
-def organisation_file_self_evaluation(
-    *,
-    actor: User | None,
-    organisation: Organisation,
-    filed_on: dt.date,
-    level: str = "",
-    source_ref: str = "",
-) -> Organisation:
-    """Record an enterprise's (or evaluation organisation's) self-evaluation filing (自主评价备案),
-    and append the filing to its dossier."""
-    from jineng.dossier.models import FactKind
-    from jineng.dossier.services import fact_append
-
-    code = SELF_EVALUATION_CODES.get(OrgKind(organisation.kind))
-    if code is None:
-        raise ValidationFailed("kind", "只有企业和社会培训评价组织可以办理自主评价备案")
-    organisation = organisation_update(
-        actor=actor,
-        organisation=organisation,
-        self_evaluation_filed=True,
-        self_evaluation_filed_on=filed_on,
-    )
-    fact_append(
-        actor=actor,
-        subject=organisation,
-        kind=FactKind.EVALUATION_FILING,
-        code=code,
-        level=level,
-        date=filed_on,
-        region=organisation.region_id,
-        source="organisations",
-        source_ref=source_ref or f"organisation:{organisation.pk}",
-    )
-    return organisation
-
-
 # --- teachers ---------------------------------------------------------------------------------
 
 

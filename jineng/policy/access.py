@@ -45,6 +45,11 @@ def access_simulation_run_by_id(user: User, run_id: int | str) -> SimulationRun:
     run = simulation_runs_visible_to(user).filter(pk=pk).first()
     if run is None:
         raise Http404("测算不存在或不在您的查看范围内")
+    # A run whose worker died shows as failed, not as running forever (one time limit for every
+    # job: jineng.core.jobs.JOB_TIME_LIMIT). Imported here: the services import this module.
+    from jineng.policy.services import LIFECYCLE, STALE_RUN_MESSAGE
+
+    LIFECYCLE.fail_if_stale(run, STALE_RUN_MESSAGE)
     return run
 
 

@@ -235,6 +235,8 @@ def simulation_start(
 
 # Claim, progress, finish and failure (`jineng.core.jobs`); the error stored on a run is masked.
 LIFECYCLE = JobLifecycle(SIMULATION_RUN_STATES, error_limit=4000)
+# Shown on a run whose worker stopped without a word (killed, or past the one time limit).
+STALE_RUN_MESSAGE = "测算超时未完成，已停止；请重新发起测算"
 
 
 def _set(run_id: int, **fields: Any) -> None:

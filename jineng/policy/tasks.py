@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from jineng.core.jobs import TASK_TIME_LIMIT
 
-@shared_task(name="policy.simulation_execute")  # type: ignore[untyped-decorator]
+
+@shared_task(name="policy.simulation_execute", time_limit=TASK_TIME_LIMIT)  # type: ignore[untyped-decorator]
 def simulation_execute_task(run_id: int) -> None:
     from jineng.policy.services import simulation_execute  # services import this module
 

@@ -2,7 +2,7 @@ import io
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
@@ -42,6 +42,7 @@ def test_float_refused() -> None:
         workbook_bytes([Sheet("s", ["a"], [[1.5]])])  # type: ignore[list-item]
 
 
+@settings(deadline=None)  # a workbook per example: slow on a loaded machine, never wrong
 @given(st.sampled_from(FORMULA_TRIGGERS), st.text(max_size=30))
 def test_any_formula_like_string_is_never_a_formula(first: str, rest: str) -> None:
     value = first + rest

@@ -3,9 +3,14 @@ and organisations given as objects, codes or ids."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from jineng.identity.errors import ValidationFailed
-from jineng.organisations.models import Organisation
+from jineng.identity.models import organisation_model
 from jineng.reference.models import Region
+
+if TYPE_CHECKING:
+    from jineng.organisations.models import Organisation
 
 DENIED = "无权执行此操作"
 
@@ -25,9 +30,9 @@ def region_from(field: str, value: Region | str | None) -> Region | None:
 
 
 def organisation_from(value: Organisation | int | None) -> Organisation | None:
-    if value is None or isinstance(value, Organisation):
+    if value is None or not isinstance(value, int):
         return value
-    organisation = Organisation.objects.filter(pk=value).first()
+    organisation = organisation_model().objects.filter(pk=value).first()
     if organisation is None:
         raise ValidationFailed("organisation", f"机构不存在：{value}", value)
     return organisation

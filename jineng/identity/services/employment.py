@@ -7,7 +7,7 @@ or an organisation admin or HR of the employer.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -18,8 +18,10 @@ from jineng.identity.errors import ValidationFailed
 from jineng.identity.models import Employment, Person, Role, User
 from jineng.identity.services._common import DENIED as _DENIED
 from jineng.identity.services._common import region_from as _region
-from jineng.organisations.models import Organisation
 from jineng.reference.models import Occupation, Region
+
+if TYPE_CHECKING:
+    from jineng.organisations.models import Organisation
 
 
 def _can_record_employment(

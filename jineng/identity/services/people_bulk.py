@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -30,7 +31,7 @@ from jineng.identity.crypto import blind_index
 from jineng.identity.documents import parse_document
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.masking import mask_id_number
-from jineng.identity.models import Employment, IdType, Person, Role, User
+from jineng.identity.models import Employment, IdType, Person, Role, User, organisation_model
 from jineng.identity.services._common import DENIED
 from jineng.identity.services.employment import employment_snapshot
 from jineng.identity.services.people import (
@@ -41,8 +42,10 @@ from jineng.identity.services.people import (
     _phone,
     person_snapshot,
 )
-from jineng.organisations.models import Organisation
 from jineng.reference.models import Occupation, Region
+
+if TYPE_CHECKING:
+    from jineng.organisations.models import Organisation
 
 BATCH_SIZE = 1000
 _ORG_STAFF = frozenset({Role.ORG_ADMIN, Role.ORG_HR})
@@ -98,7 +101,7 @@ def _employers(ids: set[int]) -> dict[int, Organisation]:
         chunk = ordered[start : start + BATCH_SIZE]
         found.update(
             (o.pk, o)
-            for o in Organisation.objects.filter(pk__in=chunk).only("id", "name", "region")
+            for o in organisation_model().objects.filter(pk__in=chunk).only("id", "name", "region")
         )
     return found
 

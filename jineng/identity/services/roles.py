@@ -6,7 +6,7 @@ their own organisation. Granting or revoking `sysadmin` sets or clears is_staff 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -18,8 +18,10 @@ from jineng.identity.models import BUREAU_ROLES, ORG_ROLES, Role, RoleAssignment
 from jineng.identity.services._common import DENIED as _DENIED
 from jineng.identity.services._common import organisation_from as _organisation
 from jineng.identity.services._common import region_from as _region
-from jineng.organisations.models import Organisation
 from jineng.reference.models import Region
+
+if TYPE_CHECKING:
+    from jineng.organisations.models import Organisation
 
 ORG_GRANTABLE_ROLES = frozenset({Role.TEACHER, Role.ASSESSOR, Role.ORG_HR})
 

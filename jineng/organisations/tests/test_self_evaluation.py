@@ -2,11 +2,11 @@ import datetime as dt
 
 import pytest
 
+from jineng.dossier.filings import organisation_file_self_evaluation
 from jineng.dossier.models import Fact
 from jineng.identity.errors import ValidationFailed
 from jineng.identity.testing import make_organisation
 from jineng.organisations.models import Organisation, OrgKind
-from jineng.organisations.services import organisation_file_self_evaluation
 
 pytestmark = pytest.mark.django_db
 

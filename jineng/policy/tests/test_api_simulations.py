@@ -268,3 +268,29 @@ def test_the_budget_of_the_seeded_period_leaves_out_later_facts(
     assert [(r["item_id"], r["year"]) for r in run.result["rows"]] == [(HZ_MEDAL, 2022)]
     assert run.result["baseline_fen"] == table_fen("hz.yaml", HZ_MEDAL, "gold")
     assert dt.date.fromisoformat(run.result["on"]) == dt.date(2022, 12, 31)
+
+
+def test_a_run_whose_worker_died_reads_as_failed_not_running(pw: PolicyWorld) -> None:
+    # Queued, never executed (no worker picks it up here), then claimed by a worker that dies:
+    # past the one job time limit, reading the run fails it with a message instead of "running".
+    with services.transaction.atomic():
+        run = services.simulation_start(actor=pw.hz_officer, on=ON)
+    from jineng.core.jobs import JOB_TIME_LIMIT
+
+    long_ago = services.timezone.now() - JOB_TIME_LIMIT - dt.timedelta(minutes=1)
+    SimulationRun.objects.filter(pk=run.pk).update(
+        status=SimulationStatus.RUNNING, started_at=long_ago, finished_at=None
+    )
+    seen = selectors.access_simulation_run_by_id(pw.hz_officer, run.pk)
+    assert seen.status == SimulationStatus.FAILED
+    assert seen.error == services.STALE_RUN_MESSAGE
+
+    # A run that started a minute ago is left to its worker.
+    SimulationRun.objects.filter(pk=run.pk).update(
+        status=SimulationStatus.RUNNING,
+        started_at=services.timezone.now() - dt.timedelta(minutes=1),
+        error="",
+    )
+    assert selectors.access_simulation_run_by_id(pw.hz_officer, run.pk).status == (
+        SimulationStatus.RUNNING
+    )
