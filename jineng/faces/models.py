@@ -68,7 +68,7 @@ class FaceEnrolment(models.Model):
         related_name="face_enrolments",
     )
     image = EncryptedBytesField(_("照片"), blank=True, editable=False)
-    image_sha256 = models.CharField(max_length=64, editable=False)
+    image_digest = models.CharField(_("照片摘要"), max_length=52, editable=False)
     image_size = models.PositiveIntegerField(_("照片大小（字节）"), default=0)
     encoding = EncryptedBytesField(_("人脸特征"), blank=True, editable=False)
     model = models.CharField(_("识别模型"), max_length=64)
@@ -133,7 +133,7 @@ class FaceCheck(models.Model):
     )
     purpose = models.CharField(_("用途"), max_length=20, choices=CheckPurpose.choices)
     capture = EncryptedBytesField(_("现场照片"), blank=True, editable=False)
-    capture_sha256 = models.CharField(max_length=64, editable=False)
+    capture_digest = models.CharField(_("照片摘要"), max_length=52, editable=False)
     capture_size = models.PositiveIntegerField(_("照片大小（字节）"), default=0)
     outcome = models.CharField(_("结果"), max_length=12, choices=CheckOutcome.choices)
     matched = models.BooleanField(_("是否本人"))

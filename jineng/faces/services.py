@@ -29,7 +29,7 @@ from jineng.audit.services import audit_record, audit_record_batch
 from jineng.audit.vocabulary import AuditAction, AuditObject
 from jineng.core.errors import Conflict, DomainError, Forbidden
 from jineng.faces.access import can_review_faces, can_view_face_images
-from jineng.faces.crypto import sha256_hex
+from jineng.faces.crypto import digest
 from jineng.faces.errors import BadImage, ManyFaces, NoApprovedEnrolment, NoFaceFound
 from jineng.faces.models import (
     CheckOutcome,
@@ -71,7 +71,7 @@ def _retain_until(now: dt.datetime) -> dt.datetime:
 
 def _image_facts(image: bytes) -> dict[str, object]:
     """What the audit may say about an image: its size and hash, never its bytes."""
-    return {"image_size": len(image), "image_sha256": sha256_hex(image)}
+    return {"image_size": len(image), "image_digest": digest(image)}
 
 
 def _region(person: Person) -> str:
@@ -108,7 +108,7 @@ def face_enrol(
             enrolment = FaceEnrolment.objects.create(
                 person=person,
                 image=image,
-                image_sha256=sha256_hex(image),
+                image_digest=digest(image),
                 image_size=len(image),
                 encoding=encoding.to_bytes(),
                 model=encoding.model,
@@ -256,7 +256,7 @@ def face_check(
             enrolment=enrolment,
             purpose=purpose,
             capture=kept,
-            capture_sha256=sha256_hex(image),
+            capture_digest=digest(image),
             capture_size=len(image),
             outcome=outcome,
             matched=matched,

@@ -25,7 +25,10 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("image", jineng.faces.fields.EncryptedBytesField(blank=True, verbose_name="照片")),
-                ("image_sha256", models.CharField(editable=False, max_length=64)),
+                (
+                    "image_digest",
+                    models.CharField(editable=False, max_length=52, verbose_name="照片摘要"),
+                ),
                 (
                     "image_size",
                     models.PositiveIntegerField(default=0, verbose_name="照片大小（字节）"),
@@ -129,7 +132,10 @@ class Migration(migrations.Migration):
                     "capture",
                     jineng.faces.fields.EncryptedBytesField(blank=True, verbose_name="现场照片"),
                 ),
-                ("capture_sha256", models.CharField(editable=False, max_length=64)),
+                (
+                    "capture_digest",
+                    models.CharField(editable=False, max_length=52, verbose_name="照片摘要"),
+                ),
                 (
                     "capture_size",
                     models.PositiveIntegerField(default=0, verbose_name="照片大小（字节）"),
