@@ -245,6 +245,7 @@ FACES_PROVIDER = os.environ.get("JINENG_FACES_PROVIDER", "jineng.faces.providers
 FACES_DISTANCE_THRESHOLD = float(os.environ.get("JINENG_FACES_DISTANCE_THRESHOLD", "0.6"))
 FACES_RETENTION_DAYS = int(os.environ.get("JINENG_FACES_RETENTION_DAYS", "180"))
 FACES_MAX_IMAGE_BYTES = 5 * 1024 * 1024  # a phone's camera frame as JPEG is far smaller
-FACES_MAX_SIDE = 800  # larger images are scaled down before the face is looked for
+FACES_MAX_SIDE = 800  # larger images are scaled down before the face is encoded
+FACES_DETECT_SIDE = 480  # and to this before it is looked for (see LocalFaceProvider)
 
 JINENG_SEED_DIR = Path(os.environ.get("JINENG_SEED_DIR", BASE_DIR.parent / "shared" / "seeds"))

@@ -128,18 +128,48 @@ def _face_recognition() -> Any:
 
 class LocalFaceProvider:
     """dlib's HOG face detector and its ResNet face encoder (128 numbers, 99.38 % on LFW),
-    offline. One face must be found: none or several refuse the photo."""
+    offline. One face must be found: none or several refuse the photo.
+
+    The face is looked for first on a copy scaled to FACES_DETECT_SIDE without upsampling (a live
+    capture shows the face large: this finds faces down to about 1/6 of the frame, several times
+    faster), and only when that finds none, by dlib's usual search (one upsampling of the image
+    at FACES_MAX_SIDE: smaller faces). It is encoded on the image at FACES_MAX_SIDE."""
 
     model = "dlib_face_recognition_resnet_model_v1"
 
-    def __init__(self, *, upsample: int = 1, jitters: int = 1) -> None:
-        self.upsample = upsample
+    def __init__(self, *, jitters: int = 1) -> None:
         self.jitters = jitters
+
+    def _locate(self, fr: Any, pixels: Any) -> list[tuple[int, int, int, int]]:
+        import numpy as np
+        from PIL import Image
+
+        height, width = pixels.shape[:2]
+        factor = min(1.0, int(settings.FACES_DETECT_SIDE) / max(height, width))
+        if factor < 1.0:
+            size = (max(1, round(width * factor)), max(1, round(height * factor)))
+            small = np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BILINEAR))
+            boxes = fr.face_locations(small, number_of_times_to_upsample=0, model="hog")
+            if boxes:
+                return [
+                    (
+                        max(0, round(top / factor)),
+                        min(width, round(right / factor)),
+                        min(height, round(bottom / factor)),
+                        max(0, round(left / factor)),
+                    )
+                    for top, right, bottom, left in boxes
+                ]
+        # dlib's usual search (one upsampling, the image as encoded): smaller faces, ~4× slower.
+        found: list[tuple[int, int, int, int]] = fr.face_locations(
+            pixels, number_of_times_to_upsample=1, model="hog"
+        )
+        return found
 
     def encode(self, image_bytes: bytes) -> FaceEncoding:
         pixels = decode_rgb(image_bytes, max_side=int(settings.FACES_MAX_SIDE))
         fr = _face_recognition()
-        boxes = fr.face_locations(pixels, number_of_times_to_upsample=self.upsample, model="hog")
+        boxes = self._locate(fr, pixels)
         if not boxes:
             raise NoFaceFound()
         if len(boxes) > 1:

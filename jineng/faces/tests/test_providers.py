@@ -192,3 +192,13 @@ def test_matched_means_within_the_threshold(pairs: list[tuple[float, float]], li
         match = compare_vectors(a, b)
     assert match.matched == (match.distance <= limit)
     assert match.distance == pytest.approx(float(np.linalg.norm(np.subtract(a.vector, b.vector))))
+
+
+def test_a_small_face_in_a_wide_frame_is_found_by_the_slower_search(
+    dlib: LocalFaceProvider, enrolled: FaceEncoding
+) -> None:
+    # The portrait (face ≈ 90 px) in the corner of an 800 × 800 frame: too small for the fast
+    # search at FACES_DETECT_SIDE (≈ 54 px there), found by the upsampled one.
+    frame = np.zeros((800, 800, 3), np.uint8)
+    frame[:320, :320] = testing.astronaut_rgb()
+    assert dlib.compare(enrolled, dlib.encode(testing.jpeg(frame))).matched
