@@ -56,6 +56,7 @@ __all__ = [
     "faces_purge",
 ]
 
+PENDING_EXISTS = "该人员已有一张待审核的人脸照片，请等待审核结果"
 MATCHED_REASON = "人脸比对通过"
 MISMATCH_REASON = "现场照片与注册照片不是同一人"
 _REFUSED_OUTCOME: dict[type[DomainError], str] = {
@@ -100,6 +101,9 @@ def face_enrol(
     review. The worker may enrol themself by live capture; an officer in scope may enrol or
     import anyone's."""
     _check_may_enrol(actor, person, source)
+    # The friendly check before the slow encoding; the constraint settles a race (below).
+    if FaceEnrolment.objects.filter(person=person, status=EnrolmentStatus.PENDING).exists():
+        raise Conflict("person", PENDING_EXISTS)
     provider = face_provider()
     encoding = provider.encode(image)  # BadImage / NoFaceFound / ManyFaces: nothing is stored
     now = timezone.now()
@@ -125,7 +129,7 @@ def face_enrol(
                 region=_region(person),
             )
     except IntegrityError:
-        raise Conflict("person", "该人员已有一张待审核的人脸照片，请等待审核结果") from None
+        raise Conflict("person", PENDING_EXISTS) from None
     return enrolment
 
 
@@ -137,6 +141,8 @@ def _review(
         raise Forbidden("enrolment", "无权审核该人员的人脸照片")
     if enrolment.enrolled_by_id is not None and enrolment.enrolled_by_id == actor.pk:
         raise Forbidden("enrolment", "不能审核本人采集或导入的人脸照片，请由其他工作人员审核")
+    if actor.person_id is not None and actor.person_id == person.pk:
+        raise Forbidden("enrolment", "不能审核自己的人脸照片，请由其他工作人员审核")
     now = timezone.now()
     with transaction.atomic():
         # Claimed by a status-checked update: two officers deciding at once, one wins.

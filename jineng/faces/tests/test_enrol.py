@@ -147,6 +147,16 @@ def test_an_officer_does_not_approve_their_own_import(
     assert face_enrolment_approve(actor=other_officer, enrolment=enrolment).status == "approved"
 
 
+def test_an_officer_does_not_approve_their_own_face(person: Person) -> None:
+    officer = make_user(Role.BUREAU_REVIEWER, region="441900", person=person)
+    enrolment = face_enrol(actor=None, person=person, image=fake_face_image())
+    with pytest.raises(Forbidden) as refused:
+        face_enrolment_approve(actor=officer, enrolment=enrolment)
+    assert "自己的人脸照片" in refused.value.message
+    enrolment.refresh_from_db()
+    assert enrolment.status == EnrolmentStatus.PENDING
+
+
 def test_a_sysadmin_may_review(person: Person) -> None:
     enrolment = face_enrol(actor=None, person=person, image=fake_face_image())
     admin = make_user(Role.SYSADMIN)
