@@ -90,6 +90,9 @@ def check_size(image_bytes: bytes) -> None:
         raise BadImage(message=f"照片过大（超过 {limit} MB），请重新拍摄。")
 
 
+MAX_PIXELS = 40_000_000  # a 40-megapixel photo is no live capture
+
+
 def decode_rgb(image_bytes: bytes, *, max_side: int) -> Any:
     """The image as an RGB numpy array, upright (EXIF orientation applied) and scaled down so
     its longer side is at most `max_side`; BadImage when Pillow cannot read it."""
@@ -101,7 +104,12 @@ def decode_rgb(image_bytes: bytes, *, max_side: int) -> Any:
         with Image.open(io.BytesIO(image_bytes)) as opened:
             if opened.format not in {"JPEG", "PNG", "WEBP"}:
                 raise BadImage()
+            if opened.width * opened.height > MAX_PIXELS:  # read before any pixel is decoded
+                raise BadImage(message="照片尺寸过大，请用手机摄像头重新拍摄。")
+            opened.draft("RGB", (max_side, max_side))  # a large JPEG decodes at a fraction
             image = ImageOps.exif_transpose(opened).convert("RGB")
+    except BadImage:
+        raise
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         raise BadImage() from None
     if max(image.size) > max_side:

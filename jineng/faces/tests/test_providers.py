@@ -116,6 +116,18 @@ def test_an_image_over_the_size_limit_is_refused_before_it_is_read(dlib: LocalFa
     assert "照片过大" in refused.value.message
 
 
+def test_a_huge_image_is_refused_before_it_is_decoded(dlib: LocalFaceProvider) -> None:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (8000, 6000)).save(buffer, format="PNG")  # 48 megapixels, a few KB
+    with pytest.raises(BadImage) as refused:
+        dlib.encode(buffer.getvalue())
+    assert "尺寸过大" in refused.value.message
+
+
 def test_a_large_photo_is_scaled_down_and_still_matches(
     dlib: LocalFaceProvider, enrolled: FaceEncoding
 ) -> None:
