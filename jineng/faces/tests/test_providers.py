@@ -4,6 +4,7 @@ setting, the lazy import, and the fake provider other apps' tests use."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -140,16 +141,18 @@ def test_django_starts_without_loading_dlib() -> None:
         "import django, sys; django.setup();"
         "import jineng.faces.services, jineng.faces.providers;"
         "from jineng.faces.providers import face_provider; face_provider();"
-        "print('face_recognition' in sys.modules, 'dlib' in sys.modules)"
+        "print('face_recognition' in sys.modules, 'dlib' in sys.modules, end=' ');"
+        "from jineng.faces.providers import face_provider_preload; face_provider_preload();"
+        "print('face_recognition' in sys.modules)"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
         check=True,
-        env={"DJANGO_SETTINGS_MODULE": "config.django.test", "PATH": "/usr/bin:/bin"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.django.test"},
     )
-    assert out.stdout.split() == ["False", "False"]
+    assert out.stdout.split() == ["False", "False", "True"]  # loaded when asked for
 
 
 def test_the_setting_selects_the_provider() -> None:
