@@ -13,6 +13,8 @@ Each run is a fresh process (so the model load and the peak memory are that run'
   size (`--side` pixels square, default 640), each a different rescale/shift so nothing repeats;
   the median and p95 of one run are reported, and every capture must match (checked);
   (wall time, and the process's CPU time, which other load on the machine inflates less);
+- baseline: the same captures (the first 10) through face_recognition's defaults — HOG with one
+  upsampling of the whole image, dlib's usual search and the provider's fallback — CPU time;
 - memory: the process's resident set before the provider is first used (Python, Django, NumPy,
   Pillow), its peak (VmHWM) after the checks, and the difference: the provider's own.
 
@@ -87,6 +89,18 @@ def child(checks: int, side: int) -> None:
         distances.append(match.distance)
         if not match.matched:
             raise SystemExit(f"a capture of the same face did not match: {match.distance:.3f}")
+    peak = status_kib("VmHWM")  # the provider's peak, before the baseline below
+    # Baseline: face_recognition's defaults (HOG with one upsampling of the whole image), the
+    # search LocalFaceProvider falls back to; on the first 10 captures.
+    from jineng.faces.providers import _face_recognition, decode_rgb
+
+    fr = _face_recognition()
+    baseline = []
+    for image in images[:10]:
+        t = time.process_time()
+        pixels = decode_rgb(image, max_side=800)
+        fr.face_encodings(pixels, known_face_locations=fr.face_locations(pixels, 1))
+        baseline.append(time.process_time() - t)
     cuts = statistics.quantiles(times, n=20, method="inclusive")
     print(
         json.dumps(
@@ -95,11 +109,12 @@ def child(checks: int, side: int) -> None:
                 "check_ms": statistics.median(times) * 1000,
                 "check_p95_ms": cuts[18] * 1000,
                 "cpu_ms": statistics.median(cpu) * 1000,
+                "baseline_cpu_ms": statistics.median(baseline) * 1000,
                 "checks_per_s": 1 / statistics.median(cpu),
                 "load_1min": os.getloadavg()[0],
                 "rss_before_mib": rss_before / 1024,
-                "peak_mib": status_kib("VmHWM") / 1024,
-                "provider_mib": (status_kib("VmHWM") - rss_before) / 1024,
+                "peak_mib": peak / 1024,
+                "provider_mib": (peak - rss_before) / 1024,
                 "max_distance": max(distances),
             }
         )
@@ -110,6 +125,9 @@ FIGURES = [
     _common.Figure("check_ms", "time per check, median (ms)", ".0f"),
     _common.Figure("check_p95_ms", "time per check, p95 (ms)", ".0f"),
     _common.Figure("cpu_ms", "CPU time per check, median (ms)", ".0f"),
+    _common.Figure(
+        "baseline_cpu_ms", "baseline: face_recognition defaults, CPU per check (ms)", ".0f"
+    ),
     _common.Figure(
         "checks_per_s", "checks per second per core (1 / CPU time)", ".1f", higher_is_better=True
     ),
