@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "jineng.identity",
     "jineng.organisations",
     "jineng.dossier",
+    "jineng.faces",
     "jineng.imports",
     "jineng.audit",
     "jineng.policy",
@@ -234,5 +235,17 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Exact searches by full document number per account (django-ratelimit's cache counter; see
 # jineng/identity/selectors.py). Needs a shared cache (REDIS_URL) when several processes serve.
 JINENG_DOCUMENT_SEARCH_RATE = os.environ.get("JINENG_DOCUMENT_SEARCH_RATE", "30/m")
+
+# Face verification (jineng.faces). The provider is a dotted path to a FaceProvider class: the
+# default runs offline on dlib (face_recognition); tests elsewhere may use
+# "jineng.faces.testing.FakeFaceProvider". A capture matches its enrolment when the distance of
+# the two encodings is at most the threshold (0.6 is dlib's documented operating point). Face
+# images (PIPL art. 28 sensitive personal information) are deleted after FACES_RETENTION_DAYS.
+FACES_PROVIDER = os.environ.get("JINENG_FACES_PROVIDER", "jineng.faces.providers.LocalFaceProvider")
+FACES_DISTANCE_THRESHOLD = float(os.environ.get("JINENG_FACES_DISTANCE_THRESHOLD", "0.6"))
+FACES_RETENTION_DAYS = int(os.environ.get("JINENG_FACES_RETENTION_DAYS", "180"))
+FACES_MAX_IMAGE_BYTES = 5 * 1024 * 1024  # a phone's camera frame as JPEG is far smaller
+FACES_MAX_SIDE = 800  # larger images are scaled down before the face is encoded
+FACES_DETECT_SIDE = 480  # and to this before it is looked for (see LocalFaceProvider)
 
 JINENG_SEED_DIR = Path(os.environ.get("JINENG_SEED_DIR", BASE_DIR.parent / "shared" / "seeds"))

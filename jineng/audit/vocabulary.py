@@ -42,6 +42,13 @@ class AuditAction(StrEnum):
     TOTP_ENROLLED = "totp_enrolled"
     TOKEN_ISSUE = "token_issue"
     TOKEN_REVOKE = "token_revoke"
+    # Face verification (jineng.faces)
+    FACE_ENROL = "face_enrol"
+    FACE_APPROVE = "face_approve"
+    FACE_REJECT = "face_reject"
+    FACE_CHECK = "face_check"
+    FACE_VIEW = "face_view"
+    FACE_PURGE = "face_purge"
 
     @property
     def label(self) -> str:
@@ -64,6 +71,8 @@ class AuditObject(StrEnum):
     IMPORT_ORGANISATIONS = "imports.organisations"
     IMPORT_FACTS = "imports.facts"
     AUDIT_LOG = "audit_log"
+    FACE_ENROLMENT = "face_enrolment"
+    FACE_CHECK = "face_check"
 
     @property
     def label(self) -> str:
@@ -97,6 +106,12 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.TOTP_ENROLLED: _("绑定动态验证码"),
     AuditAction.TOKEN_ISSUE: _("签发接口令牌"),
     AuditAction.TOKEN_REVOKE: _("吊销接口令牌"),
+    AuditAction.FACE_ENROL: _("采集人脸照片"),
+    AuditAction.FACE_APPROVE: _("人脸照片审核通过"),
+    AuditAction.FACE_REJECT: _("人脸照片审核驳回"),
+    AuditAction.FACE_CHECK: _("人脸核验"),
+    AuditAction.FACE_VIEW: _("查看人脸照片"),
+    AuditAction.FACE_PURGE: _("删除过期人脸照片"),
 }
 
 OBJECT_LABELS: dict[AuditObject, str | Promise] = {
@@ -115,6 +130,8 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.IMPORT_ORGANISATIONS: _("机构导入"),
     AuditObject.IMPORT_FACTS: _("档案事实导入"),
     AuditObject.AUDIT_LOG: _("审计日志"),
+    AuditObject.FACE_ENROLMENT: _("人脸注册照片"),
+    AuditObject.FACE_CHECK: _("人脸核验记录"),
 }
 
 OTHER_ACTION = _("其他操作")
