@@ -9,7 +9,7 @@ PORT ?= 8000
 DEMO_WORKERS ?= 5000
 export JINENG_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: demo test setup browser lint typecheck check pytest bench bench-pg clean
+.PHONY: media demo test setup browser lint typecheck check pytest bench bench-pg clean
 
 $(BIN)/uv:
 	$(PY) -m venv $(VENV)
@@ -27,15 +27,20 @@ $(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
 
 setup: $(VENV)/.synced
 
+# Debian packages the platform uses at run time: ffmpeg (the demo city's lesson videos; the fake
+# camera of the browser tests) and fonts-noto-cjk (Chinese in PDFs).
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
+	  else sudo apt-get install -y -qq $(1) >/dev/null; fi
+media:
+	@{ command -v ffmpeg >/dev/null && [ -d /usr/share/fonts/opentype/noto ]; } || { $(call APT_INSTALL,ffmpeg fonts-noto-cjk); }
+
 # Debian's chromium for the Playwright browser tests (Playwright's own download is not used).
-browser:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi; }
+browser: media
+	@command -v chromium >/dev/null || { $(call APT_INSTALL,chromium fonts-noto-cjk); }
 
 # DEBUG is off (the Chinese error pages, no URL patterns shown); JINENG_DEBUG=1 make demo turns it
 # on. Static files are collected and served by WhiteNoise, as in production.
-demo: $(VENV)/.synced-runtime
+demo: $(VENV)/.synced-runtime media
 	$(BIN)/jineng migrate --noinput
 	$(BIN)/jineng load_reference
 	$(BIN)/jineng demo_setup --workers $(DEMO_WORKERS)
