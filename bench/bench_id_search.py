@@ -73,9 +73,10 @@ def known_numbers(count: int, rng: random.Random) -> list[str]:
 
 def blind_index_search(numbers: list[str], user: Any) -> list[float]:
     """Per number: the console's find, and its scope check unless `user` is None."""
+    from jineng.web.selectors import person_in_scope
+
     from jineng.identity.models import IdType
     from jineng.identity.services import person_find_by_document
-    from jineng.web.selectors import person_in_scope
 
     timings = []
     for number in numbers:

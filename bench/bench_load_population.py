@@ -57,6 +57,7 @@ def _rss_mib() -> float:
 
 def _loader(path: str) -> Callable[..., Any]:
     """load_population_from_dossier for `path` (see the module docstring)."""
+    from jineng.dossier import columnar
     from jineng.policy import population
 
     if path == "old":
@@ -71,7 +72,7 @@ def _loader(path: str) -> Callable[..., Any]:
         exec(compile(source, "old_population.py", "exec"), module.__dict__)
         return cast(Callable[..., Any], module.load_population_from_dossier)
     if path == "copy-serial":
-        population.PARALLEL_COPY = False
+        columnar.PARALLEL_COPY = False
     via: Literal["copy", "rows"] = "rows" if path == "rows" else "copy"
     return functools.partial(population.load_population_from_dossier, via=via)
 

@@ -9,8 +9,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from jineng.audit.models import AuditEntry
+from jineng.core.jobs import JOB_TIME_LIMIT
 from jineng.identity.models import User
 from jineng.policy import selectors, services
 from jineng.policy.models import SimulationRun, SimulationStatus
@@ -273,11 +275,8 @@ def test_the_budget_of_the_seeded_period_leaves_out_later_facts(
 def test_a_run_whose_worker_died_reads_as_failed_not_running(pw: PolicyWorld) -> None:
     # Queued, never executed (no worker picks it up here), then claimed by a worker that dies:
     # past the one job time limit, reading the run fails it with a message instead of "running".
-    with services.transaction.atomic():
-        run = services.simulation_start(actor=pw.hz_officer, on=ON)
-    from jineng.core.jobs import JOB_TIME_LIMIT
-
-    long_ago = services.timezone.now() - JOB_TIME_LIMIT - dt.timedelta(minutes=1)
+    run = services.simulation_start(actor=pw.hz_officer, on=ON)
+    long_ago = timezone.now() - JOB_TIME_LIMIT - dt.timedelta(minutes=1)
     SimulationRun.objects.filter(pk=run.pk).update(
         status=SimulationStatus.RUNNING, started_at=long_ago, finished_at=None
     )
@@ -288,7 +287,7 @@ def test_a_run_whose_worker_died_reads_as_failed_not_running(pw: PolicyWorld) ->
     # A run that started a minute ago is left to its worker.
     SimulationRun.objects.filter(pk=run.pk).update(
         status=SimulationStatus.RUNNING,
-        started_at=services.timezone.now() - dt.timedelta(minutes=1),
+        started_at=timezone.now() - dt.timedelta(minutes=1),
         error="",
     )
     assert selectors.access_simulation_run_by_id(pw.hz_officer, run.pk).status == (

@@ -11,13 +11,13 @@ import pytest
 from django.db import connection
 from polars.testing import assert_frame_equal
 
+from jineng.dossier import columnar as columnar_module
 from jineng.dossier.seed.run import seed_city
 from jineng.dossier.services import fact_append, fact_correct
 from jineng.identity.models import Person
 from jineng.identity.services import employment_record
 from jineng.identity.testing import make_organisation, make_person
 from jineng.organisations.models import Organisation
-from jineng.policy import population as population_module
 from jineng.policy.population import load_population_from_dossier
 
 ON = dt.date(2026, 6, 30)
@@ -106,13 +106,13 @@ def test_concurrent_copies_share_one_snapshot(monkeypatch: pytest.MonkeyPatch) -
     rows, hence a transactional test) and give the same population."""
     _city()
     started: list[str] = []
-    copy_in_snapshot = population_module._copy_in_snapshot
+    copy_in_snapshot = columnar_module._copy_in_snapshot
 
     def spy(alias: str, snapshot: str, sql: str, schema: dict[str, Any]) -> Any:
         started.append(snapshot)
         return copy_in_snapshot(alias, snapshot, sql, schema)
 
-    monkeypatch.setattr(population_module, "_copy_in_snapshot", spy)
+    monkeypatch.setattr(columnar_module, "_copy_in_snapshot", spy)
     _assert_same()
     assert len(started) == 3 and len(set(started)) == 1
     _assert_same(people=Person.objects.filter(residence_region__code__startswith="4419"))
