@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "jineng.imports",
     "jineng.audit",
     "jineng.policy",
+    "jineng.demo",
     "jineng.api",
     "jineng.web",
 ]

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from jineng.demo.run import seed_city
 from jineng.dossier.retirement import retirement_date
-from jineng.dossier.seed.run import seed_city
 from jineng.dossier.selectors import subject_facts_document
 from jineng.dossier.services import fact_append, fact_correct
 from jineng.identity.models import Person

@@ -11,8 +11,8 @@ import pytest
 from django.db import connection
 from polars.testing import assert_frame_equal
 
+from jineng.demo.run import seed_city
 from jineng.dossier import columnar as columnar_module
-from jineng.dossier.seed.run import seed_city
 from jineng.dossier.services import fact_append, fact_correct
 from jineng.identity.models import Person
 from jineng.identity.services import employment_record

@@ -12,7 +12,7 @@ from urllib.parse import urldefrag, urlsplit
 
 from django.test import Client
 
-from jineng.dossier.seed.demo import DEMO_ACCOUNTS, demo_setup
+from jineng.demo.demo import DEMO_ACCOUNTS, demo_setup
 from jineng.identity.models import User
 from jineng.identity.testing import otp_login
 

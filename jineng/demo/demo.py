@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jineng.demo.run import SeedResult, seed_city
 from jineng.dossier.models import Fact
-from jineng.dossier.seed.run import SeedResult, seed_city
 from jineng.identity.models import (
     BUREAU_ROLES,
     ORG_ROLES,

@@ -22,18 +22,18 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from jineng.audit.services import audit_record
-from jineng.dossier.models import Fact
-from jineng.dossier.seed import integrity
-from jineng.dossier.seed.context import (
+from jineng.demo import integrity
+from jineng.demo.context import (
     SeedContext,
     build_geography,
     build_occupations,
     build_shortage,
 )
-from jineng.dossier.seed.organisations import FACT_COLUMNS, SOURCE, seed_organisations
-from jineng.dossier.seed.people import Chunk, id_numbers, make_chunk
-from jineng.dossier.seed.profiles import profile_for
-from jineng.dossier.seed.writer import TableWriter, allocate_ids
+from jineng.demo.organisations import FACT_COLUMNS, SOURCE, seed_organisations
+from jineng.demo.people import Chunk, id_numbers, make_chunk
+from jineng.demo.profiles import profile_for
+from jineng.demo.writer import TableWriter, allocate_ids
+from jineng.dossier.models import Fact
 from jineng.identity.crypto import blind_index, encrypt
 from jineng.identity.models import Employment, IdType, Person
 from jineng.organisations.models import Teacher

@@ -7,7 +7,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from jineng.dossier.seed.context import SeedContext
+from jineng.demo.context import SeedContext
 
 # One encoder for all facts: json.dumps with options builds a new encoder per call.
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode

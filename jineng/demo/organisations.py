@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 from django.utils import timezone
 
+from jineng.demo.context import AS_OF, Employers, Geography
+from jineng.demo.names import BRAND_CHARS
+from jineng.demo.profiles import CityProfile
+from jineng.demo.writer import TableWriter, allocate_ids
 from jineng.dossier.models import Fact
-from jineng.dossier.seed.context import AS_OF, Employers, Geography
-from jineng.dossier.seed.names import BRAND_CHARS
-from jineng.dossier.seed.profiles import CityProfile
-from jineng.dossier.seed.writer import TableWriter, allocate_ids
 from jineng.identity.validators import USCC_CHARS, uscc_check_char
 from jineng.organisations.models import Organisation, OrgKind, Ownership, UsccStatus
 

@@ -9,8 +9,8 @@ import datetime as dt
 
 import numpy as np
 
-from jineng.dossier.seed.context import SeedContext
-from jineng.dossier.seed.factrows import FactRows, competition_issuer
+from jineng.demo.context import SeedContext
+from jineng.demo.factrows import FactRows, competition_issuer
 from jineng.reference.models import SKILL_LEVEL_RANK
 
 SHOWCASE_PEOPLE: dict[int, tuple[dt.date, bool]] = {  # local index → (birth date, male)

@@ -3,8 +3,8 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from jineng.demo import integrity
 from jineng.dossier.models import Fact
-from jineng.dossier.seed import integrity
 from jineng.identity.testing import make_person
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from jineng.dossier.seed.demo import DemoAccount, demo_setup
+from jineng.demo.demo import DemoAccount, demo_setup
 
 
 def _width(text: str) -> int:

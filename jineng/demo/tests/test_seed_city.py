@@ -7,9 +7,9 @@ from django.db import transaction
 from jsonschema import Draft202012Validator
 
 from jineng.audit.models import AuditEntry
+from jineng.demo.context import AS_OF
+from jineng.demo.run import seed_city
 from jineng.dossier.models import Fact
-from jineng.dossier.seed.context import AS_OF
-from jineng.dossier.seed.run import seed_city
 from jineng.dossier.selectors import subject_facts_document
 from jineng.identity.models import Employment, Person
 from jineng.identity.validators import is_valid_uscc, parse_resident_id

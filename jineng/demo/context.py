@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from jineng.dossier.seed.profiles import CityProfile
+from jineng.demo.profiles import CityProfile
 from jineng.reference.models import (
     SKILL_LEVEL_RANK,
     Occupation,

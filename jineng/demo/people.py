@@ -15,16 +15,16 @@ from typing import Any
 
 import numpy as np
 
-from jineng.dossier.seed.context import AS_OF, FIRST_CERTIFICATE_YEAR, SeedContext
-from jineng.dossier.seed.factrows import FactRows, competition_issuer, day
-from jineng.dossier.seed.names import (
+from jineng.demo.context import AS_OF, FIRST_CERTIFICATE_YEAR, SeedContext
+from jineng.demo.factrows import FactRows, competition_issuer, day
+from jineng.demo.names import (
     GIVEN_FEMALE,
     GIVEN_MALE,
     GIVEN_NEUTRAL,
     MOBILE_PREFIXES,
     SURNAMES,
 )
-from jineng.dossier.seed.showcase import showcase_facts, showcase_people
+from jineng.demo.showcase import showcase_facts, showcase_people
 from jineng.reference.models import SKILL_LEVEL_RANK
 
 ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)

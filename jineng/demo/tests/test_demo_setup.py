@@ -5,7 +5,7 @@ from django.test import RequestFactory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jineng.audit.models import AuditEntry
-from jineng.dossier.seed.demo import demo_setup
+from jineng.demo.demo import demo_setup
 from jineng.identity.models import Person, Role, RoleAssignment, User
 from jineng.identity.otp import current_token
 

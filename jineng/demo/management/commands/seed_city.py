@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from jineng.dossier.seed.context import SeedError
-from jineng.dossier.seed.run import seed_city
+from jineng.demo.context import SeedError
+from jineng.demo.run import seed_city
 
 
 def auto_processes(workers: int) -> int:

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """The synthetic city: `jineng seed_city` (any size, for benchmarks and the integrity checks'
+    known answers) and `jineng demo_setup` (the demo city with one account per role). It writes
+    every domain's tables, so it sits above them all (docs/architecture.md, "Layers")."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "jineng.demo"
+    label = "demo"
+    verbose_name = "演示城市"
