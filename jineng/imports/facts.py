@@ -89,7 +89,8 @@ COLUMNS = (
     Column("source_ref", "证书编号", ("编号", "来源编号"), example="S000000000000001"),
     Column("role", "角色", note="竞赛：选手（默认）、教练、专家、承办单位、选手所在单位、集训单位"),
     Column("prize", "奖金(元)", ("竞赛奖金",), note="竞赛外部奖金，元"),
-    Column("months", "月数", note="聘任、学徒的月数"),
+    Column("months", "月数", note="聘任、学徒的月数（学徒：实际培训月数）"),
+    Column("filed_months", "备案月数", ("备案期限",), note="学徒：备案的培训期限（月）"),
     Column("hours", "学时", note="培训学时"),
     Column("attrs", "其他属性", note='JSON 对象，如 {"international": true}'),
 )
@@ -282,10 +283,12 @@ class FactsImporter:
         prize = self._money(row, "prize")
         if prize is not None:
             attrs["prize_fen"] = prize
-        for key in ("months", "hours"):
+        for key in ("months", "hours", "filed_months"):
             number = self._whole(row, key)
             if number is not None:
                 attrs[key] = number
+        if "filed_months" in attrs and kind != "apprenticeship":
+            row.error("filed_months", "只有学徒记录可填写备案月数")
         amount = self._money(row, "amount")
         if subject is None or not kind or date is None or row.has_errors:
             return None

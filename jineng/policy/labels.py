@@ -64,6 +64,7 @@ FIELD_ZH: Mapping[str, str] = {
     "attrs.trainees": "培训人数",
     "attrs.students": "在读学生人数",
     "attrs.months": "月数",
+    "attrs.filed_months": "备案月数",
     "attrs.shortage": "属于紧缺急需职业（工种）",
     "attrs.passed": "成绩合格",
     "attrs.accepted": "通过验收",

@@ -111,6 +111,19 @@ def _whole(fact: Fact, path: str) -> int | None:
     return int(value)
 
 
+def _at_most(fact: Fact, count: int, limit_field: str | None) -> tuple[int, str] | Unavailable:
+    """`count` held to the trigger field `limit_field` (e.g. months of actual training held to the
+    filed period, "不超过备案期限"); a missing or non-positive limit makes the amount unknown."""
+    if limit_field is None:
+        return count, ""
+    limit = _whole(fact, limit_field)
+    if limit is None or limit <= 0:
+        return Unavailable(f"缺少 {limit_field}")
+    if count > limit:
+        return limit, f"(实际 {count},以 {limit_field} {limit} 为限)"
+    return count, ""
+
+
 def _cap(result: AmountResult, cap: int | None) -> AmountResult:
     if cap is None:
         return result
@@ -172,8 +185,14 @@ def compute(
         months = amount.months if isinstance(amount.months, int) else _whole(fact, amount.months)
         if months is None or months <= 0:
             return Unavailable(f"缺少月数 {amount.months}")
+        limited = _at_most(fact, months, amount.at_most)
+        if isinstance(limited, Unavailable):
+            return limited
+        months, note = limited
         base = of_value(amount.value)
-        return base.scaled(lambda f: f * months, f"{_money_text(amount.value)}/月 × {months} 个月")
+        return base.scaled(
+            lambda f: f * months, f"{_money_text(amount.value)}/月 × {months} 个月{note}"
+        )
     if isinstance(amount, Match):
         external = _whole(fact, amount.of)
         if external is not None and external > 0:
@@ -219,9 +238,14 @@ def compute(
         count = _whole(fact, amount.count)
         if count is None or count <= 0:
             return Unavailable(f"缺少或为零: {amount.count}")
+        limited = _at_most(fact, count, amount.at_most)
+        if isinstance(limited, Unavailable):
+            return limited
+        count, note = limited
         base = of_value(amount.value)
         return _cap(
-            base.scaled(lambda f: f * count, f"{_money_text(amount.value)} × {count}"), amount.cap
+            base.scaled(lambda f: f * count, f"{_money_text(amount.value)} × {count}{note}"),
+            amount.cap,
         )
     if isinstance(amount, PercentOf):
         return _percent_of(amount, fact, standard_of)

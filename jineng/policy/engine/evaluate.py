@@ -150,7 +150,11 @@ class Evaluator:
         self.cache = population.index.cache
         cache = population.index.cache.setdefault(("subjects", on), {})
         assert isinstance(cache, dict)
-        self.attributes = SubjectAttributes(population.subjects, insurance, cache)
+        employment = self.facts.with_fields(
+            self.facts.base.get("employment", self.facts.empty),
+            ["a.to", "a.region", "region", "fact_id"],
+        )
+        self.attributes = SubjectAttributes(population.subjects, insurance, cache, employment)
         region = population.subjects.get_column("region")
         regions = population.index.cache.get("regions")
         if not isinstance(regions, pl.Series):

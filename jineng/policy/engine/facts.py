@@ -206,6 +206,73 @@ def _open_on(to: AttrValue, iso: str) -> bool:
     return not isinstance(to, str) or not to or to >= iso
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+EMPLOYMENT = "employment"
+
+
+def iso_date(value: AttrValue) -> date | None:
+    """An attribute holding an ISO date (YYYY-MM-DD) as a date; None when absent or not one."""
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def employment_region(fact: Fact) -> str:
+    """Where an employment is: the fact's region, else attrs.region ("" when neither)."""
+    if fact.region:
+        return fact.region
+    region = fact.attrs.get("region")
+    return region if isinstance(region, str) else ""
+
+
+def work_region_on(subject: Subject, facts: Sequence[Fact], d: date) -> AttrValue:
+    """attrs.work_region when given; else the region of the employment current on d (dated ≤ d,
+    attrs.to absent, empty or ≥ d; the latest-starting, then the largest fact id); else None."""
+    given = subject.attrs.get("work_region")
+    if given is not None:
+        return given
+    iso = d.isoformat()
+    current = [
+        f
+        for f in facts
+        if f.kind == EMPLOYMENT and f.date <= d and _open_on(f.attrs.get("to"), iso)
+    ]
+    if not current:
+        return None
+    return employment_region(max(current, key=lambda f: (f.date, f.id))) or None
+
+
+def years_in_city_on(subject: Subject, facts: Sequence[Fact], d: date) -> AttrValue:
+    """attrs.years_in_city when given; else whole 365-day years employed, up to d, in the city of
+    the work region on d (its first four digits; the subject's region without one), overlapping
+    employments counted once (as the dossier computes it); None without any employment fact."""
+    given = subject.attrs.get("years_in_city")
+    if given is not None:
+        return given
+    jobs = [f for f in facts if f.kind == EMPLOYMENT and f.date <= d]
+    if not jobs:
+        return None
+    work = work_region_on(subject, facts, d)
+    city = ((work if isinstance(work, str) else "") or subject.region or "")[:4]
+    spans = sorted(
+        (f.date, min(iso_date(f.attrs.get("to")) or d, d))
+        for f in jobs
+        if city and employment_region(f).startswith(city)
+    )
+    days = 0
+    cursor: date | None = None
+    for start, end in spans:
+        if cursor is not None and start < cursor:
+            start = cursor
+        if end > start:
+            days += (end - start).days
+        cursor = end if cursor is None else max(cursor, end)
+    return days // 365
+
+
 def retired_on(subject: Subject, d: date) -> bool | None:
     """Past statutory retirement age on d: attrs.retirement_date (ISO) when given, which the
     dossier computes under the 2025 reform; else attrs.retired (stated for the evaluation date);
@@ -239,4 +306,8 @@ def subject_attribute(subject: Subject, facts: Sequence[Fact], name: str, d: dat
         return retired_on(subject, d)
     if name == "birth_date":
         return subject.birth_date.isoformat() if subject.birth_date else None
+    if name == "work_region":
+        return work_region_on(subject, facts, d)
+    if name == "years_in_city":
+        return years_in_city_on(subject, facts, d)
     return subject.attrs.get(name)

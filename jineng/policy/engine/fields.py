@@ -31,13 +31,18 @@ def amount_fields(
     out: set[str] = set()
     if isinstance(amount, ByCategory):
         out.add(amount.key)
-    elif isinstance(amount, Monthly) and isinstance(amount.months, str):
-        out.add(amount.months)
+    elif isinstance(amount, Monthly):
+        if isinstance(amount.months, str):
+            out.add(amount.months)
+        if amount.at_most is not None:
+            out.add(amount.at_most)
     elif isinstance(amount, Match):
         out.add(amount.of)
         out |= amount_fields(amount.otherwise, versions_of, seen)
     elif isinstance(amount, PerThreshold | PerUnit):
         out.add(amount.count)
+        if isinstance(amount, PerUnit) and amount.at_most is not None:
+            out.add(amount.at_most)
     elif isinstance(amount, PercentOf):
         if amount.attr:
             out.add(amount.attr)

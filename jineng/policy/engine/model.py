@@ -64,6 +64,9 @@ class Maximum:
 class Monthly:
     value: MoneyValue
     months: int | str  # a number, or the trigger fact's field holding it ("attrs.months")
+    # a trigger field the months may not exceed ("attrs.filed_months": 不超过备案期限); when set
+    # and the fact lacks it, the amount cannot be computed
+    at_most: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,6 +106,7 @@ class PerUnit:
     value: MoneyValue
     count: str
     cap: int | None = None  # fen, on the total
+    at_most: str | None = None  # a trigger field the count may not exceed (as Monthly.at_most)
 
 
 @dataclass(frozen=True)

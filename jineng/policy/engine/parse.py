@@ -135,7 +135,11 @@ def amount(spec: Mapping[str, Any]) -> Amount:
     if form == "maximum":
         return Maximum(at("value", money, spec["value"]))
     if form == "monthly":
-        return Monthly(at("value", money_value, spec["value"]), count_or_field(spec["months"]))
+        return Monthly(
+            at("value", money_value, spec["value"]),
+            count_or_field(spec["months"]),
+            at_most=spec.get("at_most"),
+        )
     if form == "percent_of":
         of = spec["of"]
         percent = at("percent", to_decimal, spec["percent"])
@@ -171,6 +175,7 @@ def amount(spec: Mapping[str, Any]) -> Amount:
             value=at("value", money_value, spec["value"]),
             count=spec["count"],
             cap=at("cap", optional_money, spec.get("cap")),
+            at_most=spec.get("at_most"),
         )
     if form == "unstated":
         basis = str(spec.get("basis") or "").strip()

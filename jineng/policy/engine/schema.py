@@ -119,7 +119,11 @@ AMOUNT: JSON = {
         _form("range", {"min": YUAN, "max": YUAN}, ["min", "max"]),
         _form("minimum", {"value": YUAN}, ["value"]),
         _form("maximum", {"value": YUAN}, ["value"]),
-        _form("monthly", {"value": MONEY_OR_RANGE, "months": COUNT_OR_FIELD}, ["value", "months"]),
+        _form(
+            "monthly",
+            {"value": MONEY_OR_RANGE, "months": COUNT_OR_FIELD, "at_most": FACT_FIELD},
+            ["value", "months"],
+        ),
         _form(
             "percent_of",
             {
@@ -174,6 +178,7 @@ AMOUNT: JSON = {
                 "value": MONEY_OR_RANGE,
                 "count": FACT_FIELD,
                 "cap": {"oneOf": [YUAN, {"type": "null"}]},
+                "at_most": FACT_FIELD,
             },
             ["value", "count"],
         ),

@@ -381,6 +381,8 @@ def synthetic_population(n_subjects: int = 1_000_000, seed: int = 20240601) -> P
             _dates(rng, aps.size),
             months=rng.integers(3, 24, aps.size),
             contract_years=rng.integers(0, 4, aps.size),
+            # the filed period (备案月数) the months are held to: sometimes shorter than trained
+            filed_months=rng.integers(3, 24, aps.size),
         )
     )
     facts = pl.concat(frames, how="diagonal_relaxed")

@@ -120,7 +120,8 @@ def describe_amount(amount: Amount) -> str:
     if isinstance(amount, Maximum):
         return f"最高 {format_yuan(amount.value)}"
     if isinstance(amount, Monthly):
-        return f"每月 {_money(amount.value)},{amount.months} 个月"
+        limit = f"(不超过 {amount.at_most})" if amount.at_most else ""
+        return f"每月 {_money(amount.value)},{amount.months} 个月{limit}"
     if isinstance(amount, PercentOf):
         base = amount.attr or "+".join(amount.items) + (
             f"(不含 {'、'.join(amount.exclude)})" if amount.exclude else ""
@@ -134,7 +135,8 @@ def describe_amount(amount: Amount) -> str:
         return f"{amount.count} 每满 {amount.per} 给予 {_money(amount.value)}{cap}"
     if isinstance(amount, PerUnit):
         cap = f",最高 {format_yuan(amount.cap)}" if amount.cap is not None else ""
-        return f"{_money(amount.value)} × {amount.count}{cap}"
+        limit = f"(不超过 {amount.at_most})" if amount.at_most else ""
+        return f"{_money(amount.value)} × {amount.count}{limit}{cap}"
     if isinstance(amount, Uplift):
         return f"在 {amount.base_item} 基础上上浮 {amount.percent}%"
     if isinstance(amount, Unstated):

@@ -193,8 +193,10 @@ class AmountCompiler:
                 if isinstance(amount.months, int)
                 else int_column(self.schema, amount.months)
             )
+            ok = (months > 0).fill_null(False)
+            months, ok = self.at_most(months, ok, amount.at_most)
             out = value(amount.value).map(lambda e: e * months)
-            return Cols(out.fen, out.lo, out.hi, out.disc, out.more, (months > 0).fill_null(False))
+            return Cols(out.fen, out.lo, out.hi, out.disc, out.more, ok)
         if isinstance(amount, Match):
             external = int_column(self.schema, amount.of)
             has = (external > 0).fill_null(False)
@@ -216,8 +218,10 @@ class AmountCompiler:
             )
         if isinstance(amount, PerUnit):
             count = int_column(self.schema, amount.count)
+            ok = (count > 0).fill_null(False)
+            count, ok = self.at_most(count, ok, amount.at_most)
             out = _cap(value(amount.value).map(lambda e: e * count), amount.cap)
-            return Cols(out.fen, out.lo, out.hi, out.disc, out.more, (count > 0).fill_null(False))
+            return Cols(out.fen, out.lo, out.hi, out.disc, out.more, ok)
         if isinstance(amount, PercentOf):
             return self.percent_of(amount)
         if isinstance(amount, Uplift):
@@ -229,6 +233,16 @@ class AmountCompiler:
             pct = amount.percent
             return base.map(lambda e: percent(e, pct))
         raise TypeError(f"unknown amount form {amount!r}")
+
+    def at_most(
+        self, count: pl.Expr, ok: pl.Expr, limit_field: str | None
+    ) -> tuple[pl.Expr, pl.Expr]:
+        """amounts._at_most: the count held to a trigger field; unknown without it."""
+        if limit_field is None:
+            return count, ok
+        limit = int_column(self.schema, limit_field)
+        held = pl.when(count > limit).then(limit).otherwise(count)
+        return held, ok & (limit > 0).fill_null(False)
 
     def percent_of(self, amount: PercentOf) -> Cols:
         pct = amount.percent
