@@ -65,7 +65,8 @@ def describe_amount(amount: m.Amount | None) -> str:
             if isinstance(amount.months, int)
             else f"按记录中的{labels.field_label(amount.months)}"
         )
-        return f"每月 {_money(amount.value)}，最多 {months}"
+        limit = f"，不超过{labels.field_label(amount.at_most)}" if amount.at_most else ""
+        return f"每月 {_money(amount.value)}，最多 {months}{limit}"
     if isinstance(amount, m.PercentOf):
         base = (
             "、".join(f"“{labels.item_title(i)}”" for i in amount.items)
@@ -89,7 +90,8 @@ def describe_amount(amount: m.Amount | None) -> str:
         return f"在“{labels.item_title(amount.base_item)}”金额基础上上浮 {amount.percent}%"
     if isinstance(amount, m.PerUnit):
         cap = f"，封顶 {format_yuan(amount.cap)}" if amount.cap is not None else ""
-        return f"每{labels.field_label(amount.count)} {_money(amount.value)}{cap}"
+        limit = f"，不超过{labels.field_label(amount.at_most)}" if amount.at_most else ""
+        return f"每{labels.field_label(amount.count)} {_money(amount.value)}{limit}{cap}"
     if isinstance(amount, m.Unstated):
         return "金额未在本文件中规定"
     return ""

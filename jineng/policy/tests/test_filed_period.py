@@ -100,3 +100,14 @@ def test_a_zero_filed_period_counts_nothing() -> None:
     x = both(_enterprise(12, 0), "2030-01-01", capped())["E1"]
     (line,) = ents(x, "zf.monthly")
     assert (str(line.status), line.fen) == ("condition_failed", 0)
+
+
+def test_the_catalogue_says_the_count_is_held_to_the_filed_period() -> None:
+    from jineng.policy.engine import model as m
+    from jineng.policy.selectors import describe_amount
+
+    text = describe_amount(
+        m.PerUnit(value=50000, count="attrs.months", at_most="attrs.filed_months")
+    )
+    assert "不超过备案月数" in text
+    assert "attrs" not in text
