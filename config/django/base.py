@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "jineng.imports",
     "jineng.audit",
     "jineng.policy",
+    "jineng.learning",
     "jineng.demo",
     "jineng.api",
     "jineng.web",
@@ -250,3 +251,12 @@ FACES_MAX_SIDE = 800  # larger images are scaled down before the face is encoded
 FACES_DETECT_SIDE = 480  # and to this before it is looked for (see LocalFaceProvider)
 
 JINENG_SEED_DIR = Path(os.environ.get("JINENG_SEED_DIR", BASE_DIR.parent / "shared" / "seeds"))
+
+# Learning (issue 8 §1, §2): 学时, and what the server credits of a learner's heartbeats.
+LEARNING_HOUR_MINUTES = 45  # one 学时
+LEARNING_RATE_CAP = 1.0  # credited position advance ≤ elapsed wall time × this
+LEARNING_RATE_TOLERANCE = 0.1  # heartbeat jitter: up to 10 % more advance is still accepted …
+LEARNING_RATE_TOLERANCE_SECONDS = 1.0  # … plus this much; credit itself never exceeds the cap
+LEARNING_HEARTBEAT_MAX_GAP_SECONDS = 120  # a longer silence credits nothing for that interval
+LEARNING_DAILY_CAP_HOURS = 7  # 学时 per person per local day
+LEARNING_COMPLETE_RATIO = 0.95  # a lesson is complete at ≥ 95 % of its length credited

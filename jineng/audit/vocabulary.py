@@ -49,6 +49,11 @@ class AuditAction(StrEnum):
     FACE_CHECK = "face_check"
     FACE_VIEW = "face_view"
     FACE_PURGE = "face_purge"
+    # Learning
+    COURSE_TRANSITION = "course_transition"
+    LEARNING_STREAM_OPEN = "learning_stream_open"
+    LEARNING_STREAM_CLOSE = "learning_stream_close"
+    LESSON_COMPLETE = "lesson_complete"
 
     @property
     def label(self) -> str:
@@ -73,6 +78,11 @@ class AuditObject(StrEnum):
     AUDIT_LOG = "audit_log"
     FACE_ENROLMENT = "face_enrolment"
     FACE_CHECK = "face_check"
+    COURSE = "learning.course"
+    CHAPTER = "learning.chapter"
+    LESSON = "learning.lesson"
+    LEARNING_STREAM = "learning.stream"
+    LESSON_PROGRESS = "learning.progress"
 
     @property
     def label(self) -> str:
@@ -112,6 +122,10 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.FACE_CHECK: _("人脸核验"),
     AuditAction.FACE_VIEW: _("查看人脸照片"),
     AuditAction.FACE_PURGE: _("删除过期人脸照片"),
+    AuditAction.COURSE_TRANSITION: _("课程状态变更"),
+    AuditAction.LEARNING_STREAM_OPEN: _("开始在线学习"),
+    AuditAction.LEARNING_STREAM_CLOSE: _("结束在线学习"),
+    AuditAction.LESSON_COMPLETE: _("完成课时学习"),
 }
 
 OBJECT_LABELS: dict[AuditObject, str | Promise] = {
@@ -132,6 +146,11 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.AUDIT_LOG: _("审计日志"),
     AuditObject.FACE_ENROLMENT: _("人脸注册照片"),
     AuditObject.FACE_CHECK: _("人脸核验记录"),
+    AuditObject.COURSE: _("课程"),
+    AuditObject.CHAPTER: _("课程章节"),
+    AuditObject.LESSON: _("课时"),
+    AuditObject.LEARNING_STREAM: _("在线学习记录"),
+    AuditObject.LESSON_PROGRESS: _("课时学习进度"),
 }
 
 OTHER_ACTION = _("其他操作")

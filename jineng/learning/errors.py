@@ -1,0 +1,22 @@
+"""Refusals of the learning services; each names the field and says why in Chinese. All are
+`jineng.core.errors.DomainError`s, so the API and the forms map them without knowing them."""
+
+from __future__ import annotations
+
+from jineng.core.errors import Conflict, DomainError, Forbidden
+
+
+class CourseInvalid(DomainError):
+    """Bad input for a course, chapter or lesson (400)."""
+
+
+class TransitionRefused(Conflict):
+    """The pipeline does not list this step from the course's current status (409)."""
+
+
+class LearningForbidden(Forbidden):
+    """The actor may not do this to this course or stream (403)."""
+
+
+class HeartbeatInvalid(DomainError):
+    """A heartbeat that does not belong to its stream, or a malformed position (400)."""
