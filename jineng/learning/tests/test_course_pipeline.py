@@ -1,0 +1,172 @@
+"""The review pipeline: the provider writes and submits, only the bureau publishes."""
+
+from __future__ import annotations
+
+import pytest
+
+from jineng.audit.models import AuditEntry
+from jineng.identity.models import Role
+from jineng.identity.testing import make_organisation, make_user
+from jineng.learning.errors import CourseInvalid, LearningForbidden, TransitionRefused
+from jineng.learning.models import Course, CourseStatus, CourseStatusChange, CourseTerm
+from jineng.learning.services import chapter_add, course_create, course_transition, lesson_add
+from jineng.learning.states import TRANSITIONS, targets_from
+
+pytestmark = pytest.mark.django_db
+
+
+def _draft(provider, actor):  # type: ignore[no-untyped-def]
+    course = course_create(
+        actor=actor,
+        provider=provider,
+        title="低压电工作业培训",
+        occupation="6-31-01-03",
+        level="5",
+        planned_hours=16,
+        mode="blended",
+        funding="subsidised",
+    )
+    chapter = chapter_add(actor=actor, course=course, title="安全规程")
+    lesson_add(actor=actor, chapter=chapter, title="触电急救", kind="video", duration_seconds=300)
+    return course
+
+
+def test_staff_submit_and_bureau_publish_records_history_and_audit(provider, staff, reviewer):
+    course = _draft(provider, staff)
+    assert course.status == CourseStatus.DRAFT
+    assert course.created_by == staff
+    course = course_transition(actor=staff, course=course, to=CourseStatus.SUBMITTED)
+    course = course_transition(actor=reviewer, course=course, to=CourseStatus.PUBLISHED)
+    course.refresh_from_db()
+    assert course.status == CourseStatus.PUBLISHED
+    assert course.published_at is not None
+    steps = list(
+        CourseStatusChange.objects.filter(course=course).values_list(
+            "from_status", "to_status", "actor"
+        )
+    )
+    assert steps == [("draft", "submitted", staff.pk), ("submitted", "published", reviewer.pk)]
+    entries = AuditEntry.objects.filter(object_type="learning.course", object_id=str(course.pk))
+    assert list(entries.order_by("id").values_list("action", flat=True)) == [
+        "create",
+        "course_transition",
+        "course_transition",
+    ]
+    assert entries.last().region == "441900003"
+    # The search terms follow: a published course is found by workers.
+    assert CourseTerm.objects.filter(course=course, published=False).count() == 0
+
+
+def test_provider_staff_cannot_publish_and_nothing_changes(provider, staff):
+    course = _draft(provider, staff)
+    course = course_transition(actor=staff, course=course, to=CourseStatus.SUBMITTED)
+    audit_before = AuditEntry.objects.count()
+    with pytest.raises(LearningForbidden) as err:
+        course_transition(actor=staff, course=course, to=CourseStatus.PUBLISHED)
+    assert "人社局" in err.value.message
+    course.refresh_from_db()
+    assert course.status == CourseStatus.SUBMITTED
+    assert AuditEntry.objects.count() == audit_before
+    assert CourseStatusChange.objects.filter(course=course).count() == 1
+
+
+def test_bureau_of_another_city_cannot_publish(provider, staff):
+    course = course_transition(actor=staff, course=_draft(provider, staff), to="submitted")
+    elsewhere = make_user(Role.BUREAU_REVIEWER, region="330500")
+    with pytest.raises(LearningForbidden):
+        course_transition(actor=elsewhere, course=course, to=CourseStatus.PUBLISHED)
+    assert Course.objects.get(pk=course.pk).status == CourseStatus.SUBMITTED
+
+
+def test_bureau_cannot_submit_for_the_provider(provider, staff, reviewer):
+    course = _draft(provider, staff)
+    with pytest.raises(LearningForbidden):
+        course_transition(actor=reviewer, course=course, to=CourseStatus.SUBMITTED)
+
+
+def test_staff_of_another_organisation_cannot_create(provider):
+    other_staff = make_user(Role.ORG_ADMIN, organisation=make_organisation())
+    with pytest.raises(LearningForbidden):
+        _draft(provider, other_staff)
+    assert not Course.objects.exists()
+
+
+def test_worker_and_auditor_cannot_create(provider):
+    for role in (Role.WORKER, Role.AUDITOR):
+        with pytest.raises(LearningForbidden):
+            _draft(provider, make_user(role))
+    assert not Course.objects.exists()
+
+
+def test_rejection_needs_a_reason_then_goes_back_to_draft(provider, staff, reviewer):
+    course = course_transition(actor=staff, course=_draft(provider, staff), to="submitted")
+    with pytest.raises(CourseInvalid) as err:
+        course_transition(actor=reviewer, course=course, to=CourseStatus.REJECTED, reason="  ")
+    assert err.value.field == "reason"
+    course = course_transition(
+        actor=reviewer, course=course, to=CourseStatus.REJECTED, reason="课程简介不完整"
+    )
+    assert CourseStatusChange.objects.filter(course=course).last().reason == "课程简介不完整"
+    course = course_transition(actor=staff, course=course, to=CourseStatus.DRAFT)
+    assert course.status == CourseStatus.DRAFT
+
+
+def test_a_step_the_pipeline_does_not_list_is_refused(provider, staff, reviewer):
+    course = _draft(provider, staff)
+    with pytest.raises(TransitionRefused) as err:
+        course_transition(actor=reviewer, course=course, to=CourseStatus.PUBLISHED)
+    assert "草稿" in err.value.message and "已发布" in err.value.message
+    assert Course.objects.get(pk=course.pk).status == CourseStatus.DRAFT
+
+
+def test_a_course_without_lessons_cannot_be_submitted(provider, staff):
+    course = course_create(
+        actor=staff,
+        provider=provider,
+        title="空课程",
+        occupation="6-18-01-01",
+        level="5",
+        planned_hours=1,
+        mode="online",
+        funding="free",
+    )
+    with pytest.raises(CourseInvalid, match="还没有课时"):
+        course_transition(actor=staff, course=course, to=CourseStatus.SUBMITTED)
+
+
+def test_a_submitted_course_cannot_be_edited(provider, staff):
+    course = course_transition(actor=staff, course=_draft(provider, staff), to="submitted")
+    with pytest.raises(TransitionRefused):
+        chapter_add(actor=staff, course=course, title="新章节")
+
+
+@pytest.mark.parametrize(
+    ("field", "overrides", "needle"),
+    [
+        ("title", {"title": " "}, "课程名称"),
+        ("occupation", {"occupation": "9-99-99-99"}, "9-99-99-99"),
+        ("level", {"level": "7"}, "等级"),
+        ("mode", {"mode": "tv"}, "授课方式"),
+        ("planned_hours", {"planned_hours": 0}, "计划学时"),
+    ],
+)
+def test_bad_input_names_the_field_in_chinese(provider, field, overrides, needle):
+    values = {
+        "title": "车工",
+        "occupation": "6-18-01-01",
+        "level": "5",
+        "planned_hours": 8,
+        "mode": "online",
+        "funding": "free",
+    } | overrides
+    with pytest.raises(CourseInvalid) as err:
+        course_create(actor=None, provider=provider, **values)
+    assert err.value.field == field
+    assert needle in err.value.message
+
+
+def test_every_status_has_a_way_out_or_is_terminal():
+    assert targets_from(CourseStatus.DRAFT) == [CourseStatus.SUBMITTED]
+    assert set(targets_from(CourseStatus.SUBMITTED)) == {"published", "rejected"}
+    assert targets_from(CourseStatus.WITHDRAWN) == []
+    assert all(t.label for t in TRANSITIONS)
