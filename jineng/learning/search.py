@@ -19,6 +19,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
 import jieba
 
@@ -52,13 +53,19 @@ def _clean(tokens: Iterable[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65_536)
+def _search_tokens(text: str) -> tuple[str, ...]:
+    # Cached: seeded and imported catalogues repeat occupation names and descriptions a lot.
+    return tuple(jieba.cut_for_search(text))
+
+
 def index_terms(*texts: str) -> list[str]:
     """The distinct search terms of a course's texts (title, description, occupation name)."""
     _ensure_loaded()
     tokens: list[str] = []
     for text in texts:
         if text:
-            tokens.extend(jieba.cut_for_search(text))
+            tokens.extend(_search_tokens(text))
     return _clean(tokens)
 
 

@@ -54,6 +54,10 @@ if TYPE_CHECKING:
     from jineng.identity.models import User
 
 
+# A reported position beyond the lesson's end is kept up to this much past it (then cut).
+POSITION_SLACK_MS = 24 * 3600 * 1000
+
+
 class Outcome(StrEnum):
     CREDITED = "credited"
     STARTED = "started"  # first heartbeat after opening or resuming: nothing to measure yet
@@ -66,6 +70,7 @@ class Outcome(StrEnum):
     TOO_FAST = "too_fast"
     ALREADY_CREDITED = "already_credited"
     DAILY_CAP = "daily_cap"
+    PAST_END = "past_end"
 
     @property
     def label(self) -> str:
@@ -84,6 +89,7 @@ OUTCOME_LABELS = {
     Outcome.TOO_FAST: _("快进或倍速播放，未计时"),
     Outcome.ALREADY_CREDITED: _("该段内容已计过时长"),
     Outcome.DAILY_CAP: _("今日学习时长已达上限"),
+    Outcome.PAST_END: _("已播放到结尾"),
 }
 
 
@@ -261,7 +267,9 @@ def learning_heartbeat(
     if prev_at is not None and at <= prev_at:
         return HeartbeatResult(Outcome.STALE, 0, None, False)
     duration_ms = lesson.duration_seconds * 1000
-    pos = min(round(position_seconds * 1000), duration_ms)
+    # The reported position is measured as reported (clamping it to the length first would hide
+    # a skip or 2× speed in the last stretch); only the credited interval is cut to the length.
+    pos = min(round(position_seconds * 1000), duration_ms + POSITION_SLACK_MS)
     LearningStream.objects.filter(pk=stream_id).update(
         last_position_ms=pos, last_at=at, last_visible=visible
     )
@@ -275,6 +283,9 @@ def learning_heartbeat(
     )
     if interval is None:
         return HeartbeatResult(outcome, 0, None, False)
+    interval = (interval[0], min(interval[1], duration_ms))
+    if interval[1] <= interval[0]:
+        return HeartbeatResult(Outcome.PAST_END, 0, None, False)
     return _credit(person=person, lesson=lesson, stream_id=stream_id, interval=interval, at=at)
 
 

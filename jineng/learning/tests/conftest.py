@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from jineng.identity.models import Role, User
+from jineng.identity.models import Person, Role, User
 from jineng.identity.testing import make_organisation, make_user
 from jineng.learning.models import Course, CourseStatus, Lesson
 from jineng.learning.services import chapter_add, course_create, course_transition, lesson_add
@@ -85,3 +85,9 @@ def make_course(provider: Organisation) -> Callable[..., Course]:
 def lesson(make_course: Callable[..., Course]) -> Lesson:
     course = make_course(lessons=(600,))
     return Lesson.objects.get(chapter__course=course)
+
+
+def person_of(user: User) -> Person:
+    """The person of a worker's account (make_user(Role.WORKER) always links one)."""
+    assert user.person is not None
+    return user.person

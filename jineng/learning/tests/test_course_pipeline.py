@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from jineng.audit.models import AuditEntry
-from jineng.identity.models import Role
+from jineng.identity.models import Role, User
 from jineng.identity.testing import make_organisation, make_user
 from jineng.learning.errors import CourseInvalid, LearningForbidden, TransitionRefused
 from jineng.learning.models import Course, CourseStatus, CourseStatusChange, CourseTerm
 from jineng.learning.services import chapter_add, course_create, course_transition, lesson_add
 from jineng.learning.states import TRANSITIONS, targets_from
+from jineng.organisations.models import Organisation
 
 pytestmark = pytest.mark.django_db
 
 
-def _draft(provider, actor):  # type: ignore[no-untyped-def]
+def _draft(provider: Organisation, actor: User | None) -> Course:
     course = course_create(
         actor=actor,
         provider=provider,
@@ -31,7 +34,9 @@ def _draft(provider, actor):  # type: ignore[no-untyped-def]
     return course
 
 
-def test_staff_submit_and_bureau_publish_records_history_and_audit(provider, staff, reviewer):
+def test_staff_submit_and_bureau_publish_records_history_and_audit(
+    provider: Organisation, staff: User, reviewer: User
+) -> None:
     course = _draft(provider, staff)
     assert course.status == CourseStatus.DRAFT
     assert course.created_by == staff
@@ -52,12 +57,15 @@ def test_staff_submit_and_bureau_publish_records_history_and_audit(provider, sta
         "course_transition",
         "course_transition",
     ]
-    assert entries.last().region == "441900003"
+    last = entries.order_by("id").last()
+    assert last is not None and last.region == "441900003"
     # The search terms follow: a published course is found by workers.
     assert CourseTerm.objects.filter(course=course, published=False).count() == 0
 
 
-def test_provider_staff_cannot_publish_and_nothing_changes(provider, staff):
+def test_provider_staff_cannot_publish_and_nothing_changes(
+    provider: Organisation, staff: User
+) -> None:
     course = _draft(provider, staff)
     course = course_transition(actor=staff, course=course, to=CourseStatus.SUBMITTED)
     audit_before = AuditEntry.objects.count()
@@ -70,7 +78,7 @@ def test_provider_staff_cannot_publish_and_nothing_changes(provider, staff):
     assert CourseStatusChange.objects.filter(course=course).count() == 1
 
 
-def test_bureau_of_another_city_cannot_publish(provider, staff):
+def test_bureau_of_another_city_cannot_publish(provider: Organisation, staff: User) -> None:
     course = course_transition(actor=staff, course=_draft(provider, staff), to="submitted")
     elsewhere = make_user(Role.BUREAU_REVIEWER, region="330500")
     with pytest.raises(LearningForbidden):
@@ -78,27 +86,31 @@ def test_bureau_of_another_city_cannot_publish(provider, staff):
     assert Course.objects.get(pk=course.pk).status == CourseStatus.SUBMITTED
 
 
-def test_bureau_cannot_submit_for_the_provider(provider, staff, reviewer):
+def test_bureau_cannot_submit_for_the_provider(
+    provider: Organisation, staff: User, reviewer: User
+) -> None:
     course = _draft(provider, staff)
     with pytest.raises(LearningForbidden):
         course_transition(actor=reviewer, course=course, to=CourseStatus.SUBMITTED)
 
 
-def test_staff_of_another_organisation_cannot_create(provider):
+def test_staff_of_another_organisation_cannot_create(provider: Organisation) -> None:
     other_staff = make_user(Role.ORG_ADMIN, organisation=make_organisation())
     with pytest.raises(LearningForbidden):
         _draft(provider, other_staff)
     assert not Course.objects.exists()
 
 
-def test_worker_and_auditor_cannot_create(provider):
+def test_worker_and_auditor_cannot_create(provider: Organisation) -> None:
     for role in (Role.WORKER, Role.AUDITOR):
         with pytest.raises(LearningForbidden):
             _draft(provider, make_user(role))
     assert not Course.objects.exists()
 
 
-def test_rejection_needs_a_reason_then_goes_back_to_draft(provider, staff, reviewer):
+def test_rejection_needs_a_reason_then_goes_back_to_draft(
+    provider: Organisation, staff: User, reviewer: User
+) -> None:
     course = course_transition(actor=staff, course=_draft(provider, staff), to="submitted")
     with pytest.raises(CourseInvalid) as err:
         course_transition(actor=reviewer, course=course, to=CourseStatus.REJECTED, reason="  ")
@@ -106,12 +118,15 @@ def test_rejection_needs_a_reason_then_goes_back_to_draft(provider, staff, revie
     course = course_transition(
         actor=reviewer, course=course, to=CourseStatus.REJECTED, reason="课程简介不完整"
     )
-    assert CourseStatusChange.objects.filter(course=course).last().reason == "课程简介不完整"
+    step = CourseStatusChange.objects.filter(course=course).last()
+    assert step is not None and step.reason == "课程简介不完整"
     course = course_transition(actor=staff, course=course, to=CourseStatus.DRAFT)
     assert course.status == CourseStatus.DRAFT
 
 
-def test_a_step_the_pipeline_does_not_list_is_refused(provider, staff, reviewer):
+def test_a_step_the_pipeline_does_not_list_is_refused(
+    provider: Organisation, staff: User, reviewer: User
+) -> None:
     course = _draft(provider, staff)
     with pytest.raises(TransitionRefused) as err:
         course_transition(actor=reviewer, course=course, to=CourseStatus.PUBLISHED)
@@ -119,7 +134,7 @@ def test_a_step_the_pipeline_does_not_list_is_refused(provider, staff, reviewer)
     assert Course.objects.get(pk=course.pk).status == CourseStatus.DRAFT
 
 
-def test_a_course_without_lessons_cannot_be_submitted(provider, staff):
+def test_a_course_without_lessons_cannot_be_submitted(provider: Organisation, staff: User) -> None:
     course = course_create(
         actor=staff,
         provider=provider,
@@ -134,7 +149,7 @@ def test_a_course_without_lessons_cannot_be_submitted(provider, staff):
         course_transition(actor=staff, course=course, to=CourseStatus.SUBMITTED)
 
 
-def test_a_submitted_course_cannot_be_edited(provider, staff):
+def test_a_submitted_course_cannot_be_edited(provider: Organisation, staff: User) -> None:
     course = course_transition(actor=staff, course=_draft(provider, staff), to="submitted")
     with pytest.raises(TransitionRefused):
         chapter_add(actor=staff, course=course, title="新章节")
@@ -150,8 +165,10 @@ def test_a_submitted_course_cannot_be_edited(provider, staff):
         ("planned_hours", {"planned_hours": 0}, "计划学时"),
     ],
 )
-def test_bad_input_names_the_field_in_chinese(provider, field, overrides, needle):
-    values = {
+def test_bad_input_names_the_field_in_chinese(
+    provider: Organisation, field: str, overrides: dict[str, Any], needle: str
+) -> None:
+    values: dict[str, Any] = {
         "title": "车工",
         "occupation": "6-18-01-01",
         "level": "5",
@@ -165,7 +182,7 @@ def test_bad_input_names_the_field_in_chinese(provider, field, overrides, needle
     assert needle in err.value.message
 
 
-def test_every_status_has_a_way_out_or_is_terminal():
+def test_every_status_has_a_way_out_or_is_terminal() -> None:
     assert targets_from(CourseStatus.DRAFT) == [CourseStatus.SUBMITTED]
     assert set(targets_from(CourseStatus.SUBMITTED)) == {"published", "rejected"}
     assert targets_from(CourseStatus.WITHDRAWN) == []

@@ -5,6 +5,7 @@ segment twice; skipping, 2× speed, a hidden page and a paused device earn nothi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -16,9 +17,9 @@ from hypothesis import strategies as st
 
 from jineng.identity.models import User
 from jineng.learning import segments as seg
-from jineng.learning.models import CreditedSegment, LearningStream, Lesson, LessonProgress
+from jineng.learning.models import Course, CreditedSegment, LearningStream, Lesson, LessonProgress
 from jineng.learning.services import learning_heartbeat, learning_stream_open
-from jineng.learning.tests.conftest import T0
+from jineng.learning.tests.conftest import T0, person_of
 
 pytestmark = pytest.mark.django_db
 
@@ -54,13 +55,13 @@ steps = st.lists(
 
 
 @pytest.fixture
-def lesson240(make_course) -> Lesson:  # type: ignore[no-untyped-def]
+def lesson240(make_course: Callable[..., Course]) -> Lesson:
     return Lesson.objects.get(chapter__course=make_course(lessons=(LESSON_SECONDS,)))
 
 
 def run(worker: User, lesson: Lesson, plan: list[Step]) -> tuple[int, int]:
     """Play `plan`; returns (credited ms, wall ms elapsed since the first step)."""
-    person = worker.person
+    person = person_of(worker)
     assert person is not None
     now = T0
     position = [0, 0]
@@ -86,14 +87,14 @@ def run(worker: User, lesson: Lesson, plan: list[Step]) -> tuple[int, int]:
 
 def check_ledger(worker: User, lesson: Lesson, credited: int) -> None:
     rows = list(
-        CreditedSegment.objects.filter(person=worker.person, lesson=lesson).values_list(
+        CreditedSegment.objects.filter(person=person_of(worker), lesson=lesson).values_list(
             "start_ms", "end_ms"
         )
     )
     # Never double: the ledger's segments are pairwise disjoint and add up to the total.
     assert seg.total(rows) == credited
     assert seg.total(seg.merge(rows)) == credited
-    progress = LessonProgress.objects.filter(person=worker.person, lesson=lesson).first()
+    progress = LessonProgress.objects.filter(person=person_of(worker), lesson=lesson).first()
     if progress is not None:
         assert seg.merge(progress.segments) == seg.merge(rows)
 
@@ -153,7 +154,7 @@ def test_the_paused_device_earns_nothing(worker: User, lesson240: Lesson, plan: 
     # Device 0 opens first, then device 1 takes over for good; device 0 keeps sending perfect
     # real-time heartbeats. Only device 1's heartbeats may credit anything.
     with transaction.atomic():
-        person = worker.person
+        person = person_of(worker)
         assert person is not None
         first = learning_stream_open(
             actor=worker, person=person, lesson=lesson240, device="a", at=T0
