@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,13 @@ from jineng.identity.models import Role, User
 from jineng.identity.testing import make_organisation, make_user
 from jineng.learning.errors import CourseInvalid, LearningForbidden, TransitionRefused
 from jineng.learning.models import Course, CourseStatus, CourseStatusChange, CourseTerm
-from jineng.learning.services import chapter_add, course_create, course_transition, lesson_add
+from jineng.learning.services import (
+    chapter_add,
+    course_create,
+    course_transition,
+    course_update,
+    lesson_add,
+)
 from jineng.learning.states import TRANSITIONS, targets_from
 from jineng.organisations.models import Organisation
 
@@ -187,3 +194,52 @@ def test_every_status_has_a_way_out_or_is_terminal() -> None:
     assert set(targets_from(CourseStatus.SUBMITTED)) == {"published", "rejected"}
     assert targets_from(CourseStatus.WITHDRAWN) == []
     assert all(t.label for t in TRANSITIONS)
+
+
+def test_cover_and_lesson_media_go_through_the_storage(
+    provider: Organisation, staff: User, settings: Any, tmp_path: Path
+) -> None:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    course = course_create(
+        actor=staff,
+        provider=provider,
+        title="焊工",
+        occupation="6-18-01-01",
+        level="5",
+        planned_hours=2,
+        mode="online",
+        funding="free",
+        cover=ContentFile(b"png", name="c.png"),
+    )
+    chapter = chapter_add(actor=staff, course=course, title="第一章")
+    lesson = lesson_add(
+        actor=staff,
+        chapter=chapter,
+        title="演示",
+        kind="video",
+        duration_seconds=20,
+        media=ContentFile(b"mp4", name="v.mp4"),
+    )
+    assert course.cover.name.startswith("learning/covers/")
+    assert lesson.media.name.startswith("learning/media/")
+    assert default_storage.exists(course.cover.name) and default_storage.exists(lesson.media.name)
+
+
+def test_course_update_refuses_unknown_fields_and_other_people(
+    provider: Organisation, staff: User, reviewer: User
+) -> None:
+    course = _draft(provider, staff)
+    with pytest.raises(CourseInvalid) as err:
+        course_update(actor=staff, course=course, status="published")
+    assert err.value.field == "status"
+    with pytest.raises(LearningForbidden):
+        course_update(actor=reviewer, course=course, title="改名")
+    course = course_update(
+        actor=staff, course=course, title="低压电工作业（新版）", planned_hours=20
+    )
+    assert (course.title, course.planned_hours) == ("低压电工作业（新版）", 20)
+    entry = AuditEntry.objects.filter(object_type="learning.course", action="update").get()
+    assert entry.before is not None and entry.before["title"] == "低压电工作业培训"
