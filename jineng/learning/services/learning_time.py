@@ -247,7 +247,9 @@ def learning_heartbeat(
 ) -> HeartbeatResult:
     """Record one heartbeat of `person`'s `stream` on `lesson` and credit what it proves was
     watched (module docstring). The caller has established that `person` is the signed-in
-    learner; a stream of another person or lesson is refused (HeartbeatInvalid)."""
+    learner; a stream of another person or lesson is refused (HeartbeatInvalid). `at` is the
+    server's time of receipt (`timezone.now()` in the view), never a time the client sent: the
+    wall time between two heartbeats is what bounds the credit."""
     if not isinstance(position_seconds, int | float) or not math.isfinite(position_seconds):
         raise HeartbeatInvalid("position_seconds", "播放位置无效", position_seconds)
     if position_seconds < 0:
