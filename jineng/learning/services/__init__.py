@@ -10,6 +10,7 @@ from jineng.learning.services.catalogue import (
 )
 from jineng.learning.services.learning_time import (
     HeartbeatResult,
+    Outcome,
     learning_heartbeat,
     learning_stream_close,
     learning_stream_open,
@@ -17,6 +18,7 @@ from jineng.learning.services.learning_time import (
 
 __all__ = [
     "HeartbeatResult",
+    "Outcome",
     "chapter_add",
     "course_create",
     "course_transition",
