@@ -93,10 +93,16 @@ def course_search(
         qs = qs.filter(status=status)
     total = qs.count()
     start = (page - 1) * per_page
+    # Published courses always have published_at: the workers' catalogue orders by it plainly,
+    # which the (status, -published_at, -id) index serves on both databases. Staff lists hold
+    # drafts too (no published_at), put last on both databases.
+    order = (
+        ("-published_at", "-id")
+        if published_only or status == CourseStatus.PUBLISHED
+        else (F("published_at").desc(nulls_last=True), "-id")
+    )
     items = list(
-        qs.select_related("provider", "occupation").order_by(
-            F("published_at").desc(nulls_last=True), "-id"
-        )[start : start + per_page]
+        qs.select_related("provider", "occupation").order_by(*order)[start : start + per_page]
     )
     return CoursePage(items=items, total=total, page=page, per_page=per_page, terms=terms)
 
