@@ -40,6 +40,11 @@ _FIELD_PATHS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("region", "person__residence_region_id", "organisation__region_id"),
     ),
     AuditObject.SIMULATION_RUN: ("policy.SimulationRun", ("region",)),
+    AuditObject.COURSE: ("learning.Course", ("provider__region_id",)),
+    AuditObject.CHAPTER: ("learning.Chapter", ("course__provider__region_id",)),
+    AuditObject.LESSON: ("learning.Lesson", ("chapter__course__provider__region_id",)),
+    AuditObject.LEARNING_STREAM: ("learning.LearningStream", ("person__residence_region_id",)),
+    AuditObject.LESSON_PROGRESS: ("learning.LessonProgress", ("person__residence_region_id",)),
 }
 _USER_TYPES = frozenset({AuditObject.USER, AuditObject.ACCOUNT})
 

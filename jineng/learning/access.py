@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from jineng.identity.access import Scope, _scope, _to_pk
+from jineng.identity.access import Scope, resolve_scope, to_pk
 from jineng.identity.models import BUREAU_ROLES, Role
 from jineng.learning.models import Course, CourseStatus, Lesson
 from jineng.learning.states import Party
@@ -49,7 +49,7 @@ def courses_q(scope: Scope) -> Q | None:
 def courses_visible_to(
     user: User | AnonymousUser | None, *, scope: Scope | None = None
 ) -> QuerySet[Course]:
-    scope = _scope(user, scope)
+    scope = resolve_scope(user, scope)
     if scope.is_global:
         return Course.objects.all()
     published = Q(status=CourseStatus.PUBLISHED)
@@ -63,7 +63,7 @@ def access_course_by_id(
     course = (
         courses_visible_to(user, scope=scope)
         .select_related("provider", "occupation")
-        .filter(pk=_to_pk(course_id))
+        .filter(pk=to_pk(course_id))
         .first()
     )
     if course is None:
@@ -97,7 +97,7 @@ def access_lesson_by_id(
     visible = courses_visible_to(user, scope=scope)
     lesson = (
         Lesson.objects.select_related("chapter__course")
-        .filter(pk=_to_pk(lesson_id), chapter__course__in=visible)
+        .filter(pk=to_pk(lesson_id), chapter__course__in=visible)
         .first()
     )
     if lesson is None:

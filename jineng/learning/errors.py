@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-from jineng.core.errors import Conflict, DomainError, Forbidden
+from jineng.core.errors import DomainError, Forbidden
+from jineng.core.states import TransitionRefused
 
 
 class CourseInvalid(DomainError):
     """Bad input for a course, chapter or lesson (400)."""
-
-
-class TransitionRefused(Conflict):
-    """The pipeline does not list this step from the course's current status (409)."""
 
 
 class LearningForbidden(Forbidden):
@@ -20,3 +17,11 @@ class LearningForbidden(Forbidden):
 
 class HeartbeatInvalid(DomainError):
     """A heartbeat that does not belong to its stream, or a malformed position (400)."""
+
+
+__all__ = [
+    "CourseInvalid",
+    "HeartbeatInvalid",
+    "LearningForbidden",
+    "TransitionRefused",  # jineng.core.states': a step the pipeline does not list (409)
+]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
-from jineng.identity.access import Scope, _scope, people_visible_to
+from jineng.identity.access import Scope, people_visible_to, resolve_scope
 from jineng.identity.models import Person
 from jineng.learning.access import courses_q
 from jineng.learning.models import (
@@ -63,7 +63,7 @@ def course_search(
     jineng.learning.search), filtered by occupation code, level, provider id, the provider's
     region (`town`: a township, county or city code and everything under it), mode and status;
     newest published first; `page` clamped to 1.., `per_page` to 1..100."""
-    scope = _scope(user, scope)
+    scope = resolve_scope(user, scope)
     per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
     page = max(int(page), 1)
     staff_q = None if scope.is_global else courses_q(scope)
@@ -146,7 +146,7 @@ def lesson_ledger(
 ) -> LessonLedger:
     """The ledger of `person` on `lesson`, for the learner themself or an officer (or the
     provider's staff, the auditor) whose scope covers the person; Http404 otherwise."""
-    scope = _scope(user, scope)
+    scope = resolve_scope(user, scope)
     _person_in_scope(user, person, scope)
     progress = LessonProgress.objects.filter(person=person, lesson=lesson).first()
     segments = list(
@@ -167,7 +167,7 @@ def person_lesson_progress(
     *, user: User | AnonymousUser | None, person: Person, scope: Scope | None = None
 ) -> QuerySet[LessonProgress]:
     """Every lesson `person` has credited time on (for "my courses" and an officer's view)."""
-    scope = _scope(user, scope)
+    scope = resolve_scope(user, scope)
     _person_in_scope(user, person, scope)
     return (
         LessonProgress.objects.filter(person=person)

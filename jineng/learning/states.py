@@ -14,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from jineng.learning.models import CourseStatus
+from jineng.audit.vocabulary import AuditAction, AuditObject
+from jineng.core.states import StateMachine
+from jineng.learning.models import Course, CourseStatus
 
 
 class Party(StrEnum):
@@ -58,6 +60,17 @@ TRANSITIONS: tuple[Transition, ...] = (
 )
 
 _BY_EDGE = {(t.source, t.target): t for t in TRANSITIONS}
+
+# The same edges as the project's state machine (jineng.core.states): `transition()` makes the
+# status-checked, locked, audited move; the parties and reasons above are checked before it.
+COURSE_STATES: StateMachine[Course] = StateMachine(
+    Course,
+    {s: {t.target for t in TRANSITIONS if t.source == s} for s in {t.source for t in TRANSITIONS}},
+    CourseStatus,
+    object_type=AuditObject.COURSE,
+    audit_action=AuditAction.COURSE_TRANSITION,
+    describe=lambda course: f"课程“{course.title}”",
+)
 
 # A course's content (fields, chapters, lessons) may change only while the provider holds it.
 EDITABLE_STATUSES = frozenset({CourseStatus.DRAFT, CourseStatus.REJECTED})

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from jineng.audit.services import audit_record
 from jineng.audit.vocabulary import AuditAction, AuditObject
+from jineng.core.states import transition
 from jineng.identity.access import scope_of
 from jineng.learning.access import parties_of
 from jineng.learning.errors import CourseInvalid, LearningForbidden, TransitionRefused
@@ -31,7 +32,7 @@ from jineng.learning.models import (
     LessonKind,
 )
 from jineng.learning.search import index_terms
-from jineng.learning.states import EDITABLE_STATUSES, Party, transition_for
+from jineng.learning.states import COURSE_STATES, EDITABLE_STATUSES, Party, transition_for
 from jineng.organisations.models import Organisation, OrgKind
 from jineng.reference.models import Occupation, SkillLevel
 
@@ -237,10 +238,7 @@ def course_transition(*, actor: User | None, course: Course, to: str, reason: st
         raise CourseInvalid("status", "课程状态无效", to) from None
     step = transition_for(course.status, target)
     if step is None:
-        raise TransitionRefused(
-            "status",
-            f"课程“{course.title}”{course.get_status_display()}，不能改为{target.label}",
-        )
+        raise COURSE_STATES.refused(course, course.status, target, lost_race=False)
     if actor is not None:
         scope = scope_of(actor)
         parties = parties_of(
@@ -259,23 +257,14 @@ def course_transition(*, actor: User | None, course: Course, to: str, reason: st
         raise CourseInvalid("status", f"课程“{course.title}”还没有课时，不能提交审核")
     now = timezone.now()
     source = course.status
-    course.status = target
+    fields: dict[str, Any] = {"updated_at": now}
     if target == CourseStatus.PUBLISHED:
-        course.published_at = now
-    course.save(update_fields=["status", "published_at", "updated_at"])
+        fields["published_at"] = now
+    # The status-checked, locked, audited move (jineng.core.states; audit course_transition).
+    transition(obj_or_queryset=course, to=target, actor=actor, reason=reason, **fields)
     CourseTerm.objects.filter(course=course).update(published=target == CourseStatus.PUBLISHED)
     CourseStatusChange.objects.create(
         course=course, from_status=source, to_status=target, actor=actor, reason=reason, at=now
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.COURSE_TRANSITION,
-        object_type=AuditObject.COURSE,
-        object_id=course.pk,
-        before={"status": source},
-        after={"status": target},
-        reason=reason,
-        region=course.provider.region_id,
     )
     return course
 
