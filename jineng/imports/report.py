@@ -40,7 +40,7 @@ class FieldChange:
 
 @dataclass
 class ImportReport:
-    kind: Literal["people", "organisations", "facts"]
+    kind: Literal["people", "organisations", "facts", "courses"]
     filename: str
     dry_run: bool
     skip_bad: bool
@@ -115,7 +115,9 @@ class ImportReport:
         value, reason, severity), for download from the upload page or `--errors-xlsx`."""
         from jineng.core.xlsx import Sheet, workbook_bytes
 
-        kind = {"people": "人员", "organisations": "机构", "facts": "档案事实"}[self.kind]
+        kind = {"people": "人员", "organisations": "机构", "facts": "档案事实", "courses": "课程"}[
+            self.kind
+        ]
         summary = [
             ("文件", self.filename),
             ("导入类型", kind),

@@ -249,7 +249,7 @@ def course_import(
     Raises LearningForbidden before the file is read when the actor may not."""
     _require(actor, course_provider=provider, party=Party.PROVIDER)
     # ImportReport.kind lists the importers of jineng.imports; "courses" is this one.
-    report = ImportReport(kind="courses", filename=filename, dry_run=dry_run, skip_bad=skip_bad)  # type: ignore[arg-type]
+    report = ImportReport(kind="courses", filename=filename, dry_run=dry_run, skip_bad=skip_bad)
     if provider.kind not in PROVIDER_KINDS:
         report.file_error = f"“{provider.name}”不是培训机构、院校、企业或评价组织，不能开课"
         return report

@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from jineng.identity.models import User
 
 MAX_PER_PAGE = 100
+# Counting every match of a broad word (培训: tens of thousands) costs more than the page itself;
+# past this many the catalogue says "1000 多门" and pages no further, as search engines do.
+COUNT_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class CoursePage:
     page: int
     per_page: int
     terms: list[str]  # what the query was segmented into (the page can show it)
+    more: bool = False  # more than COUNT_CAP matches: `total` is COUNT_CAP ("1000 多门")
 
     @property
     def pages(self) -> int:
@@ -62,7 +66,8 @@ def course_search(
     title, description or occupation name contain every word of `q` (jieba segmentation; see
     jineng.learning.search), filtered by occupation code, level, provider id, the provider's
     region (`town`: a township, county or city code and everything under it), mode and status;
-    newest published first; `page` clamped to 1.., `per_page` to 1..100."""
+    newest published first; `page` clamped to 1..pages, `per_page` to 1..100. At most
+    COUNT_CAP matches are counted (`more` says there are others)."""
     scope = resolve_scope(user, scope)
     per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
     page = max(int(page), 1)
@@ -91,7 +96,10 @@ def course_search(
         qs = qs.filter(mode=mode)
     if status:
         qs = qs.filter(status=status)
-    total = qs.count()
+    total = qs.order_by()[: COUNT_CAP + 1].count()
+    more = total > COUNT_CAP
+    total = min(total, COUNT_CAP)
+    page = min(page, max(1, -(-total // per_page)))
     start = (page - 1) * per_page
     # Published courses always have published_at: the workers' catalogue orders by it plainly,
     # which the (status, -published_at, -id) index serves on both databases. Staff lists hold
@@ -104,7 +112,9 @@ def course_search(
     items = list(
         qs.select_related("provider", "occupation").order_by(*order)[start : start + per_page]
     )
-    return CoursePage(items=items, total=total, page=page, per_page=per_page, terms=terms)
+    return CoursePage(
+        items=items, total=total, page=page, per_page=per_page, terms=terms, more=more
+    )
 
 
 def _prefix(code: str) -> str:

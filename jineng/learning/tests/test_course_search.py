@@ -115,3 +115,16 @@ def test_withdrawn_course_leaves_the_catalogue_and_edits_reindex(
     course_update(actor=staff, course=draft, title="氩弧焊入门")
     assert course_search(user=staff, q="氩弧焊").total == 1
     assert course_search(user=staff, q="电焊").total == 0
+
+
+def test_counting_stops_at_the_cap_and_says_there_are_more(
+    worker: User, catalogue: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jineng.learning import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    page = course_search(user=worker, per_page=1, page=99)
+    assert (page.total, page.more) == (2, True)
+    assert page.pages == 2 and page.page == 2  # paging stops where counting stopped
+    exact = course_search(user=worker, q="电工")
+    assert (exact.total, exact.more) == (1, False)
