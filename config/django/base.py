@@ -260,3 +260,11 @@ LEARNING_RATE_TOLERANCE_SECONDS = 1.0  # … plus this much; credit itself never
 LEARNING_HEARTBEAT_MAX_GAP_SECONDS = 120  # a longer silence credits nothing for that interval
 LEARNING_DAILY_CAP_HOURS = 7  # 学时 per person per local day
 LEARNING_COMPLETE_RATIO = 0.95  # a lesson is complete at ≥ 95 % of its length credited
+# Real-name checks during online learning (jineng/learning/services/checks.py): about this many a
+# day (one per LEARNING_DAILY_CAP_HOURS 学时 / LEARNING_CHECKS_PER_DAY of credit, ± the jitter),
+# each to be answered with a live capture within LEARNING_CHECK_ANSWER_SECONDS; this many failed or
+# missed checks in one course fail the learner there. LEARNING_CHECKS_PER_DAY = 0 turns them off.
+LEARNING_CHECKS_PER_DAY = int(os.environ.get("JINENG_LEARNING_CHECKS_PER_DAY", "8"))
+LEARNING_CHECK_ANSWER_SECONDS = 60
+LEARNING_CHECK_JITTER = 0.5  # the credit between checks is drawn from (1 ± this) × the mean
+LEARNING_CHECK_MAX_FAILURES = 3

@@ -10,3 +10,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The heartbeat tests measure crediting alone; the real-name checks have their own tests, which
+# turn them on (jineng/learning/tests/test_learning_checks.py).
+LEARNING_CHECKS_PER_DAY = 0

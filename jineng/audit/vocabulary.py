@@ -54,6 +54,8 @@ class AuditAction(StrEnum):
     LEARNING_STREAM_OPEN = "learning_stream_open"
     LEARNING_STREAM_CLOSE = "learning_stream_close"
     LESSON_COMPLETE = "lesson_complete"
+    LEARNING_CHECK_ISSUE = "learning_check_issue"
+    LEARNING_CHECK_SETTLE = "learning_check_settle"
 
     @property
     def label(self) -> str:
@@ -83,6 +85,7 @@ class AuditObject(StrEnum):
     LESSON = "learning.lesson"
     LEARNING_STREAM = "learning.stream"
     LESSON_PROGRESS = "learning.progress"
+    LEARNING_CHECK = "learning.check"
 
     @property
     def label(self) -> str:
@@ -126,6 +129,8 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.LEARNING_STREAM_OPEN: _("开始在线学习"),
     AuditAction.LEARNING_STREAM_CLOSE: _("结束在线学习"),
     AuditAction.LESSON_COMPLETE: _("完成课时学习"),
+    AuditAction.LEARNING_CHECK_ISSUE: _("学习过程人脸抽查"),
+    AuditAction.LEARNING_CHECK_SETTLE: _("人脸抽查结果"),
 }
 
 OBJECT_LABELS: dict[AuditObject, str | Promise] = {
@@ -151,6 +156,7 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.LESSON: _("课时"),
     AuditObject.LEARNING_STREAM: _("在线学习记录"),
     AuditObject.LESSON_PROGRESS: _("课时学习进度"),
+    AuditObject.LEARNING_CHECK: _("学习过程人脸抽查"),
 }
 
 OTHER_ACTION = _("其他操作")

@@ -11,6 +11,12 @@ from jineng.learning.models.catalogue import (
     Lesson,
     LessonKind,
 )
+from jineng.learning.models.checks import (
+    CheckStatus,
+    CourseFailure,
+    LearningCheck,
+    SegmentVoid,
+)
 from jineng.learning.models.time import (
     CreditedSegment,
     DailyLearning,
@@ -20,6 +26,10 @@ from jineng.learning.models.time import (
 )
 
 __all__ = [
+    "CheckStatus",
+    "CourseFailure",
+    "LearningCheck",
+    "SegmentVoid",
     "Chapter",
     "Course",
     "CourseFunding",

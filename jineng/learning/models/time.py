@@ -40,6 +40,17 @@ class LearningStream(models.Model):
     last_position_ms = models.BigIntegerField(null=True, blank=True)
     last_at = models.DateTimeField(null=True, blank=True)
     last_visible = models.BooleanField(default=False)
+    # Real-name checks (models/checks.py): the check this stream waits for, and the credit since
+    # the last one, against the randomly drawn amount after which the next is issued.
+    pending_check = models.ForeignKey(
+        "learning.LearningCheck",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    credit_since_check_ms = models.BigIntegerField(default=0)
+    next_check_after_ms = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("学习记录")

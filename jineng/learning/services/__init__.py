@@ -1,5 +1,5 @@
 """Every write of the learning app: `catalogue` (courses, chapters, lessons, the review
-pipeline) and `learning_time` (streams and verified heartbeats)."""
+pipeline) `learning_time` (streams and verified heartbeats) and `checks` (real-name checks while learning)."""
 
 from jineng.learning.services.catalogue import (
     chapter_add,
@@ -8,6 +8,7 @@ from jineng.learning.services.catalogue import (
     course_update,
     lesson_add,
 )
+from jineng.learning.services.checks import learning_check_answer
 from jineng.learning.services.learning_time import (
     HeartbeatResult,
     Outcome,
@@ -23,6 +24,7 @@ __all__ = [
     "course_create",
     "course_transition",
     "course_update",
+    "learning_check_answer",
     "learning_heartbeat",
     "learning_stream_close",
     "learning_stream_open",

@@ -49,6 +49,7 @@ from jineng.learning.models import (
     LessonProgress,
     StreamState,
 )
+from jineng.learning.services import checks
 
 if TYPE_CHECKING:
     from jineng.identity.models import User
@@ -71,6 +72,8 @@ class Outcome(StrEnum):
     ALREADY_CREDITED = "already_credited"
     DAILY_CAP = "daily_cap"
     PAST_END = "past_end"
+    CHECK_PENDING = "check_pending"
+    CHECK_MISSED = "check_missed"
 
     @property
     def label(self) -> str:
@@ -90,6 +93,8 @@ OUTCOME_LABELS = {
     Outcome.ALREADY_CREDITED: _("该段内容已计过时长"),
     Outcome.DAILY_CAP: _("今日学习时长已达上限"),
     Outcome.PAST_END: _("已播放到结尾"),
+    Outcome.CHECK_PENDING: _("请先完成人脸核验，核验前不计时"),
+    Outcome.CHECK_MISSED: _("人脸核验超时，上次核验后的学习时长已作废"),
 }
 
 
@@ -99,6 +104,7 @@ class HeartbeatResult:
     credited_ms: int  # newly credited by this heartbeat
     lesson_credited_ms: int | None  # the lesson's total for the person, when it was read
     completed: bool  # this heartbeat completed the lesson
+    check_id: int | None = None  # a real-name check waits: the player opens the camera
 
     @property
     def message(self) -> str:
@@ -145,6 +151,8 @@ def learning_stream_open(
     )
     if status != CourseStatus.PUBLISHED:
         raise LearningForbidden("lesson", f"课时“{lesson.title}”所属课程未发布，不能学习")
+    if checks.course_failed(person=person, course_id=lesson.chapter.course_id):
+        raise LearningForbidden("lesson", "人脸抽查多次未通过，本课程学习已判为不合格")
     at = at or timezone.now()
     # Serialise a person's opens: the partial unique constraint is the guard, this the queue.
     Person.objects.select_for_update().filter(pk=person.pk).exists()
@@ -258,14 +266,21 @@ def learning_heartbeat(
     row = (
         LearningStream.objects.select_for_update()
         .filter(pk=stream_id, person_id=person.pk, lesson_id=lesson.pk)
-        .values_list("state", "last_position_ms", "last_at", "last_visible")
+        .values_list("state", "last_position_ms", "last_at", "last_visible", "pending_check_id")
         .first()
     )
     if row is None:
         raise HeartbeatInvalid("stream", "学习记录与学员或课时不符")
-    state, prev_pos, prev_at, prev_visible = row
+    state, prev_pos, prev_at, prev_visible, pending = row
     if state != StreamState.ACTIVE:
         return HeartbeatResult(Outcome.INACTIVE, 0, None, False)
+    if pending is not None:
+        # A real-name check waits (services/checks.py): nothing is credited until it is answered;
+        # past its time it is settled as missed and measuring starts again from here.
+        LearningStream.objects.filter(pk=stream_id).update(last_at=None, last_position_ms=None)
+        if checks.check_missed(pending, at=at) is not None:
+            return HeartbeatResult(Outcome.CHECK_MISSED, 0, None, False)
+        return HeartbeatResult(Outcome.CHECK_PENDING, 0, None, False, check_id=pending)
     if prev_at is not None and at <= prev_at:
         return HeartbeatResult(Outcome.STALE, 0, None, False)
     duration_ms = lesson.duration_seconds * 1000
@@ -350,4 +365,11 @@ def _credit(
             },
             region=person.residence_region_id or "",
         )
-    return HeartbeatResult(Outcome.CREDITED, gained, progress.credited_ms, completed)
+    check = checks.maybe_issue_check(stream_id=stream_id, gained_ms=gained, at=at)
+    return HeartbeatResult(
+        Outcome.CREDITED,
+        gained,
+        progress.credited_ms,
+        completed,
+        check_id=None if check is None else check.pk,
+    )
