@@ -54,6 +54,13 @@ class AuditAction(StrEnum):
     LEARNING_STREAM_OPEN = "learning_stream_open"
     LEARNING_STREAM_CLOSE = "learning_stream_close"
     LESSON_COMPLETE = "lesson_complete"
+    # Assessment (jineng.assessment)
+    BANK_FILE = "bank_file"
+    ITEM_REVIEW = "item_review"
+    ITEM_SUPERSEDE = "item_supersede"
+    BLUEPRINT_PUBLISH = "blueprint_publish"
+    PAPER_DRAW = "paper_draw"
+    PAPER_SCORE = "paper_score"
 
     @property
     def label(self) -> str:
@@ -83,6 +90,11 @@ class AuditObject(StrEnum):
     LESSON = "learning.lesson"
     LEARNING_STREAM = "learning.stream"
     LESSON_PROGRESS = "learning.progress"
+    QUESTION_BANK = "question_bank"
+    KNOWLEDGE_POINT = "knowledge_point"
+    QUESTION_ITEM = "question_item"
+    BLUEPRINT = "blueprint"
+    EXAM_PAPER = "exam_paper"
 
     @property
     def label(self) -> str:
@@ -126,6 +138,12 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.LEARNING_STREAM_OPEN: _("开始在线学习"),
     AuditAction.LEARNING_STREAM_CLOSE: _("结束在线学习"),
     AuditAction.LESSON_COMPLETE: _("完成课时学习"),
+    AuditAction.BANK_FILE: _("题库备案"),
+    AuditAction.ITEM_REVIEW: _("试题审核"),
+    AuditAction.ITEM_SUPERSEDE: _("试题换版"),
+    AuditAction.BLUEPRINT_PUBLISH: _("发布组卷规则"),
+    AuditAction.PAPER_DRAW: _("抽取试卷"),
+    AuditAction.PAPER_SCORE: _("试卷评分"),
 }
 
 OBJECT_LABELS: dict[AuditObject, str | Promise] = {
@@ -151,6 +169,11 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.LESSON: _("课时"),
     AuditObject.LEARNING_STREAM: _("在线学习记录"),
     AuditObject.LESSON_PROGRESS: _("课时学习进度"),
+    AuditObject.QUESTION_BANK: _("题库"),
+    AuditObject.KNOWLEDGE_POINT: _("鉴定要素"),
+    AuditObject.QUESTION_ITEM: _("试题"),
+    AuditObject.BLUEPRINT: _("组卷规则"),
+    AuditObject.EXAM_PAPER: _("试卷"),
 }
 
 OTHER_ACTION = _("其他操作")
