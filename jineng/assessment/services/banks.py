@@ -167,7 +167,7 @@ def sheet_of(item: Item) -> list[Criterion]:
     ]
 
 
-def _content(
+def item_content(
     *,
     kind: str,
     stem: str,
@@ -177,6 +177,8 @@ def _content(
     sheet: Sequence[Criterion],
     difficulty: int,
 ) -> dict[str, Any]:
+    """The item's fields checked and normalised for its kind (`AssessmentInvalid` naming the
+    field); shared by `item_create`, the edits and the .xlsx import."""
     if kind not in ItemKind.values:
         raise AssessmentInvalid("kind", "题型不正确")
     if difficulty not in Difficulty.values:
@@ -297,7 +299,7 @@ def item_create(
         raise Forbidden("bank", "无权在该题库中命题")
     if point.bank_id != bank.pk:
         raise AssessmentInvalid("point", "鉴定要素不属于该题库")
-    content = _content(
+    content = item_content(
         kind=kind,
         stem=stem,
         options=options,
@@ -329,7 +331,7 @@ def _merged(item: Item, changes: dict[str, Any]) -> dict[str, Any]:
     point = changes.get("point", item.point)
     if point.bank_id != item.bank_id:
         raise AssessmentInvalid("point", "鉴定要素不属于该题库")
-    content = _content(
+    content = item_content(
         kind=item.kind,
         stem=changes.get("stem", item.stem),
         options=changes.get("options", item.options),
