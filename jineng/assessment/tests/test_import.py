@@ -75,7 +75,7 @@ def test_good_file_writes_every_item_as_a_draft(world: World) -> None:
 
 
 def test_bad_rows_are_named_by_row_and_column_and_nothing_is_written(world: World) -> None:
-    rows = [
+    rows: list[list[CellValue]] = [
         *GOOD,
         ["9.9", "单选", "中等", "不存在的要素", "甲", "乙", "", "A", "", ""],  # row 8
         ["1", "单选", "中等", "答案越界", "甲", "乙", "", "D", "", ""],  # row 9
