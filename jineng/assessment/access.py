@@ -86,7 +86,7 @@ def banks_visible_to(user: User, *, scope: Scope | None = None) -> QuerySet[Ques
     if s.is_global:
         return qs
     q = Q(organisation_id__in=list(s.organisation_roles))
-    q |= _region_q(s.region_prefixes, "organisation__region_id")
+    q |= _region_q(s.region_prefixes, "organisation__region__code")
     return qs.filter(q)
 
 
