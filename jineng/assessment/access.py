@@ -122,3 +122,23 @@ def access_paper_by_id(user: User, paper_id: object, *, scope: Scope | None = No
     if paper is None:
         raise NotFound("paper", "试卷不存在或不在您的查看范围内")
     return paper
+
+
+def can_run_sessions(
+    actor: User | None, organisation_id: int, *, scope: Scope | None = None
+) -> bool:
+    """Plan sessions, register candidates and assign staff for the organisation."""
+    if actor is None:
+        return True
+    s = _scope(actor, scope)
+    return _is_admin(s) or _has_org_role(s, organisation_id, MANAGE_ROLES)
+
+
+def can_license(actor: User | None, region_code: str, *, scope: Scope | None = None) -> bool:
+    """Record an organisation's licence scope: the bureau over its region."""
+    if actor is None:
+        return True
+    s = _scope(actor, scope)
+    return _is_admin(s) or (
+        s.has_role(*BUREAU_ROLES) and s.covers_region(region_code, as_bureau=True)
+    )

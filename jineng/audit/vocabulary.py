@@ -95,6 +95,8 @@ class AuditObject(StrEnum):
     QUESTION_ITEM = "question_item"
     BLUEPRINT = "blueprint"
     EXAM_PAPER = "exam_paper"
+    EXAM_SESSION = "exam_session"
+    EXAM_REGISTRATION = "exam_registration"
 
     @property
     def label(self) -> str:
@@ -174,6 +176,8 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.QUESTION_ITEM: _("试题"),
     AuditObject.BLUEPRINT: _("组卷规则"),
     AuditObject.EXAM_PAPER: _("试卷"),
+    AuditObject.EXAM_SESSION: _("考试批次"),
+    AuditObject.EXAM_REGISTRATION: _("考试报名"),
 }
 
 OTHER_ACTION = _("其他操作")
