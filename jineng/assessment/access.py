@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from jineng.assessment.models import Paper, QuestionBank
+from jineng.assessment.models import Blueprint, Paper, QuestionBank
 from jineng.core.errors import NotFound
 from jineng.identity.access import Scope, scope_of
 from jineng.identity.models import BUREAU_ROLES, Role, User
@@ -142,3 +142,21 @@ def can_license(actor: User | None, region_code: str, *, scope: Scope | None = N
     return _is_admin(s) or (
         s.has_role(*BUREAU_ROLES) and s.covers_region(region_code, as_bureau=True)
     )
+
+
+def access_blueprint_by_id(
+    user: User, blueprint_id: object, *, scope: Scope | None = None
+) -> Blueprint:
+    """The blueprint if `user` may see its bank; `NotFound` otherwise (also for a malformed id)."""
+    try:
+        pk = int(str(blueprint_id))
+    except ValueError:
+        raise NotFound("blueprint", "组卷规则不存在或不在您的查看范围内") from None
+    found = (
+        Blueprint.objects.select_related("bank__organisation")
+        .filter(pk=pk, bank__in=banks_visible_to(user, scope=scope))
+        .first()
+    )
+    if found is None:
+        raise NotFound("blueprint", "组卷规则不存在或不在您的查看范围内")
+    return found
