@@ -259,11 +259,12 @@ ASSESSMENT_MAX_OPTIONS = 8
 ASSESSMENT_MAX_ITEMS_PER_PAPER = 500
 # 考务人员配备 per part when an occupation's standard sets nothing else (issue 9 §3: theory ≥ 1
 # invigilator per 15 candidates and ≥ 2 per room; practical 1 assessor per 5, at least 3, odd;
-# panel review ≥ 3, odd). Per-occupation values: `assessment.StaffingRule` rows.
+# panel review ≥ 3, odd; assessors of a candidate's own employer stand down, 回避).
+# Per-occupation values: `assessment.StaffingRule` rows.
 ASSESSMENT_STAFFING_DEFAULTS = {
-    "theory": {"per_candidates": 15, "minimum": 2, "per_room": 2, "odd": False},
-    "practical": {"per_candidates": 5, "minimum": 3, "per_room": 0, "odd": True},
-    "panel": {"per_candidates": 0, "minimum": 3, "per_room": 0, "odd": True},
+    "theory": {"per_candidates": 15, "minimum": 2, "per_room": 2, "odd": False, "recusal": False},
+    "practical": {"per_candidates": 5, "minimum": 3, "per_room": 0, "odd": True, "recusal": True},
+    "panel": {"per_candidates": 0, "minimum": 3, "per_room": 0, "odd": True, "recusal": True},
 }
 
 JINENG_SEED_DIR = Path(os.environ.get("JINENG_SEED_DIR", BASE_DIR.parent / "shared" / "seeds"))

@@ -477,6 +477,8 @@ class StaffingRule(models.Model):
     minimum = models.PositiveSmallIntegerField(_("最少人数"), default=0)
     per_room = models.PositiveSmallIntegerField(_("每考场最少人数"), default=0)
     odd = models.BooleanField(_("须为奇数"), default=False)
+    # 回避: refuse staff employed by an organisation that employs one of the candidates.
+    recusal = models.BooleanField(_("本单位人员回避"), default=False)
 
     class Meta:
         verbose_name = _("考务人员配备规则")
@@ -489,6 +491,27 @@ class StaffingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occupation_id} {self.part}"
+
+
+class AssessorQualification(models.Model):
+    """A person's qualification as assessor (考评员) for an occupation, valid between two dates."""
+
+    person = models.ForeignKey(
+        "identity.Person", verbose_name=_("考评员"), on_delete=models.PROTECT, related_name="+"
+    )
+    occupation = models.ForeignKey(
+        "reference.Occupation", verbose_name=_("职业"), on_delete=models.PROTECT, related_name="+"
+    )
+    valid_from = models.DateField(_("有效期起"))
+    valid_to = models.DateField(_("有效期止"))
+
+    class Meta:
+        verbose_name = _("考评员资格")
+        verbose_name_plural = _("考评员资格")
+        ordering = ["person_id", "-valid_to"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.occupation_id}"
 
 
 class SessionStatus(models.TextChoices):

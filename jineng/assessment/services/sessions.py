@@ -18,6 +18,7 @@ from jineng.assessment.models import (
     ApplicationCondition,
     AssessmentLicence,
     AssessmentPart,
+    AssessorQualification,
     ExamSession,
     Registration,
     SessionStaff,
@@ -38,6 +39,8 @@ LADDER = ("A", "5", "4", "3", "2", "1", "S", "C")
 # 技师 and above are assessed with a panel review besides the exams (issue 9 §3).
 PANEL_LEVELS = frozenset({"2", "1", "S", "C"})
 DAYS_PER_YEAR = 365.25
+# Parts marked by assessors, who must hold a valid qualification (theory needs invigilators only).
+ASSESSOR_PARTS = frozenset({AssessmentPart.PRACTICAL, AssessmentPart.PANEL})
 
 
 def _level_label(level: str) -> str:
@@ -284,6 +287,23 @@ def staff_assign(
         raise AssessmentInvalid("part", "该考试批次没有这个考核环节")
     if SessionStaff.objects.filter(session=session, part=part, person=person).exists():
         raise Conflict("person", f"{person.name}已在该环节")
+    on = session.starts_at.date()
+    if (
+        part in ASSESSOR_PARTS
+        and not AssessorQualification.objects.filter(
+            person=person, occupation=session.occupation, valid_from__lte=on, valid_to__gte=on
+        ).exists()
+    ):
+        raise Unprocessable(
+            "person", f"{person.name}在开考日没有有效的「{session.occupation.name}」考评员资格"
+        )
+    if staffing_rule(occupation=session.occupation, part=part).recusal:
+        shared = _shared_employers(session, person, on)
+        if shared:
+            raise Unprocessable(
+                "person",
+                f"{person.name}与本批次考生同属「{shared[0]}」，按回避规定不能担任{AssessmentPart(part).label}考务人员",
+            )
     staff = SessionStaff.objects.create(session=session, part=part, person=person)
     audit_record(
         actor=actor,
@@ -296,12 +316,31 @@ def staff_assign(
     return staff
 
 
+def _employers(person_ids: list[int], on: dt.date) -> dict[int, str]:
+    """employer id → name of the people's jobs current on `on`."""
+    return dict(
+        Employment.objects.filter(person_id__in=person_ids, employer__isnull=False, start__lte=on)
+        .filter(Q(end__isnull=True) | Q(end__gte=on))
+        .values_list("employer_id", "employer__name")
+    )
+
+
+def _shared_employers(session: ExamSession, person: Person, on: dt.date) -> list[str]:
+    candidates = list(
+        Registration.objects.filter(session=session).values_list("person_id", flat=True)
+    )
+    theirs = _employers(candidates, on)
+    mine = _employers([person.pk], on)
+    return sorted(name for pk, name in mine.items() if pk in theirs)
+
+
 @dataclass(frozen=True)
 class Staffing:
     per_candidates: int
     minimum: int
     per_room: int
     odd: bool
+    recusal: bool = False
 
     def needed(self, *, candidates: int, rooms: int) -> int:
         ratio = math.ceil(candidates / self.per_candidates) if self.per_candidates else 0
@@ -314,13 +353,14 @@ class Staffing:
 def staffing_rule(*, occupation: Occupation, part: str) -> Staffing:
     row = StaffingRule.objects.filter(occupation=occupation, part=part).first()
     if row is not None:
-        return Staffing(row.per_candidates, row.minimum, row.per_room, row.odd)
+        return Staffing(row.per_candidates, row.minimum, row.per_room, row.odd, row.recusal)
     default = settings.ASSESSMENT_STAFFING_DEFAULTS[part]
     return Staffing(
         int(default["per_candidates"]),
         int(default["minimum"]),
         int(default["per_room"]),
         bool(default["odd"]),
+        bool(default.get("recusal", False)),
     )
 
 

@@ -14,8 +14,10 @@ from jineng.assessment import services
 from jineng.assessment.models import (
     ApplicationCondition,
     AssessmentPart,
+    AssessorQualification,
     ExamSession,
     Registration,
+    SessionStaff,
     SessionStatus,
     StaffingRule,
 )
@@ -26,7 +28,7 @@ from jineng.dossier.models import FactKind
 from jineng.dossier.services import fact_append, fact_correct
 from jineng.identity.models import Person, Role
 from jineng.identity.services import employment_record
-from jineng.identity.testing import make_person, make_user
+from jineng.identity.testing import make_organisation, make_person, make_user
 from jineng.reference.models import SkillLevel
 
 pytestmark = pytest.mark.django_db
@@ -162,11 +164,51 @@ def test_a_worker_registers_themself_not_others(world: World) -> None:
         services.registration_create(actor=worker, session=session, person=make_person())
 
 
+def _qualify(world: World, person: Person) -> None:
+    AssessorQualification.objects.create(
+        person=person,
+        occupation=world.bank.occupation,
+        valid_from=dt.date(2025, 1, 1),
+        valid_to=dt.date(2027, 12, 31),
+    )
+
+
 def _staff(world: World, session: ExamSession, part: str, n: int) -> list[Person]:
     people = [make_person() for _ in range(n)]
     for p in people:
+        _qualify(world, p)
         services.staff_assign(actor=world.admin, session=session, part=part, person=p)
     return people
+
+
+def test_assessors_need_a_valid_qualification_and_stand_down_for_colleagues(
+    world: World,
+) -> None:
+    session = plan(world)
+    factory = make_organisation(name="某机械厂")
+    candidate = make_person()
+    employment_record(actor=None, person=candidate, start=dt.date(2020, 1, 1), employer=factory)
+    services.registration_create(actor=world.admin, session=session, person=candidate)
+    colleague = make_person()
+    employment_record(actor=None, person=colleague, start=dt.date(2019, 1, 1), employer=factory)
+    with pytest.raises(Unprocessable) as err:
+        services.staff_assign(
+            actor=world.admin, session=session, part=AssessmentPart.PRACTICAL, person=colleague
+        )
+    assert "没有有效的" in err.value.message
+    _qualify(world, colleague)
+    with pytest.raises(Unprocessable) as err:
+        services.staff_assign(
+            actor=world.admin, session=session, part=AssessmentPart.PRACTICAL, person=colleague
+        )
+    assert err.value.message == (
+        f"{colleague.name}与本批次考生同属「某机械厂」，按回避规定不能担任操作技能考核考务人员"
+    )
+    # Invigilating the theory exam needs neither.
+    services.staff_assign(
+        actor=world.admin, session=session, part=AssessmentPart.THEORY, person=colleague
+    )
+    assert list(SessionStaff.objects.values_list("part", flat=True)) == [AssessmentPart.THEORY]
 
 
 def test_session_opens_only_with_enough_staff(world: World) -> None:
