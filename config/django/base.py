@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "jineng.organisations",
     "jineng.dossier",
     "jineng.faces",
+    "jineng.assessment",
     "jineng.imports",
     "jineng.audit",
     "jineng.policy",
@@ -249,6 +250,22 @@ FACES_RETENTION_DAYS = int(os.environ.get("JINENG_FACES_RETENTION_DAYS", "180"))
 FACES_MAX_IMAGE_BYTES = 5 * 1024 * 1024  # a phone's camera frame as JPEG is far smaller
 FACES_MAX_SIDE = 800  # larger images are scaled down before the face is encoded
 FACES_DETECT_SIDE = 480  # and to this before it is looked for (see LocalFaceProvider)
+
+# Skill-level assessment (jineng.assessment). Each part is out of 100 and passes at 60 unless the
+# occupation's standard says otherwise (issue 9 §5): the default pass line of a new blueprint.
+# Items and option lists beyond these sizes are refused (a bank is typed by people, not generated).
+ASSESSMENT_DEFAULT_PASS_LINE = os.environ.get("JINENG_ASSESSMENT_DEFAULT_PASS_LINE", "60")
+ASSESSMENT_MAX_OPTIONS = 8
+ASSESSMENT_MAX_ITEMS_PER_PAPER = 500
+# 考务人员配备 per part when an occupation's standard sets nothing else (issue 9 §3: theory ≥ 1
+# invigilator per 15 candidates and ≥ 2 per room; practical 1 assessor per 5, at least 3, odd;
+# panel review ≥ 3, odd; assessors of a candidate's own employer stand down, 回避).
+# Per-occupation values: `assessment.StaffingRule` rows.
+ASSESSMENT_STAFFING_DEFAULTS = {
+    "theory": {"per_candidates": 15, "minimum": 2, "per_room": 2, "odd": False, "recusal": False},
+    "practical": {"per_candidates": 5, "minimum": 3, "per_room": 0, "odd": True, "recusal": True},
+    "panel": {"per_candidates": 0, "minimum": 3, "per_room": 0, "odd": True, "recusal": True},
+}
 
 JINENG_SEED_DIR = Path(os.environ.get("JINENG_SEED_DIR", BASE_DIR.parent / "shared" / "seeds"))
 

@@ -56,6 +56,13 @@ class AuditAction(StrEnum):
     LESSON_COMPLETE = "lesson_complete"
     LEARNING_CHECK_ISSUE = "learning_check_issue"
     LEARNING_CHECK_SETTLE = "learning_check_settle"
+    # Assessment (jineng.assessment)
+    BANK_FILE = "bank_file"
+    ITEM_REVIEW = "item_review"
+    ITEM_SUPERSEDE = "item_supersede"
+    BLUEPRINT_PUBLISH = "blueprint_publish"
+    PAPER_DRAW = "paper_draw"
+    PAPER_SCORE = "paper_score"
 
     @property
     def label(self) -> str:
@@ -86,6 +93,13 @@ class AuditObject(StrEnum):
     LEARNING_STREAM = "learning.stream"
     LESSON_PROGRESS = "learning.progress"
     LEARNING_CHECK = "learning.check"
+    QUESTION_BANK = "question_bank"
+    KNOWLEDGE_POINT = "knowledge_point"
+    QUESTION_ITEM = "question_item"
+    BLUEPRINT = "blueprint"
+    EXAM_PAPER = "exam_paper"
+    EXAM_SESSION = "exam_session"
+    EXAM_REGISTRATION = "exam_registration"
 
     @property
     def label(self) -> str:
@@ -131,6 +145,12 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.LESSON_COMPLETE: _("完成课时学习"),
     AuditAction.LEARNING_CHECK_ISSUE: _("学习过程人脸抽查"),
     AuditAction.LEARNING_CHECK_SETTLE: _("人脸抽查结果"),
+    AuditAction.BANK_FILE: _("题库备案"),
+    AuditAction.ITEM_REVIEW: _("试题审核"),
+    AuditAction.ITEM_SUPERSEDE: _("试题换版"),
+    AuditAction.BLUEPRINT_PUBLISH: _("发布组卷规则"),
+    AuditAction.PAPER_DRAW: _("抽取试卷"),
+    AuditAction.PAPER_SCORE: _("试卷评分"),
 }
 
 OBJECT_LABELS: dict[AuditObject, str | Promise] = {
@@ -157,6 +177,13 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.LEARNING_STREAM: _("在线学习记录"),
     AuditObject.LESSON_PROGRESS: _("课时学习进度"),
     AuditObject.LEARNING_CHECK: _("学习过程人脸抽查"),
+    AuditObject.QUESTION_BANK: _("题库"),
+    AuditObject.KNOWLEDGE_POINT: _("鉴定要素"),
+    AuditObject.QUESTION_ITEM: _("试题"),
+    AuditObject.BLUEPRINT: _("组卷规则"),
+    AuditObject.EXAM_PAPER: _("试卷"),
+    AuditObject.EXAM_SESSION: _("考试批次"),
+    AuditObject.EXAM_REGISTRATION: _("考试报名"),
 }
 
 OTHER_ACTION = _("其他操作")

@@ -43,6 +43,9 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("policy-explain", _("政策解读"), "policy:explain", CONSOLE_ROLES),
     NavEntry("policy-simulate", _("预算测算"), "policy:simulate", CONSOLE_ROLES),
     NavEntry("imports", _("数据导入"), "web:imports", IMPORT_ROLES),
+    NavEntry(
+        "assessment-banks", _("题库"), "assessment:banks", frozenset(ORG_ROLES | CONSOLE_ROLES)
+    ),
     NavEntry("audit", _("审计日志"), "web:audit", CONSOLE_ROLES),
     NavEntry("admin", _("管理后台"), "admin:index", frozenset({Role.SYSADMIN})),
     NavEntry("tokens", _("我的登录令牌"), "web:tokens", frozenset(Role.values)),
