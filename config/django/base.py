@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "jineng.organisations",
     "jineng.dossier",
     "jineng.faces",
+    "jineng.certificates",
     "jineng.imports",
     "jineng.audit",
     "jineng.policy",
@@ -260,3 +261,17 @@ LEARNING_RATE_TOLERANCE_SECONDS = 1.0  # … plus this much; credit itself never
 LEARNING_HEARTBEAT_MAX_GAP_SECONDS = 120  # a longer silence credits nothing for that interval
 LEARNING_DAILY_CAP_HOURS = 7  # 学时 per person per local day
 LEARNING_COMPLETE_RATIO = 0.95  # a lesson is complete at ≥ 95 % of its length credited
+
+# --- certificates (jineng.certificates) ---------------------------------------------------------
+# Ed25519 key that signs certificates' QR codes: PEM text or a path to a PEM file. Unset: a
+# development key generated under VAR_DIR/certificates/ (a deployment must set it and keep it).
+CERTIFICATES_SIGNING_KEY = os.environ.get("JINENG_CERTIFICATES_SIGNING_KEY", "")
+# Where the QR's verification link points (scheme and host, no trailing slash); "" = a path only.
+CERTIFICATES_VERIFY_BASE_URL = os.environ.get("JINENG_CERTIFICATES_VERIFY_BASE_URL", "")
+# Public verification attempts per visitor (IP address), django-ratelimit's syntax.
+CERTIFICATES_VERIFY_RATE = os.environ.get("JINENG_CERTIFICATES_VERIFY_RATE", "60/m")
+# The CJK font of the PDF (Debian fonts-noto-cjk) and its face in the collection (2 = SC).
+CERTIFICATES_PDF_FONT = os.environ.get(
+    "JINENG_CERTIFICATES_PDF_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+)
+CERTIFICATES_PDF_FONT_INDEX = int(os.environ.get("JINENG_CERTIFICATES_PDF_FONT_INDEX", "2"))

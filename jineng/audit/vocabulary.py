@@ -54,6 +54,10 @@ class AuditAction(StrEnum):
     LEARNING_STREAM_OPEN = "learning_stream_open"
     LEARNING_STREAM_CLOSE = "learning_stream_close"
     LESSON_COMPLETE = "lesson_complete"
+    # Certificates (jineng.certificates)
+    CERTIFICATE_ISSUE = "certificate_issue"
+    CERTIFICATE_REVOKE = "certificate_revoke"
+    CERTIFICATE_SUPERSEDE = "certificate_supersede"
 
     @property
     def label(self) -> str:
@@ -83,6 +87,8 @@ class AuditObject(StrEnum):
     LESSON = "learning.lesson"
     LEARNING_STREAM = "learning.stream"
     LESSON_PROGRESS = "learning.progress"
+    CERTIFICATE = "certificate"
+    CERTIFICATE_ISSUER = "certificate_issuer"
 
     @property
     def label(self) -> str:
@@ -126,6 +132,9 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.LEARNING_STREAM_OPEN: _("开始在线学习"),
     AuditAction.LEARNING_STREAM_CLOSE: _("结束在线学习"),
     AuditAction.LESSON_COMPLETE: _("完成课时学习"),
+    AuditAction.CERTIFICATE_ISSUE: _("颁发证书"),
+    AuditAction.CERTIFICATE_REVOKE: _("撤销证书"),
+    AuditAction.CERTIFICATE_SUPERSEDE: _("证书被替代"),
 }
 
 OBJECT_LABELS: dict[AuditObject, str | Promise] = {
@@ -151,6 +160,8 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.LESSON: _("课时"),
     AuditObject.LEARNING_STREAM: _("在线学习记录"),
     AuditObject.LESSON_PROGRESS: _("课时学习进度"),
+    AuditObject.CERTIFICATE: _("职业技能等级证书"),
+    AuditObject.CERTIFICATE_ISSUER: _("发证机构备案"),
 }
 
 OTHER_ACTION = _("其他操作")
