@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/", include("jineng.api.urls")),
     path("login/otp/", include("jineng.identity.urls")),
     path("policy/", include("jineng.web.policy.urls")),
+    path("", include("jineng.web.certificates.urls")),
     path("", include("jineng.web.urls")),
 ]
