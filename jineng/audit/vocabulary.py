@@ -58,6 +58,7 @@ class AuditAction(StrEnum):
     CERTIFICATE_ISSUE = "certificate_issue"
     CERTIFICATE_REVOKE = "certificate_revoke"
     CERTIFICATE_SUPERSEDE = "certificate_supersede"
+    CERTIFICATE_BATCH_START = "certificate_batch_start"
 
     @property
     def label(self) -> str:
@@ -89,6 +90,7 @@ class AuditObject(StrEnum):
     LESSON_PROGRESS = "learning.progress"
     CERTIFICATE = "certificate"
     CERTIFICATE_ISSUER = "certificate_issuer"
+    CERTIFICATE_BATCH = "certificate_batch"
 
     @property
     def label(self) -> str:
@@ -135,6 +137,7 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.CERTIFICATE_ISSUE: _("颁发证书"),
     AuditAction.CERTIFICATE_REVOKE: _("撤销证书"),
     AuditAction.CERTIFICATE_SUPERSEDE: _("证书被替代"),
+    AuditAction.CERTIFICATE_BATCH_START: _("提交批量发证"),
 }
 
 OBJECT_LABELS: dict[AuditObject, str | Promise] = {
@@ -162,6 +165,7 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.LESSON_PROGRESS: _("课时学习进度"),
     AuditObject.CERTIFICATE: _("职业技能等级证书"),
     AuditObject.CERTIFICATE_ISSUER: _("发证机构备案"),
+    AuditObject.CERTIFICATE_BATCH: _("批量发证"),
 }
 
 OTHER_ACTION = _("其他操作")

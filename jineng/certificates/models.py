@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jineng.core.jobs import job_transitions
 from jineng.core.states import StateMachine
 from jineng.reference.models import SkillLevel
 
@@ -168,4 +169,54 @@ CERTIFICATE_STATES: StateMachine[Certificate] = StateMachine(
     object_type="certificate",
     audit_action="certificate_revoke",
     describe=_describe,
+)
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("发证中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class IssueBatch(models.Model):
+    """A list of certificates to issue in the background (a job: `jineng.core.jobs`), with its
+    progress. Rows are checked when the batch is started; the task issues them in chunks."""
+
+    issuer = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("发证机构"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        "identity.User",
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED
+    )
+    rows = models.JSONField(_("发证名单"), default=list)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    issued = models.PositiveIntegerField(_("已发证"), default=0)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("批量发证")
+        verbose_name_plural = _("批量发证")
+
+    def __str__(self) -> str:
+        return f"{self.issuer_id} {self.issued}/{self.total} {self.status}"
+
+
+ISSUE_BATCH_STATES: StateMachine[IssueBatch] = StateMachine(
+    IssueBatch, job_transitions(), BatchStatus
 )
