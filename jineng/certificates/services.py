@@ -33,7 +33,7 @@ from jineng.core.states import transition
 from jineng.dossier.models import Fact, FactKind
 from jineng.dossier.services import fact_append, fact_correct
 from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
-from jineng.identity.access import Scope, scope_of
+from jineng.identity.access import Scope, resolve_scope, scope_of
 from jineng.identity.models import Employment, Person, Role
 from jineng.organisations.models import Organisation, OrgKind
 from jineng.reference.models import Occupation, ShortageOccupation, skill_level_at_least
@@ -57,12 +57,14 @@ def _scope(actor: User | None) -> Scope | None:
     return None if actor is None else scope_of(actor)
 
 
-def may_manage_for(actor: User | None, organisation: Organisation) -> bool:
+def may_manage_for(
+    actor: User | None, organisation: Organisation, *, scope: Scope | None = None
+) -> bool:
     """The system, a system administrator, a bureau role over the organisation's region, or the
     organisation's own administrator. Auditors never write."""
-    scope = _scope(actor)
-    if scope is None:
+    if actor is None:
         return True
+    scope = resolve_scope(actor, scope)
     if scope.read_only:
         return False
     if scope.is_global:
@@ -345,13 +347,14 @@ def _supersede(*, actor: User | None, old: Certificate, new: Certificate) -> Non
     )
 
 
-def may_revoke(actor: User | None, certificate: Certificate) -> bool:
+def may_revoke(actor: User | None, certificate: Certificate, *, scope: Scope | None = None) -> bool:
     """The issuing organisation (its administrator) or the bureau over the issuer's or the
     holder's region; the system and system administrators."""
-    if may_manage_for(actor, certificate.issuer):
+    if actor is None:
         return True
-    scope = _scope(actor)
-    assert scope is not None
+    scope = resolve_scope(actor, scope)
+    if may_manage_for(actor, certificate.issuer, scope=scope):
+        return True
     region = certificate.person.residence_region_id or ""
     return not scope.read_only and scope.covers_region(region, as_bureau=True)
 

@@ -49,3 +49,25 @@ class VerifyOut(Schema):
     revoked_on: dt.date | None = Field(default=None, title="撤销日期")
     revoked_reason: str = Field(default="", title="撤销原因")
     altered: list[AlteredOut] = Field(default_factory=list, title="不一致的内容")
+
+
+class RevokeIn(Schema):
+    model_config = ConfigDict(title="撤销证书请求")
+
+    reason: str = Field(
+        min_length=1, max_length=200, title="撤销原因", description="将在公开查询中显示"
+    )
+
+
+class CertificateOut(Schema):
+    model_config = ConfigDict(title="证书")
+
+    number: str = Field(title="证书编号")
+    holder: str = Field(title="持证人")
+    occupation: str = Field(title="职业（工种）")
+    level: str = Field(title="等级")
+    issuer: str = Field(title="发证机构")
+    issued_on: dt.date = Field(title="发证日期")
+    status: str = Field(title="状态代码", description="valid 有效；revoked 已撤销；superseded 已替代")
+    status_label: str = Field(title="状态")
+    revoked_reason: str = Field(default="", title="撤销原因")

@@ -176,3 +176,37 @@ def test_the_list_shows_the_holder_their_certificates(
     html = client.get("/certificates/").content.decode()
     assert certificate.number in html and "下载证书" in html and "车工" in html
     assert _problems(visible_text(html), {"441900"}) == []
+
+
+def test_an_officer_revokes_on_the_page_and_verification_follows(
+    certificate: Certificate,
+) -> None:
+    officer = Client()
+    otp_login(officer, make_user(Role.BUREAU_REVIEWER, region="441900"))
+    listing = officer.get("/certificates/").content.decode()
+    assert f"/certificates/{certificate.number}/revoke/" in listing
+    page = officer.get(f"/certificates/{certificate.number}/revoke/")
+    assert page.status_code == 200 and "撤销原因" in page.content.decode()
+    empty = officer.post(f"/certificates/{certificate.number}/revoke/", {"reason": ""})
+    assert empty.status_code == 200 and "errorlist" in empty.content.decode()
+    done = officer.post(f"/certificates/{certificate.number}/revoke/", {"reason": "冒名参考"})
+    assert done.status_code == 302
+    certificate.refresh_from_db()
+    assert certificate.status == "revoked" and certificate.revoked_reason == "冒名参考"
+    html = Client().get(f"/verify/{certificate.token}").content.decode()
+    assert "证书已撤销" in html and "冒名参考" in html
+
+
+def test_the_holder_may_not_revoke(certificate: Certificate, holder: Person) -> None:
+    client = Client()
+    otp_login(client, make_user(Role.WORKER, person=holder))
+    assert "/revoke/" not in client.get("/certificates/").content.decode()
+    assert client.get(f"/certificates/{certificate.number}/revoke/").status_code == 403
+    api = client.post(
+        f"/api/v1/certificates/{certificate.number}/revoke",
+        {"reason": "x"},
+        content_type="application/json",
+    )
+    assert api.status_code in (401, 403)
+    certificate.refresh_from_db()
+    assert certificate.status == "valid"

@@ -8,4 +8,5 @@ urlpatterns = [
     path("verify/<str:token>", views.verify_token, name="verify_token"),
     path("certificates/", views.mine, name="mine"),
     path("certificates/<str:number>.pdf", views.certificate_pdf, name="pdf"),
+    path("certificates/<str:number>/revoke/", views.revoke, name="revoke"),
 ]
