@@ -68,6 +68,8 @@ class CertificateOut(Schema):
     level: str = Field(title="等级")
     issuer: str = Field(title="发证机构")
     issued_on: dt.date = Field(title="发证日期")
-    status: str = Field(title="状态代码", description="valid 有效；revoked 已撤销；superseded 已替代")
+    status: str = Field(
+        title="状态代码", description="valid 有效；revoked 已撤销；superseded 已替代"
+    )
     status_label: str = Field(title="状态")
     revoked_reason: str = Field(default="", title="撤销原因")
