@@ -13,11 +13,13 @@ from ninja import Router
 from jineng.api.certificates.schemas import (
     AlteredOut,
     CertificateOut,
+    JwksOut,
     RevokeIn,
     VerifyIn,
     VerifyOut,
 )
 from jineng.api.schemas import ErrorOut
+from jineng.certificates import signing
 from jineng.certificates.access import access_certificate_by_number
 from jineng.certificates.models import Certificate
 from jineng.certificates.selectors import Verification, verify_by_number, verify_by_token
@@ -100,3 +102,10 @@ def revoke(request: HttpRequest, number: str, payload: RevokeIn) -> CertificateO
         raise PermissionDenied
     revoked = certificate_revoke(actor=user, certificate=certificate, reason=payload.reason)
     return _certificate_out(revoked)
+
+
+@router.get("/jwks", auth=None, response={200: JwksOut}, summary="证书签名公钥（离线核验用）")
+def jwks(request: HttpRequest) -> JwksOut:
+    """The public key that verifies the signature in a certificate's QR code (RFC 7517 JWK Set):
+    a phone app or a partner system checks a certificate offline with it."""
+    return JwksOut(keys=[{**signing.public_jwk(), "alg": signing.ALGORITHM, "use": "sig"}])

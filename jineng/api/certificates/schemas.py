@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -73,3 +73,11 @@ class CertificateOut(Schema):
     )
     status_label: str = Field(title="状态")
     revoked_reason: str = Field(default="", title="撤销原因")
+
+
+class JwksOut(Schema):
+    model_config = ConfigDict(title="证书签名公钥")
+
+    keys: list[dict[str, Any]] = Field(
+        title="公钥", description="JWK 格式（RFC 7517），Ed25519（OKP），算法 Ed25519（RFC 9864）"
+    )

@@ -50,6 +50,7 @@ def test_bearer_auth_is_declared_and_only_health_and_token_are_open(schema: dict
         ("get", "/api/v1/health"),
         ("post", "/api/v1/auth/token"),
         ("post", "/api/v1/certificates/verify"),  # public verification (issue 9, 7)
+        ("get", "/api/v1/certificates/jwks"),  # its public key, for offline verification
     }
 
 

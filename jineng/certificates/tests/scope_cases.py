@@ -88,6 +88,9 @@ API = {
         own_status=_anyone,  # anonymous too: no log-in
         public=True,
     ),
+    ("GET", "/api/v1/certificates/jwks"): Case(
+        own=lambda s: GET("/api/v1/certificates/jwks"), own_status=_anyone, public=True
+    ),
     ("POST", "/api/v1/certificates/{number}/revoke"): Case(
         own=lambda s: POST(
             f"/api/v1/certificates/{certificate_of(s, fresh=True).number}/revoke", REVOKE

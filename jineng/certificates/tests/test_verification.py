@@ -134,3 +134,16 @@ def test_verification_is_rate_limited_per_visitor(certificate: Certificate) -> N
         assert "频繁" in err.value.message
         # another visitor is not affected
         assert verify_by_token(token=certificate.token, visitor=VISITOR).outcome == "valid"
+
+
+def test_the_published_key_verifies_a_token_offline(certificate: Certificate) -> None:
+    from django.test import Client
+    from joserfc import jws
+    from joserfc.jwk import OKPKey
+
+    body = Client().get("/api/v1/certificates/jwks").json()
+    (jwk,) = body["keys"]
+    assert jwk["kty"] == "OKP" and jwk["crv"] == "Ed25519" and "d" not in jwk
+    key = OKPKey.import_key(jwk)
+    payload = jws.deserialize_compact(certificate.token, key, algorithms=["Ed25519"]).payload
+    assert certificate.number.encode() in payload
