@@ -266,6 +266,11 @@ LEARNING_COMPLETE_RATIO = 0.95  # a lesson is complete at ≥ 95 % of its length
 # Ed25519 key that signs certificates' QR codes: PEM text or a path to a PEM file. Unset: a
 # development key generated under VAR_DIR/certificates/ (a deployment must set it and keep it).
 CERTIFICATES_SIGNING_KEY = os.environ.get("JINENG_CERTIFICATES_SIGNING_KEY", "")
+# Keys used before a rotation (paths to PEM files, comma-separated; public keys suffice): the
+# certificates they signed keep verifying.
+CERTIFICATES_PREVIOUS_KEYS = [
+    k for k in os.environ.get("JINENG_CERTIFICATES_PREVIOUS_KEYS", "").split(",") if k.strip()
+]
 # Where the QR's verification link points (scheme and host, no trailing slash); "" = a path only.
 CERTIFICATES_VERIFY_BASE_URL = os.environ.get("JINENG_CERTIFICATES_VERIFY_BASE_URL", "")
 # Public verification attempts per visitor (IP address), django-ratelimit's syntax.

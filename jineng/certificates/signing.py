@@ -7,12 +7,15 @@ The payload holds what is printed, so a phone can check it offline with the publ
 so a change that the printed fields do not show still breaks the comparison with the record.
 
 Key: the setting `CERTIFICATES_SIGNING_KEY` (PEM text or a path to a PEM file, Ed25519); unset, a
-development key generated under VAR_DIR/certificates/ (as the audit anchors do).
+development key generated under VAR_DIR/certificates/ (as the audit anchors do). To rotate, list
+the old keys' PEMs (public is enough) in `CERTIFICATES_PREVIOUS_KEYS`: certificates signed before
+keep verifying (each token names its key by `kid`, the RFC 7638 thumbprint).
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import os
@@ -140,9 +143,44 @@ def signing_key() -> OKPKey:
     return key
 
 
+def _load_public(item: str) -> OKPKey:
+    text = item.strip()
+    data = text.encode() if text.startswith("-----BEGIN") else Path(text).read_bytes()
+    if b"PRIVATE KEY" in data:
+        private = serialization.load_pem_private_key(data, password=None)
+        if not isinstance(private, Ed25519PrivateKey):
+            raise SigningKeyMissing("证书签名密钥必须是 Ed25519 密钥")
+        data = private.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    key = OKPKey.import_key(data)
+    if key.as_dict(private=False).get("crv") != "Ed25519":
+        raise SigningKeyMissing("证书签名密钥必须是 Ed25519 密钥")
+    return key
+
+
+def verification_keys() -> dict[str, OKPKey]:
+    """kid → key: the current key and the previous ones (`CERTIFICATES_PREVIOUS_KEYS`)."""
+    current = signing_key()
+    keys = {current.thumbprint(): current}
+    previous = getattr(settings, "CERTIFICATES_PREVIOUS_KEYS", ()) or ()
+    for item in previous:
+        key = _load_public(str(item))
+        keys.setdefault(key.thumbprint(), key)
+    return keys
+
+
 def public_jwk() -> dict[str, Any]:
     """The public key as a JWK, for offline verifiers (a phone app, a partner system)."""
     return dict(signing_key().as_dict(private=False))
+
+
+def public_jwks() -> list[dict[str, Any]]:
+    """Every key a certificate may be signed with (current first), public parts, with `kid`."""
+    return [
+        {**key.as_dict(private=False), "kid": kid, "alg": ALGORITHM, "use": "sig"}
+        for kid, key in verification_keys().items()
+    ]
 
 
 # --- sign and read ----------------------------------------------------------------------------
@@ -171,11 +209,19 @@ def read(token: str) -> SignedContent | None:
     if not token or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
         return None
     try:
-        obj = jws.deserialize_compact(token, signing_key(), algorithms=[ALGORITHM])
+        header = json.loads(base64.urlsafe_b64decode(token.split(".")[0] + "=="))
+        key = (
+            verification_keys().get(str(header.get("kid", "")))
+            if isinstance(header, dict)
+            else None
+        )
+        if key is None:
+            return None
+        obj = jws.deserialize_compact(token, key, algorithms=[ALGORITHM])
         if obj.protected.get("typ") != TOKEN_TYPE:
             return None
         data = json.loads(obj.payload)
-    except (JoseError, ValueError, TypeError, UnicodeDecodeError):
+    except (JoseError, ValueError, TypeError, UnicodeDecodeError, binascii.Error):
         return None
     if not isinstance(data, dict):
         return None

@@ -108,4 +108,4 @@ def revoke(request: HttpRequest, number: str, payload: RevokeIn) -> CertificateO
 def jwks(request: HttpRequest) -> JwksOut:
     """The public key that verifies the signature in a certificate's QR code (RFC 7517 JWK Set):
     a phone app or a partner system checks a certificate offline with it."""
-    return JwksOut(keys=[{**signing.public_jwk(), "alg": signing.ALGORITHM, "use": "sig"}])
+    return JwksOut(keys=signing.public_jwks())

@@ -147,3 +147,14 @@ def test_the_published_key_verifies_a_token_offline(certificate: Certificate) ->
     key = OKPKey.import_key(jwk)
     payload = jws.deserialize_compact(certificate.token, key, algorithms=["Ed25519"]).payload
     assert certificate.number.encode() in payload
+
+
+def test_after_a_rotation_old_certificates_verify_while_their_key_is_listed(
+    certificate: Certificate,
+) -> None:
+    old_public = signing.signing_key().as_pem(private=False).decode()
+    with override_settings(CERTIFICATES_SIGNING_KEY=_other_key_pem()):
+        assert verify_by_token(token=certificate.token, visitor=VISITOR).outcome == "unverifiable"
+        with override_settings(CERTIFICATES_PREVIOUS_KEYS=[old_public]):
+            assert verify_by_token(token=certificate.token, visitor=VISITOR).outcome == "valid"
+            assert len(signing.public_jwks()) == 2
