@@ -8,5 +8,6 @@ urlpatterns = [
     path("login/otp/", include("jineng.identity.urls")),
     path("policy/", include("jineng.web.policy.urls")),
     path("assessment/", include("jineng.web.assessment.urls")),
+    path("", include("jineng.web.certificates.urls")),
     path("", include("jineng.web.urls")),
 ]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "jineng.dossier",
     "jineng.faces",
     "jineng.assessment",
+    "jineng.certificates",
     "jineng.imports",
     "jineng.audit",
     "jineng.policy",
@@ -285,3 +286,22 @@ LEARNING_CHECKS_PER_DAY = int(os.environ.get("JINENG_LEARNING_CHECKS_PER_DAY", "
 LEARNING_CHECK_ANSWER_SECONDS = 60
 LEARNING_CHECK_JITTER = 0.5  # the credit between checks is drawn from (1 ± this) × the mean
 LEARNING_CHECK_MAX_FAILURES = 3
+
+# --- certificates (jineng.certificates) ---------------------------------------------------------
+# Ed25519 key that signs certificates' QR codes: PEM text or a path to a PEM file. Unset: a
+# development key generated under VAR_DIR/certificates/ (a deployment must set it and keep it).
+CERTIFICATES_SIGNING_KEY = os.environ.get("JINENG_CERTIFICATES_SIGNING_KEY", "")
+# Keys used before a rotation (paths to PEM files, comma-separated; public keys suffice): the
+# certificates they signed keep verifying.
+CERTIFICATES_PREVIOUS_KEYS = [
+    k for k in os.environ.get("JINENG_CERTIFICATES_PREVIOUS_KEYS", "").split(",") if k.strip()
+]
+# Where the QR's verification link points (scheme and host, no trailing slash); "" = a path only.
+CERTIFICATES_VERIFY_BASE_URL = os.environ.get("JINENG_CERTIFICATES_VERIFY_BASE_URL", "")
+# Public verification attempts per visitor (IP address), django-ratelimit's syntax.
+CERTIFICATES_VERIFY_RATE = os.environ.get("JINENG_CERTIFICATES_VERIFY_RATE", "60/m")
+# The CJK font of the PDF (Debian fonts-noto-cjk) and its face in the collection (2 = SC).
+CERTIFICATES_PDF_FONT = os.environ.get(
+    "JINENG_CERTIFICATES_PDF_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+)
+CERTIFICATES_PDF_FONT_INDEX = int(os.environ.get("JINENG_CERTIFICATES_PDF_FONT_INDEX", "2"))

@@ -63,6 +63,11 @@ class AuditAction(StrEnum):
     BLUEPRINT_PUBLISH = "blueprint_publish"
     PAPER_DRAW = "paper_draw"
     PAPER_SCORE = "paper_score"
+    # Certificates (jineng.certificates)
+    CERTIFICATE_ISSUE = "certificate_issue"
+    CERTIFICATE_REVOKE = "certificate_revoke"
+    CERTIFICATE_SUPERSEDE = "certificate_supersede"
+    CERTIFICATE_BATCH_START = "certificate_batch_start"
 
     @property
     def label(self) -> str:
@@ -100,6 +105,9 @@ class AuditObject(StrEnum):
     EXAM_PAPER = "exam_paper"
     EXAM_SESSION = "exam_session"
     EXAM_REGISTRATION = "exam_registration"
+    CERTIFICATE = "certificate"
+    CERTIFICATE_ISSUER = "certificate_issuer"
+    CERTIFICATE_BATCH = "certificate_batch"
 
     @property
     def label(self) -> str:
@@ -151,6 +159,10 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.BLUEPRINT_PUBLISH: _("发布组卷规则"),
     AuditAction.PAPER_DRAW: _("抽取试卷"),
     AuditAction.PAPER_SCORE: _("试卷评分"),
+    AuditAction.CERTIFICATE_ISSUE: _("颁发证书"),
+    AuditAction.CERTIFICATE_REVOKE: _("撤销证书"),
+    AuditAction.CERTIFICATE_SUPERSEDE: _("证书被替代"),
+    AuditAction.CERTIFICATE_BATCH_START: _("提交批量发证"),
 }
 
 OBJECT_LABELS: dict[AuditObject, str | Promise] = {
@@ -184,6 +196,9 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.EXAM_PAPER: _("试卷"),
     AuditObject.EXAM_SESSION: _("考试批次"),
     AuditObject.EXAM_REGISTRATION: _("考试报名"),
+    AuditObject.CERTIFICATE: _("职业技能等级证书"),
+    AuditObject.CERTIFICATE_ISSUER: _("发证机构备案"),
+    AuditObject.CERTIFICATE_BATCH: _("批量发证"),
 }
 
 OTHER_ACTION = _("其他操作")

@@ -46,7 +46,12 @@ def test_bearer_auth_is_declared_and_only_health_and_token_are_open(schema: dict
         for m, op in ops.items()
         if not op.get("security")
     }
-    assert open_ops == {("get", "/api/v1/health"), ("post", "/api/v1/auth/token")}
+    assert open_ops == {
+        ("get", "/api/v1/health"),
+        ("post", "/api/v1/auth/token"),
+        ("post", "/api/v1/certificates/verify"),  # public verification (issue 9, 7)
+        ("get", "/api/v1/certificates/jwks"),  # its public key, for offline verification
+    }
 
 
 def test_masked_schemas_have_no_plain_number_field(schema: dict[str, Any]) -> None:

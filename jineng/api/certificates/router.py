@@ -1,0 +1,111 @@
+"""Certificates, mounted at /api/v1/certificates: public verification (no log-in, rate-limited per
+visitor; the same selectors as the page) and revocation (the issuer's administrator, the bureau
+over the issuer or the holder; 404 out of scope, 403 for a role that may not)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Router
+
+from jineng.api.certificates.schemas import (
+    AlteredOut,
+    CertificateOut,
+    JwksOut,
+    RevokeIn,
+    VerifyIn,
+    VerifyOut,
+)
+from jineng.api.schemas import ErrorOut
+from jineng.certificates import signing
+from jineng.certificates.access import access_certificate_by_number
+from jineng.certificates.models import Certificate
+from jineng.certificates.selectors import Verification, verify_by_number, verify_by_token
+from jineng.certificates.services import certificate_revoke, may_revoke
+from jineng.core.errors import DomainError
+from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
+from jineng.identity.access import scope_of
+from jineng.identity.models import User
+
+router = Router(tags=["certificates"])
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+def _out(result: Verification) -> VerifyOut:
+    return VerifyOut(
+        outcome=result.outcome,
+        headline=result.headline,
+        number=result.number,
+        holder=result.holder,
+        occupation=result.occupation,
+        level=result.level,
+        issuer=result.issuer,
+        issued_on=result.issued_on,
+        revoked_on=result.revoked_on,
+        revoked_reason=result.revoked_reason,
+        altered=[
+            AlteredOut(label=a.label, signed=a.signed, recorded=a.recorded) for a in result.altered
+        ],
+    )
+
+
+@router.post(
+    "/verify",
+    auth=None,
+    response={200: VerifyOut, **ERRORS},
+    summary="核验职业技能等级证书（无需登录）",
+)
+def verify(request: HttpRequest, payload: VerifyIn) -> VerifyOut:
+    visitor = str(request.META.get("REMOTE_ADDR", ""))
+    if payload.token:
+        return _out(verify_by_token(token=payload.token, name=payload.name, visitor=visitor))
+    if not payload.number or not payload.name:
+        raise DomainError("number", "请填写证书编号和持证人姓名，或提供二维码中的签名")
+    return _out(verify_by_number(number=payload.number, name=payload.name, visitor=visitor))
+
+
+def _certificate_out(certificate: Certificate) -> CertificateOut:
+    return CertificateOut(
+        number=certificate.number,
+        holder=certificate.holder_name,
+        occupation=certificate.occupation.name,
+        level=CERTIFICATE_LEVELS.get(certificate.level, certificate.level),
+        issuer=certificate.issuer_name,
+        issued_on=certificate.issued_on,
+        status=certificate.status,
+        status_label=certificate.get_status_display(),
+        revoked_reason=certificate.revoked_reason,
+    )
+
+
+@router.post(
+    "/{number}/revoke",
+    response={
+        200: CertificateOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        **ERRORS,
+    },
+    summary="撤销证书（不可恢复）",
+)
+def revoke(request: HttpRequest, number: str, payload: RevokeIn) -> CertificateOut:
+    user = request.user
+    assert isinstance(user, User)
+    scope = scope_of(user)
+    certificate = access_certificate_by_number(user, number, scope=scope)
+    if not may_revoke(user, certificate, scope=scope):
+        raise PermissionDenied
+    revoked = certificate_revoke(actor=user, certificate=certificate, reason=payload.reason)
+    return _certificate_out(revoked)
+
+
+@router.get("/jwks", auth=None, response={200: JwksOut}, summary="证书签名公钥（离线核验用）")
+def jwks(request: HttpRequest) -> JwksOut:
+    """The public key that verifies the signature in a certificate's QR code (RFC 7517 JWK Set):
+    a phone app or a partner system checks a certificate offline with it."""
+    return JwksOut(keys=signing.public_jwks())

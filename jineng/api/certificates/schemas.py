@@ -1,0 +1,83 @@
+"""Request and response types of the public certificate verification (/api/v1/certificates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+OutcomeOut = Literal["valid", "revoked", "superseded", "altered", "not_found", "unverifiable"]
+
+
+class VerifyIn(Schema):
+    """Either `token` (from the QR code), or `number` with the holder's full `name`."""
+
+    model_config = ConfigDict(title="证书核验请求")
+
+    number: str = Field(default="", max_length=40, title="证书编号")
+    name: str = Field(default="", max_length=64, title="持证人姓名", description="完整姓名")
+    token: str = Field(
+        default="", max_length=2000, title="二维码签名", description="证书二维码中的签名"
+    )
+
+
+class AlteredOut(Schema):
+    model_config = ConfigDict(title="不一致的内容")
+
+    label: str = Field(title="内容")
+    signed: str = Field(title="签发时")
+    recorded: str = Field(title="现记录")
+
+
+class VerifyOut(Schema):
+    model_config = ConfigDict(title="证书核验结果")
+
+    outcome: OutcomeOut = Field(
+        title="结果",
+        description="valid 有效；revoked 已撤销；superseded 已替代；altered 与签发记录不一致；"
+        "not_found 未找到；unverifiable 签名无法验证",
+    )
+    headline: str = Field(title="结论", description="中文结论，可直接展示")
+    number: str = Field(default="", title="证书编号")
+    holder: str = Field(default="", title="持证人", description="未输入完整姓名时部分隐藏")
+    occupation: str = Field(default="", title="职业（工种）")
+    level: str = Field(default="", title="等级")
+    issuer: str = Field(default="", title="发证机构")
+    issued_on: dt.date | None = Field(default=None, title="发证日期")
+    revoked_on: dt.date | None = Field(default=None, title="撤销日期")
+    revoked_reason: str = Field(default="", title="撤销原因")
+    altered: list[AlteredOut] = Field(default_factory=list, title="不一致的内容")
+
+
+class RevokeIn(Schema):
+    model_config = ConfigDict(title="撤销证书请求")
+
+    reason: str = Field(
+        min_length=1, max_length=200, title="撤销原因", description="将在公开查询中显示"
+    )
+
+
+class CertificateOut(Schema):
+    model_config = ConfigDict(title="证书")
+
+    number: str = Field(title="证书编号")
+    holder: str = Field(title="持证人")
+    occupation: str = Field(title="职业（工种）")
+    level: str = Field(title="等级")
+    issuer: str = Field(title="发证机构")
+    issued_on: dt.date = Field(title="发证日期")
+    status: str = Field(
+        title="状态代码", description="valid 有效；revoked 已撤销；superseded 已替代"
+    )
+    status_label: str = Field(title="状态")
+    revoked_reason: str = Field(default="", title="撤销原因")
+
+
+class JwksOut(Schema):
+    model_config = ConfigDict(title="证书签名公钥")
+
+    keys: list[dict[str, Any]] = Field(
+        title="公钥", description="JWK 格式（RFC 7517），Ed25519（OKP），算法 Ed25519（RFC 9864）"
+    )

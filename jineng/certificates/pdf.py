@@ -1,0 +1,83 @@
+"""The certificate as a PDF (A4 landscape): the fields of the national template in Chinese, and
+the QR code carrying the verification link with the signed token. fpdf2 embeds a subset of the
+CJK font (Debian's fonts-noto-cjk, setting CERTIFICATES_PDF_FONT), so the file is small and opens
+anywhere without the font installed."""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+from django.conf import settings
+from fpdf import FPDF
+
+from jineng.certificates.models import Certificate
+from jineng.certificates.selectors import verification_url
+from jineng.certificates.signing import mask_name
+from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
+
+FONT = "cjk"
+LEVEL_NAMES = {"5": "五级/初级工", "4": "四级/中级工", "3": "三级/高级工", "2": "二级/技师",
+               "1": "一级/高级技师", "S": "特级技师"}  # fmt: skip
+
+
+def _qr_png(data: str) -> bytes:
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    qr.add_data(data)
+    qr.make(fit=True)
+    image = qr.make_image(fill_color="black", back_color="white")
+    out = io.BytesIO()
+    image.save(out)
+    return out.getvalue()
+
+
+def _document(certificate: Certificate) -> list[tuple[str, str]]:
+    person = certificate.person
+    return [
+        ("姓　　名", certificate.holder_name),
+        ("证件类型", person.get_id_type_display()),
+        ("证件号码", person.masked_id_number),
+        ("职业（工种）", certificate.occupation.name),
+        ("职业编码", certificate.occupation_id),
+        ("等　　级", LEVEL_NAMES.get(certificate.level)
+         or CERTIFICATE_LEVELS.get(certificate.level, certificate.level)),
+        ("证书编号", certificate.number),
+        ("发证机构", certificate.issuer_name),
+        ("发证日期", f"{certificate.issued_on:%Y年%m月%d日}"),
+    ]  # fmt: skip
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    """The PDF of one certificate (the holder's number masked, as on the public view)."""
+    pdf = FPDF(orientation="L", unit="mm", format="A4")
+    pdf.set_title(f"职业技能等级证书 {certificate.number}")
+    pdf.set_author(certificate.issuer_name)
+    pdf.set_creator("技能")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.add_font(
+        FONT,
+        "",
+        str(settings.CERTIFICATES_PDF_FONT),
+        collection_font_number=int(settings.CERTIFICATES_PDF_FONT_INDEX),
+    )
+    pdf.set_draw_color(150, 110, 40)
+    pdf.set_line_width(1.2)
+    pdf.rect(10, 10, 277, 190)
+    pdf.set_font(FONT, size=30)
+    pdf.set_xy(10, 24)
+    pdf.cell(277, 14, "职业技能等级证书", align="C")
+    pdf.set_font(FONT, size=13)
+    y = 55.0
+    for label, value in _document(certificate):
+        pdf.set_xy(30, y)
+        pdf.cell(42, 10, label)
+        pdf.cell(140, 10, value)
+        y += 14
+    pdf.image(io.BytesIO(_qr_png(verification_url(certificate))), x=212, y=60, w=60, h=60)
+    pdf.set_font(FONT, size=10)
+    pdf.set_xy(200, 124)
+    pdf.multi_cell(84, 6, "扫描二维码或在查询页输入证书编号和姓名核验本证书", align="C")
+    pdf.set_xy(30, 186)
+    pdf.cell(240, 6, f"持证人：{mask_name(certificate.holder_name)}　本证书信息以查询结果为准")
+    return bytes(pdf.output())

@@ -1,0 +1,220 @@
+"""Public verification (no log-in): by number and the holder's name, or by the token a
+certificate's QR carries. Shared by the page and the API.
+
+The answer is the record in the database and its status — valid, revoked (date and reason),
+superseded, or not found — and never a bare "verified": the row is compared with the content its
+issue signed (the token kept on the row, and the QR's token when one is scanned), and a difference
+is reported as altered, naming the field (issue 9, 7: an edited certificate must fail).
+
+Nothing beyond the certificate is disclosed: no ids, no document number, no other person; the
+holder's name is masked unless the visitor typed the matching full name. A wrong name answers
+exactly like an unknown number. Each attempt is counted per visitor (django-ratelimit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.conf import settings
+from django_ratelimit.core import get_usage
+
+from jineng.certificates import signing
+from jineng.certificates.models import Certificate, CertificateStatus
+from jineng.certificates.numbers import normalise_number, parse_number
+from jineng.core.errors import RateLimited
+from jineng.dossier.models import Fact
+from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
+from jineng.reference.models import Occupation
+
+Outcome = Literal["valid", "revoked", "superseded", "altered", "not_found", "unverifiable"]
+RATE_GROUP = "jineng.certificate_verify"
+THROTTLED_MESSAGE = "查询过于频繁，请一分钟后再试。"
+
+HEADLINES: dict[str, str] = {
+    "valid": "证书有效",
+    "revoked": "证书已撤销，不再有效",
+    "superseded": "证书已被新证书替代，不再有效",
+    "altered": "证书信息与签发记录不一致，不能确认其真实性",
+    "not_found": "未找到与所填证书编号和姓名相符的证书",
+    "unverifiable": "二维码内容无法验证：不是本平台签发的，或已被改动",
+}
+
+
+@dataclass(frozen=True)
+class AlteredField:
+    label: str  # Chinese name of the field
+    signed: str  # what the issue signed ("" when only its digest is known)
+    recorded: str  # what the record says now
+
+
+@dataclass(frozen=True)
+class Verification:
+    outcome: Outcome
+    number: str = ""
+    holder: str = ""  # masked unless the visitor typed the full name
+    occupation: str = ""
+    level: str = ""
+    issuer: str = ""
+    issued_on: dt.date | None = None
+    revoked_on: dt.date | None = None
+    revoked_reason: str = ""
+    altered: tuple[AlteredField, ...] = field(default=())
+
+    @property
+    def headline(self) -> str:
+        return HEADLINES[self.outcome]
+
+    @property
+    def is_valid(self) -> bool:
+        return self.outcome == "valid"
+
+
+def verify_rate() -> str:
+    return str(getattr(settings, "CERTIFICATES_VERIFY_RATE", "60/m"))
+
+
+def check_rate(visitor: str) -> None:
+    """Count one attempt for `visitor` (an IP address); RateLimited (429) past the rate."""
+    usage = get_usage(
+        None,
+        group=RATE_GROUP,
+        key=lambda group, request: visitor or "unknown",
+        rate=verify_rate(),
+        increment=True,
+    )
+    if usage and usage["should_limit"]:
+        raise RateLimited("", THROTTLED_MESSAGE, retry_after=60)
+
+
+def _same_name(typed: str, recorded: str) -> bool:
+    def norm(text: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", text or "").split())
+
+    return bool(norm(typed)) and norm(typed) == norm(recorded)
+
+
+def _level_label(code: str) -> str:
+    return CERTIFICATE_LEVELS.get(code, code)
+
+
+def _differences(signed: signing.SignedContent, certificate: Certificate) -> list[AlteredField]:
+    now = signing.signed_content(certificate)
+    found: list[AlteredField] = []
+    if signed.number != now.number:
+        found.append(AlteredField("证书编号", signed.number, now.number))
+    if signed.masked_name != now.masked_name:
+        found.append(AlteredField("持证人姓名", signed.masked_name, now.masked_name))
+    if signed.occupation != now.occupation:
+        names = Occupation.objects.in_bulk([signed.occupation, now.occupation])
+
+        def name(code: str) -> str:
+            return names[code].name if code in names else code
+
+        found.append(AlteredField("职业", name(signed.occupation), name(now.occupation)))
+    if signed.level != now.level:
+        found.append(AlteredField("等级", _level_label(signed.level), _level_label(now.level)))
+    if signed.issuer != now.issuer:
+        found.append(AlteredField("发证机构", signed.issuer, now.issuer))
+    if signed.issued_on != now.issued_on:
+        found.append(AlteredField("发证日期", signed.issued_on, now.issued_on))
+    if signed.digest != now.digest and not found:
+        # Only the digest differs: the full name, the holder or the issuer behind the printed text.
+        found.append(AlteredField("持证人或发证机构信息", "", ""))
+    return found
+
+
+def _status_contradiction(certificate: Certificate) -> list[AlteredField]:
+    """A row that says valid while its dossier fact was corrected away (revoked or superseded
+    through the services) was edited afterwards."""
+    if certificate.status != CertificateStatus.VALID or certificate.fact_id is None:
+        return []
+    if Fact.objects.filter(supersedes_id=certificate.fact_id).exists():
+        return [AlteredField("状态", "已撤销或已替代", "有效")]
+    return []
+
+
+def _answer(
+    certificate: Certificate,
+    *,
+    scanned: signing.SignedContent | None,
+    full_name_typed: bool,
+) -> Verification:
+    altered: list[AlteredField] = []
+    stored = signing.read(certificate.token)
+    if stored is None:
+        altered.append(AlteredField("签名", "", "记录中的签名无效"))
+    else:
+        altered.extend(_differences(stored, certificate))
+    if scanned is not None:
+        for diff in _differences(scanned, certificate):
+            if all(a.label != diff.label for a in altered):
+                altered.append(diff)
+    altered.extend(_status_contradiction(certificate))
+    outcome: Outcome
+    if altered:
+        outcome = "altered"
+    elif certificate.status == CertificateStatus.REVOKED:
+        outcome = "revoked"
+    elif certificate.status == CertificateStatus.SUPERSEDED:
+        outcome = "superseded"
+    else:
+        outcome = "valid"
+    revoked = certificate.status == CertificateStatus.REVOKED
+    return Verification(
+        outcome=outcome,
+        number=certificate.number,
+        holder=certificate.holder_name
+        if full_name_typed
+        else signing.mask_name(certificate.holder_name),
+        occupation=certificate.occupation.name,
+        level=_level_label(certificate.level),
+        issuer=certificate.issuer_name,
+        issued_on=certificate.issued_on,
+        revoked_on=certificate.revoked_at.date()
+        if revoked and certificate.revoked_at is not None
+        else None,
+        revoked_reason=certificate.revoked_reason if revoked else "",
+        altered=tuple(altered),
+    )
+
+
+def _by_number(number: str) -> Certificate | None:
+    return Certificate.objects.select_related("occupation").filter(number=number).first()
+
+
+def verify_by_number(*, number: str, name: str, visitor: str) -> Verification:
+    """By the number and the holder's full name (a wrong name answers like an unknown number).
+    Raises NumberInvalid for a number not in the national format, RateLimited past the rate."""
+    check_rate(visitor)
+    number = normalise_number(number)
+    parse_number(number)
+    certificate = _by_number(number)
+    if certificate is None or not _same_name(name, certificate.holder_name):
+        return Verification(outcome="not_found")
+    return _answer(certificate, scanned=None, full_name_typed=True)
+
+
+def verify_by_token(*, token: str, visitor: str, name: str = "") -> Verification:
+    """By the token of a certificate's QR: unverifiable unless signed with our key; then the
+    record it names, compared with what the token says."""
+    check_rate(visitor)
+    scanned = signing.read(token)
+    if scanned is None:
+        return Verification(outcome="unverifiable")
+    certificate = _by_number(scanned.number)
+    if certificate is None:
+        return Verification(outcome="not_found")
+    return _answer(
+        certificate,
+        scanned=scanned,
+        full_name_typed=_same_name(name, certificate.holder_name),
+    )
+
+
+def verification_url(certificate: Certificate) -> str:
+    """The link the QR encodes: the verification page with the certificate's token."""
+    base = str(getattr(settings, "CERTIFICATES_VERIFY_BASE_URL", "") or "").rstrip("/")
+    return f"{base}/verify/{certificate.token}"

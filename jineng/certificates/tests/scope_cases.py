@@ -1,0 +1,104 @@
+"""The certificates app's pages and API in the scope matrix (`jineng.web.tests.scope`).
+
+Verification is public (anyone, no log-in) and shows only the certificate, the holder's name
+masked; the list and the PDF are for whoever may see the holder (or works at the issuer) and
+answer 404 for the other side's certificate."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from jineng.certificates.models import Certificate
+from jineng.certificates.services import ScopeEntry, certificate_issue, issuer_register
+from jineng.identity.models import BUREAU_ROLES
+from jineng.identity.testing import make_organisation
+from jineng.organisations.models import OrgKind
+from jineng.web.tests.scope import GET, POST, Case, role_api, role_page
+from jineng.web.tests.world import SIDE_ROLES, Side
+
+EVERYONE = frozenset(SIDE_ROLES)
+# The side's organisation employs the holder but did not issue: only the bureau may revoke.
+REVOKERS = frozenset(BUREAU_ROLES)
+REVOKE = {"reason": "矩阵测试撤销"}
+TURNER = "6-18-01-01"
+
+
+def certificate_of(side: Side, *, fresh: bool = False) -> Certificate:
+    """The side's person's certificate from an evaluation organisation in the side's city
+    (`fresh`: a new one, for a request that revokes it)."""
+    found = Certificate.objects.filter(person=side.person).select_related("issuer").first()
+    if found is not None and not fresh:
+        return found
+    if found is not None:
+        org = found.issuer
+    else:
+        org = make_organisation(kind=OrgKind.EVALUATION_ORG, region=side.home)
+        issuer_register(
+            actor=None,
+            organisation=org,
+            agency_code="1234" if side.key == "甲" else "5678",
+            site_code=side.home,
+            scope=[ScopeEntry(TURNER, "4")],
+        )
+    return certificate_issue(
+        actor=None,
+        person=side.person,
+        occupation=TURNER,
+        level="4",
+        issuer=org,
+        issued_on=dt.date(2024, 3, 1),
+    )
+
+
+def _anyone(role: str) -> int:
+    return 200
+
+
+PAGES = {
+    "verify/": Case(own=lambda s: GET("/verify/"), own_status=_anyone, public=True),
+    "verify/<str:token>": Case(
+        own=lambda s: GET(f"/verify/{certificate_of(s).token}"),
+        own_status=_anyone,
+        public=True,
+    ),
+    "certificates/": Case(
+        own=lambda s: (certificate_of(s), GET("/certificates/"))[1],
+        own_status=role_page(EVERYONE),
+        shows_own=EVERYONE,
+    ),
+    "certificates/<str:number>.pdf": Case(
+        own=lambda s: GET(f"/certificates/{certificate_of(s).number}.pdf"),
+        own_status=role_page(EVERYONE),
+        foreign=lambda o: [GET(f"/certificates/{certificate_of(o).number}.pdf")],
+    ),
+    "certificates/<str:number>/revoke/": Case(
+        own=lambda s: GET(f"/certificates/{certificate_of(s).number}/revoke/"),
+        own_status=role_page(REVOKERS),
+        shows_own=REVOKERS,
+        foreign=lambda o: [
+            GET(f"/certificates/{certificate_of(o).number}/revoke/"),
+            POST(f"/certificates/{certificate_of(o, fresh=True).number}/revoke/", REVOKE),
+        ],
+    ),
+}
+
+API = {
+    ("POST", "/api/v1/certificates/verify"): Case(
+        own=lambda s: POST("/api/v1/certificates/verify", {"token": certificate_of(s).token}),
+        own_status=_anyone,  # anonymous too: no log-in
+        public=True,
+    ),
+    ("GET", "/api/v1/certificates/jwks"): Case(
+        own=lambda s: GET("/api/v1/certificates/jwks"), own_status=_anyone, public=True
+    ),
+    ("POST", "/api/v1/certificates/{number}/revoke"): Case(
+        own=lambda s: POST(
+            f"/api/v1/certificates/{certificate_of(s, fresh=True).number}/revoke", REVOKE
+        ),
+        own_status=role_api(lambda role: 200 if role in REVOKERS else 403),
+        shows_own=REVOKERS,
+        foreign=lambda o: [
+            POST(f"/api/v1/certificates/{certificate_of(o, fresh=True).number}/revoke", REVOKE)
+        ],
+    ),
+}

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from jineng.web.certificates import views
+
+app_name = "certificates"
+urlpatterns = [
+    path("verify/", views.verify, name="verify"),
+    path("verify/<str:token>", views.verify_token, name="verify_token"),
+    path("certificates/", views.mine, name="mine"),
+    path("certificates/<str:number>.pdf", views.certificate_pdf, name="pdf"),
+    path("certificates/<str:number>/revoke/", views.revoke, name="revoke"),
+]
