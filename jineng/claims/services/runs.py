@@ -88,8 +88,8 @@ def claim_run_restart(*, actor: User, run: ClaimRun) -> ClaimRun:
 
 def _subjects(region: str, cursor: str) -> Iterator[Person | Organisation]:
     prefix = region_prefix(region)
-    people = Person.objects.filter(residence_region_id__startswith=prefix).order_by("pk")
-    orgs = Organisation.objects.filter(region_id__startswith=prefix).order_by("pk")
+    people = Person.objects.filter(residence_region__code__startswith=prefix).order_by("pk")
+    orgs = Organisation.objects.filter(region__code__startswith=prefix).order_by("pk")
     if cursor.startswith("O"):
         people = people.none()
         orgs = orgs.filter(pk__gt=int(cursor[1:]))
@@ -102,8 +102,8 @@ def _subjects(region: str, cursor: str) -> Iterator[Person | Organisation]:
 def _subject_total(region: str) -> int:
     prefix = region_prefix(region)
     return (
-        Person.objects.filter(residence_region_id__startswith=prefix).count()
-        + Organisation.objects.filter(region_id__startswith=prefix).count()
+        Person.objects.filter(residence_region__code__startswith=prefix).count()
+        + Organisation.objects.filter(region__code__startswith=prefix).count()
     )
 
 
