@@ -306,7 +306,8 @@ def claim_account_confirm(*, actor: User, claim: Claim, account: str, reason: st
     cleaned = "".join(account.split())
     if not cleaned.isdigit() or not 12 <= len(cleaned) <= 30:
         raise DomainError("account", "收款账号应为 12 至 30 位数字")
-    claim = Claim.objects.select_for_update().get(pk=claim.pk)
+    list(Claim.objects.select_for_update().filter(pk=claim.pk).values_list("pk"))
+    claim.refresh_from_db()
     if claim.status in (ClaimStatus.PAYING, ClaimStatus.PAID, ClaimStatus.RECOVERED):
         raise Conflict("account", "该申领已进入拨付，不能再修改收款账户")
     before = claim.masked_payee_account

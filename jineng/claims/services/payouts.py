@@ -193,11 +193,12 @@ def payout_reconcile(
     *, actor: User, batch: PayoutBatch, results: Sequence[BankResult] | Iterable[BankResult]
 ) -> dict[str, int]:
     """Apply the bank's result to a sent batch: paid lines pay their claims (拨付中 → 已拨付),
-    failed ones return them to 待拨付. Lines already settled are left as they are, so the same file
-    imported twice changes nothing. When no line is pending the batch is closed (reconciled)."""
+        failed ones return them to 待拨付. Lines already settled are left as they are, so the same file
+        imported twice changes nothing (a closed batch accepts the same file again and changes
+    nothing). When no line is pending the batch is closed (reconciled)."""
     actor = _need_finance(actor, batch.region)
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status != BatchStatus.SENT:
+    if batch.status not in (BatchStatus.SENT, BatchStatus.CLOSED):
         raise Conflict(
             "batch",
             f"拨付批次「{batch.title}」当前为「{batch.get_status_display()}」，不能导入银行结果",
@@ -243,7 +244,8 @@ def payout_reconcile(
             ],
             region=batch.region,
         )
-    if not batch.lines.filter(status=LineStatus.PENDING).exists():
+    pending = batch.lines.filter(status=LineStatus.PENDING).exists()
+    if batch.status == BatchStatus.SENT and not pending:
         transition(obj_or_queryset=batch, to=BatchStatus.CLOSED, actor=actor, reason="对账完成")
     return {"paid": len(paid), "failed": len(failed)}
 

@@ -35,7 +35,11 @@ REVIEW_ROLES = (Role.BUREAU_REVIEWER, Role.BUREAU_APPROVER)
 
 
 def _locked(claim: Claim) -> Claim:
-    return Claim.objects.select_for_update().get(pk=claim.pk)
+    """Lock the claim's row and refresh the caller's object from it (the services update the
+    object they were given)."""
+    list(Claim.objects.select_for_update().filter(pk=claim.pk).values_list("pk"))
+    claim.refresh_from_db()
+    return claim
 
 
 def _need_person(actor: User | None, what: str) -> User:
@@ -46,7 +50,7 @@ def _need_person(actor: User | None, what: str) -> User:
 
 def _need_role(actor: User, role: str, claim: Claim, what: str) -> None:
     if not holds_role_for(actor, role, claim.region):
-        raise PermissionDenied(f"您无权{what}该申领")
+        raise PermissionDenied(f"您无权对该申领{what}")
 
 
 def _need_reason(reason: str, what: str) -> str:

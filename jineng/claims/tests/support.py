@@ -102,3 +102,47 @@ def medal_claim(person: Person, **changes: Any) -> Claim:
         Claim.objects.filter(pk=claim.pk).update(**changes)
         claim.refresh_from_db()
     return claim
+
+
+def bare_claim(person: Person, *, discretionary: bool = False, **fields: Any) -> Claim:
+    """A claim row for state-machine tests (the explanation does not matter there)."""
+    n = next(_serial)
+    values: dict[str, Any] = {
+        "person": person,
+        "subject_key": f"P{person.pk}",
+        "item_id": "test.item",
+        "item_title": "测试事项",
+        "fact_id": f"t{n}",
+        "source": "application",
+        "region": "330502",
+        "trigger_date": ON,
+        "amount_fen": 300_000,
+        "min_fen": 100_000 if discretionary else 300_000,
+        "max_fen": 500_000 if discretionary else 300_000,
+        "discretionary": discretionary,
+        "due_on": ON,
+        "evaluated_on": ON,
+        "payee_account": person.bank_account,
+    }
+    values.update(fields)
+    return Claim.objects.create(**values)
+
+
+_serial = iter(range(1, 10**9))
+
+
+def to_payable(world: World, claim: Claim) -> Claim:
+    """Through 初审, 复审 and a 公示 without objections, by the world's reviewer and approver."""
+    from jineng.claims.services import claim_approve, claim_publicity_close, claim_review
+
+    claim_review(actor=world.reviewer, claim=claim)
+    claim_approve(
+        actor=world.approver, claim=claim, today=ON, decided_fen=_decision(claim), reason="酌定"
+    )
+    claim_publicity_close(actor=None, claim=claim, today=ON + dt.timedelta(days=30))
+    claim.refresh_from_db()
+    return claim
+
+
+def _decision(claim: Claim) -> int | None:
+    return claim.max_fen if claim.discretionary else None
