@@ -57,6 +57,7 @@ def _duplicates(claims: QuerySet[Claim]) -> list[tuple[int, dict[str, object]]]:
     )
     rows = (
         claims.filter(LIVE, kind=ClaimKind.ORIGINAL)
+        .exclude(trigger_kind="")  # a trigger not read from the dossier has nothing to compare
         .annotate(dup=Exists(same))
         .filter(dup=True)
         .values_list("pk", "item_id", "trigger_code", "trigger_level", "trigger_date")
