@@ -13,6 +13,8 @@ reason (`flag_decide`, audited); open flags are their own queue (`claim_flags_vi
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -111,6 +113,11 @@ def _foreign_accounts(claims: QuerySet[Claim]) -> list[tuple[int, dict[str, obje
     ]
 
 
+def _canonical(evidence: object) -> str:
+    """Evidence compared as data (PostgreSQL's jsonb hands keys back in its own order)."""
+    return json.dumps(evidence, sort_keys=True, ensure_ascii=False, default=str)
+
+
 @transaction.atomic
 def integrity_check(*, actor: User | None, claims: QuerySet[Claim] | None = None) -> int:
     """Run every check over `claims` (all claims not yet paid, by default); store a flag for each
@@ -129,7 +136,7 @@ def integrity_check(*, actor: User | None, claims: QuerySet[Claim] | None = None
     )
     # A finding already decided (cleared or upheld) with the same evidence is not raised again.
     decided = {
-        (c, k, str(e))
+        (c, k, _canonical(e))
         for c, k, e in ClaimFlag.objects.exclude(status=FlagStatus.OPEN)
         .filter(claim_id__in={pk for _, pk, _ in findings})
         .values_list("claim_id", "kind", "evidence")
@@ -137,7 +144,7 @@ def integrity_check(*, actor: User | None, claims: QuerySet[Claim] | None = None
     new = [
         ClaimFlag(claim_id=pk, kind=kind, evidence=ev)
         for kind, pk, ev in findings
-        if (pk, kind) not in open_now and (pk, kind, str(ev)) not in decided
+        if (pk, kind) not in open_now and (pk, kind, _canonical(ev)) not in decided
     ]
     if not new:
         return 0
