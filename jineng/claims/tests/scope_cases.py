@@ -8,7 +8,7 @@ import datetime as dt
 from jineng.claims.models import Claim
 from jineng.identity.models import ORG_ROLES, Role
 from jineng.identity.roles import CONSOLE_ROLES
-from jineng.web.tests.scope import ANON, GET, LIST_OK, POST, Case, role_page
+from jineng.web.tests.scope import ANON, GET, LIST_OK, POST, Case, role_api, role_page
 from jineng.web.tests.world import Side
 
 ON = dt.date(2024, 6, 30)
@@ -58,5 +58,20 @@ PAGES = {
         own_status=_detail_status,
         shows_own=frozenset(CONSOLE_ROLES | {Role.WORKER}),
         foreign=lambda o: [GET(f"/claims/{_claim_of(o)}/")],
+    ),
+}
+
+
+API = {
+    ("GET", "/api/v1/claims"): Case(
+        own=lambda s: GET(f"/api/v1/claims?q={s.name_part}"),
+        own_status=role_api(lambda r: 200),
+        foreign=lambda o: [GET(f"/api/v1/claims?q={o.name_part}", ok=LIST_OK)],
+    ),
+    ("GET", "/api/v1/claims/{claim_id}"): Case(
+        own=lambda s: GET(f"/api/v1/claims/{_claim_of(s)}"),
+        own_status=role_api(lambda r: 404 if r in ORG_ROLES else 200),
+        shows_own=frozenset(CONSOLE_ROLES | {Role.WORKER}),
+        foreign=lambda o: [GET(f"/api/v1/claims/{_claim_of(o)}")],
     ),
 }
