@@ -76,6 +76,7 @@ class AuditAction(StrEnum):
     CLAIM_OBJECTION_RAISE = "claim_objection_raise"
     CLAIM_OBJECTION_ANSWER = "claim_objection_answer"
     CLAIM_RUN_START = "claim_run_start"
+    CLAIM_RUN_RESTART = "claim_run_restart"
     CLAIM_FLAG_RAISE = "claim_flag_raise"
     CLAIM_FLAG_DECIDE = "claim_flag_decide"
     PAYOUT_BATCH_CREATE = "payout_batch_create"
@@ -189,6 +190,7 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.CLAIM_OBJECTION_RAISE: _("提出公示异议"),
     AuditAction.CLAIM_OBJECTION_ANSWER: _("答复公示异议"),
     AuditAction.CLAIM_RUN_START: _("发起免申即享"),
+    AuditAction.CLAIM_RUN_RESTART: _("重新启动免申即享"),
     AuditAction.CLAIM_FLAG_RAISE: _("发现核查疑点"),
     AuditAction.CLAIM_FLAG_DECIDE: _("处理核查疑点"),
     AuditAction.PAYOUT_BATCH_CREATE: _("编制拨付批次"),

@@ -82,6 +82,14 @@ def claim_run_restart(*, actor: User, run: ClaimRun) -> ClaimRun:
         raise PermissionDenied("无权重新启动该批次")
     LIFECYCLE.fail_if_stale(run, STALE_RUN_MESSAGE)
     transition(obj_or_queryset=run, to=RunStatus.QUEUED, actor=actor, error="", finished_at=None)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CLAIM_RUN_RESTART,
+        object_type=AuditObject.CLAIM_RUN,
+        object_id=run.pk,
+        after={"cursor": run.cursor, "subjects_done": run.subjects_done},
+        region=run.region,
+    )
     _enqueue(run.pk)
     return run
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from jineng.audit.models import AuditEntry
 from jineng.claims.models import Claim, ClaimRun, ClaimSource, Message, RunStatus, SmsRecord
 from jineng.claims.services import claim_run_execute, claim_run_restart, claim_run_start
 from jineng.claims.tests.support import MEDAL, ON, build_world, medal_fen
@@ -86,6 +87,7 @@ def test_a_failed_run_restarts_after_its_cursor() -> None:
     assert not Claim.objects.filter(person=world.gold).exists()
     assert Claim.objects.filter(person=world.silver, item_id=MEDAL).exists()
     assert run.subjects_done == run.subject_total
+    assert AuditEntry.objects.filter(action="claim_run_restart", object_id=str(run.pk)).count() == 1
 
 
 def test_a_redelivered_task_does_nothing() -> None:
