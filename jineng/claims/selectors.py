@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from jineng.audit.models import AuditEntry
 from jineng.audit.vocabulary import AuditAction, AuditObject, action_label
 from jineng.claims.access import claims_visible_to
-from jineng.claims.models import CLAIM_STATES, Claim, ClaimStatus
+from jineng.claims.models import CLAIM_STATES, Claim, ClaimStatus, Message
 from jineng.identity.access import Scope
 from jineng.identity.models import User
 
@@ -45,6 +45,14 @@ def my_claims(user: User, *, scope: Scope | None = None) -> QuerySet[Claim]:
     if person_id is None:
         return Claim.objects.none()
     return claims_visible_to(user, scope=scope).filter(person_id=person_id).order_by("-created_at")
+
+
+def inbox_of(user: User) -> QuerySet[Message]:
+    """The account's own inbox: messages to its person (a worker)."""
+    person_id = getattr(user, "person_id", None)
+    if person_id is None:
+        return Message.objects.none()
+    return Message.objects.filter(person_id=person_id).order_by("-created_at", "-pk")
 
 
 @dataclass(frozen=True)

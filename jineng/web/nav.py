@@ -37,6 +37,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("me", _("我的档案"), "web:me", frozenset({Role.WORKER})),
     NavEntry("policy-mine", _("我可享受的政策"), "policy:mine", frozenset({Role.WORKER})),
     NavEntry("claims-mine", _("我的待遇申领"), "claims:mine", frozenset({Role.WORKER})),
+    NavEntry("claims-inbox", _("我的消息"), "claims:inbox", frozenset({Role.WORKER})),
     NavEntry("org-people", _("本单位人员"), "web:org_people", frozenset(ORG_ROLES)),
     NavEntry("console", _("人员查询"), "web:console", CONSOLE_ROLES),
     NavEntry("regions", _("区域统计"), "web:regions", CONSOLE_ROLES),

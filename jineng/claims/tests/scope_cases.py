@@ -53,11 +53,17 @@ PAGES = {
     "claims/mine/": Case(
         own=lambda s: GET("/claims/mine/"), own_status=role_page(frozenset({Role.WORKER}))
     ),
+    "claims/inbox/": Case(
+        own=lambda s: GET("/claims/inbox/"), own_status=role_page(frozenset({Role.WORKER}))
+    ),
     "claims/<int:pk>/": Case(
         own=lambda s: GET(f"/claims/{_claim_of(s)}/"),
         own_status=_detail_status,
         shows_own=frozenset(CONSOLE_ROLES | {Role.WORKER}),
-        foreign=lambda o: [GET(f"/claims/{_claim_of(o)}/")],
+        foreign=lambda o: [
+            GET(f"/claims/{_claim_of(o)}/"),
+            POST(f"/claims/{_claim_of(o)}/", {"account": "6222020200112233445"}),
+        ],
     ),
 }
 

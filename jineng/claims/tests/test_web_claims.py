@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from jineng.claims.models import ClaimStatus
-from jineng.claims.services import claim_review
+from jineng.claims.services import claim_review, message_send
 from jineng.claims.tests.support import build_world, medal_claim
 from jineng.identity.models import Role, User
 from jineng.identity.testing import make_person, make_user, otp_login
@@ -68,3 +68,22 @@ def test_another_worker_cannot_open_the_claim() -> None:
     other = make_user(Role.WORKER, person=make_person(residence_region="330502"))
     assert client_for(other).get(f"/claims/{claim.pk}/").status_code == 404
     assert "沈一鸣" not in client_for(other).get("/claims/mine/").content.decode()
+
+
+def test_the_worker_confirms_an_account_on_the_page_and_reads_the_inbox() -> None:
+    world = build_world()
+    claim = medal_claim(world.gold)
+    client = client_for(world.worker)
+    bad = client.post(f"/claims/{claim.pk}/", {"account": "12ab"})
+    assert bad.status_code == 200 and "收款账号应为" in bad.content.decode()
+    client.post(f"/claims/{claim.pk}/", {"account": "6222 0202 0011 2233 445"})
+    claim.refresh_from_db()
+    assert claim.payee_account == "6222020200112233445"
+    message_send(to=world.gold, title="您有新的待遇申领（免申即享）", body="请核对", claim=claim)
+    inbox = client.get("/claims/inbox/").content.decode()
+    assert "您有新的待遇申领" in inbox and f"/claims/{claim.pk}/" in inbox
+    # a reviewer sees the claim but is not its beneficiary: no account form
+    assert (
+        'data-testid="claim-account"'
+        not in client_for(world.reviewer).get(f"/claims/{claim.pk}/").content.decode()
+    )

@@ -6,5 +6,6 @@ app_name = "claims"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("mine/", views.mine, name="mine"),
+    path("inbox/", views.inbox, name="inbox"),
     path("<int:pk>/", views.detail, name="detail"),
 ]

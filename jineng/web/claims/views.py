@@ -154,10 +154,39 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
 
 
+@page(roles=frozenset({Role.WORKER}))
+def inbox(request: HttpRequest) -> HttpResponse:
+    page_obj = paginate(request, selectors.inbox_of(_user(request)))
+    return render(request, "claims/inbox.html", {"page_obj": page_obj, "qs": ""})
+
+
+class AccountForm(forms.Form):
+    account = forms.CharField(label=_("收款银行账号"), max_length=40)
+
+
 @page()
+@require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     claim = access_claim_by_id(user, pk, scope=request_scope(request))
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.claim_account_confirm(
+                actor=user, claim=claim, account=form.cleaned_data["account"]
+            )
+        except DomainError as exc:
+            form.add_error("account", exc.message)
+        else:
+            messages.success(request, str(_("收款账户已确认")))
+            return HttpResponseRedirect(reverse("claims:detail", args=[claim.pk]))
+    may_confirm = claim.status not in (
+        ClaimStatus.PAYING,
+        ClaimStatus.PAID,
+        ClaimStatus.RECOVERED,
+        ClaimStatus.REFUSED,
+        ClaimStatus.WITHDRAWN,
+    ) and claim.person_id == getattr(user, "person_id", None)
     return render(
         request,
         "claims/detail.html",
@@ -169,5 +198,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "history": selectors.claim_history(claim),
             "citation": claim.citation,
+            "form": form,
+            "may_confirm": may_confirm,
         },
     )
