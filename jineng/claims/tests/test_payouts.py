@@ -5,6 +5,7 @@ reviewer nor approver; nothing is paid twice."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from jineng.audit.models import AuditEntry
@@ -19,6 +20,7 @@ from jineng.claims.models import (
 from jineng.claims.services import (
     BankResult,
     claim_account_confirm,
+    claim_recover,
     claim_review,
     parse_bank_result_csv,
     payout_batch_cancel,
@@ -174,3 +176,26 @@ def test_the_bank_result_file_is_read_and_bad_rows_are_named() -> None:
     with pytest.raises(DomainError) as err2:
         parse_bank_result_csv("明细编号,结果\n12,到账\n")
     assert "第2行" in err2.value.message
+
+
+def test_a_paid_claim_is_recovered_by_an_approver_with_a_reason() -> None:
+    world = build_world()
+    claim = to_payable(world, bare_claim(world.gold))
+    batch = payout_batch_create(actor=world.finance, region=REGION, due_by=ON)
+    payout_batch_send(actor=world.finance, batch=batch)
+    (line,) = batch.lines.all()
+    payout_reconcile(actor=world.finance, batch=batch, results=[BankResult(line.pk, True)])
+    with pytest.raises(PermissionDenied):
+        claim_recover(actor=world.finance, claim=claim, reason="骗取补贴")
+    with pytest.raises(DomainError):
+        claim_recover(actor=world.approver, claim=claim, reason="")
+    claim_recover(actor=world.approver, claim=claim, reason="经查系冒名领取")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.RECOVERED
+    entry = (
+        AuditEntry.objects.filter(action="claim_move", object_id=str(claim.pk))
+        .order_by("pk")
+        .last()
+    )
+    assert entry is not None and entry.reason == "经查系冒名领取"
+    assert (entry.after or {})["status"] == "recovered"
