@@ -9,5 +9,6 @@ urlpatterns = [
     path("policy/", include("jineng.web.policy.urls")),
     path("assessment/", include("jineng.web.assessment.urls")),
     path("", include("jineng.web.certificates.urls")),
+    path("claims/", include("jineng.web.claims.urls")),
     path("", include("jineng.web.urls")),
 ]

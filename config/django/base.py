@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "jineng.policy",
     "jineng.learning",
     "jineng.demo",
+    "jineng.claims",
     "jineng.api",
     "jineng.web",
 ]
@@ -305,3 +306,16 @@ CERTIFICATES_PDF_FONT = os.environ.get(
     "JINENG_CERTIFICATES_PDF_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 )
 CERTIFICATES_PDF_FONT_INDEX = int(os.environ.get("JINENG_CERTIFICATES_PDF_FONT_INDEX", "2"))
+
+# Claims and payouts (jineng.claims). 公示 lasts CLAIMS_PUBLICITY_DAYS calendar days; the SMS
+# provider is a dotted path to a class with `send(*, person, text)` (the default records what it
+# would send, nothing leaves the system); CLAIMS_EXCLUSIVE_ITEMS lists groups of policy items
+# that may not both pay the same person for the same occupation and level (the skill-upgrade
+# subsidy and the training subsidies for the same training).
+CLAIMS_PUBLICITY_DAYS = int(os.environ.get("JINENG_CLAIMS_PUBLICITY_DAYS", "7"))
+CLAIMS_SMS_PROVIDER = os.environ.get(
+    "JINENG_CLAIMS_SMS_PROVIDER", "jineng.claims.sms.RecordingSmsProvider"
+)
+CLAIMS_EXCLUSIVE_ITEMS: list[list[str]] = [
+    ["nb.skill_upgrade", "dg.training.project_subsidy", "dg.training.voucher"],
+]

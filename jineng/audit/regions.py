@@ -45,6 +45,11 @@ _FIELD_PATHS: dict[str, tuple[str, tuple[str, ...]]] = {
     AuditObject.LESSON: ("learning.Lesson", ("chapter__course__provider__region_id",)),
     AuditObject.LEARNING_STREAM: ("learning.LearningStream", ("person__residence_region_id",)),
     AuditObject.LESSON_PROGRESS: ("learning.LessonProgress", ("person__residence_region_id",)),
+    AuditObject.CLAIM: ("claims.Claim", ("region",)),
+    AuditObject.CLAIM_RUN: ("claims.ClaimRun", ("region",)),
+    AuditObject.CLAIM_FLAG: ("claims.ClaimFlag", ("claim__region",)),
+    AuditObject.PAYOUT_BATCH: ("claims.PayoutBatch", ("region",)),
+    AuditObject.PAYOUT_LINE: ("claims.PayoutLine", ("claim__region",)),
 }
 _USER_TYPES = frozenset({AuditObject.USER, AuditObject.ACCOUNT})
 

@@ -68,6 +68,21 @@ class AuditAction(StrEnum):
     CERTIFICATE_REVOKE = "certificate_revoke"
     CERTIFICATE_SUPERSEDE = "certificate_supersede"
     CERTIFICATE_BATCH_START = "certificate_batch_start"
+    # Claims and payouts (jineng.claims)
+    CLAIM_CREATE = "claim_create"
+    CLAIM_MOVE = "claim_move"
+    CLAIM_DECIDE_AMOUNT = "claim_decide_amount"
+    CLAIM_ACCOUNT_CONFIRM = "claim_account_confirm"
+    CLAIM_OBJECTION_RAISE = "claim_objection_raise"
+    CLAIM_OBJECTION_ANSWER = "claim_objection_answer"
+    CLAIM_RUN_START = "claim_run_start"
+    CLAIM_RUN_RESTART = "claim_run_restart"
+    CLAIM_FLAG_RAISE = "claim_flag_raise"
+    CLAIM_FLAG_DECIDE = "claim_flag_decide"
+    PAYOUT_BATCH_CREATE = "payout_batch_create"
+    PAYOUT_BATCH_MOVE = "payout_batch_move"
+    PAYOUT_LINE_ADD = "payout_line_add"
+    PAYOUT_RECONCILE = "payout_reconcile"
 
     @property
     def label(self) -> str:
@@ -108,6 +123,11 @@ class AuditObject(StrEnum):
     CERTIFICATE = "certificate"
     CERTIFICATE_ISSUER = "certificate_issuer"
     CERTIFICATE_BATCH = "certificate_batch"
+    CLAIM = "claim"
+    CLAIM_RUN = "claim_run"
+    CLAIM_FLAG = "claim_flag"
+    PAYOUT_BATCH = "payout_batch"
+    PAYOUT_LINE = "payout_line"
 
     @property
     def label(self) -> str:
@@ -163,6 +183,20 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.CERTIFICATE_REVOKE: _("撤销证书"),
     AuditAction.CERTIFICATE_SUPERSEDE: _("证书被替代"),
     AuditAction.CERTIFICATE_BATCH_START: _("提交批量发证"),
+    AuditAction.CLAIM_CREATE: _("生成待遇申领"),
+    AuditAction.CLAIM_MOVE: _("办理待遇申领"),
+    AuditAction.CLAIM_DECIDE_AMOUNT: _("核定酌定金额"),
+    AuditAction.CLAIM_ACCOUNT_CONFIRM: _("确认收款账户"),
+    AuditAction.CLAIM_OBJECTION_RAISE: _("提出公示异议"),
+    AuditAction.CLAIM_OBJECTION_ANSWER: _("答复公示异议"),
+    AuditAction.CLAIM_RUN_START: _("发起免申即享"),
+    AuditAction.CLAIM_RUN_RESTART: _("重新启动免申即享"),
+    AuditAction.CLAIM_FLAG_RAISE: _("发现核查疑点"),
+    AuditAction.CLAIM_FLAG_DECIDE: _("处理核查疑点"),
+    AuditAction.PAYOUT_BATCH_CREATE: _("编制拨付批次"),
+    AuditAction.PAYOUT_BATCH_MOVE: _("办理拨付批次"),
+    AuditAction.PAYOUT_LINE_ADD: _("列入拨付批次"),
+    AuditAction.PAYOUT_RECONCILE: _("导入银行结果"),
 }
 
 OBJECT_LABELS: dict[AuditObject, str | Promise] = {
@@ -199,6 +233,11 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.CERTIFICATE: _("职业技能等级证书"),
     AuditObject.CERTIFICATE_ISSUER: _("发证机构备案"),
     AuditObject.CERTIFICATE_BATCH: _("批量发证"),
+    AuditObject.CLAIM: _("待遇申领"),
+    AuditObject.CLAIM_RUN: _("免申即享批次"),
+    AuditObject.CLAIM_FLAG: _("核查疑点"),
+    AuditObject.PAYOUT_BATCH: _("拨付批次"),
+    AuditObject.PAYOUT_LINE: _("拨付明细"),
 }
 
 OTHER_ACTION = _("其他操作")

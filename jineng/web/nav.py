@@ -36,12 +36,15 @@ class NavItem:
 NAV: tuple[NavEntry, ...] = (
     NavEntry("me", _("我的档案"), "web:me", frozenset({Role.WORKER})),
     NavEntry("policy-mine", _("我可享受的政策"), "policy:mine", frozenset({Role.WORKER})),
+    NavEntry("claims-mine", _("我的待遇申领"), "claims:mine", frozenset({Role.WORKER})),
+    NavEntry("claims-inbox", _("我的消息"), "claims:inbox", frozenset({Role.WORKER})),
     NavEntry("org-people", _("本单位人员"), "web:org_people", frozenset(ORG_ROLES)),
     NavEntry("console", _("人员查询"), "web:console", CONSOLE_ROLES),
     NavEntry("regions", _("区域统计"), "web:regions", CONSOLE_ROLES),
     NavEntry("policy-catalogue", _("政策文件"), "policy:catalogue", CONSOLE_ROLES),
     NavEntry("policy-explain", _("政策解读"), "policy:explain", CONSOLE_ROLES),
     NavEntry("policy-simulate", _("预算测算"), "policy:simulate", CONSOLE_ROLES),
+    NavEntry("claims-queue", _("待遇申领办理"), "claims:queue", CONSOLE_ROLES),
     NavEntry("imports", _("数据导入"), "web:imports", IMPORT_ROLES),
     NavEntry(
         "assessment-banks", _("题库"), "assessment:banks", frozenset(ORG_ROLES | CONSOLE_ROLES)

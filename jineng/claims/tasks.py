@@ -1,0 +1,15 @@
+"""Celery tasks of the claims app (eager, in-process, when REDIS_URL is unset). Re-running a
+task is harmless: the service claims only a queued run."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from jineng.core.jobs import TASK_TIME_LIMIT
+
+
+@shared_task(name="claims.claim_run_execute", time_limit=TASK_TIME_LIMIT)  # type: ignore[untyped-decorator]
+def claim_run_execute_task(run_id: int) -> None:
+    from jineng.claims.services.runs import claim_run_execute  # services import this module
+
+    claim_run_execute(run_id=run_id)
