@@ -1,0 +1,529 @@
+"""Benchmark: learning heartbeats on PostgreSQL (issue 8, "Measured": ≥ 1,500 heartbeats/s with
+p95 < 100 ms, and correct crediting — no double credit — checked after the run).
+
+    .venv/bin/python bench/bench_learning_heartbeats.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/postgres \\
+        [--learners 200] [--processes 2] [--threads 4] [--seconds 30] [--runs 3]
+
+Setup (not timed): migrate, load_reference, one training institution, one published course (through
+the services: create, chapter, lessons, submit, publish) with one two-hour video lesson per run,
+`--learners` people (person_create). Each run opens a stream for every learner on that run's
+lesson (learning_stream_open), so every run credits fresh time rather than finding it credited.
+
+Load: `--processes` × `--threads` concurrent clients (default 2 × 4 = 8; threads within a process
+share the GIL, the processes use both cores), each with its own database connection and its share
+of the learners. For `--seconds` each client goes round its learners as fast as the service
+answers (closed loop), sending each learner's heartbeat at its real-time position: the seconds of
+wall time since that learner's first heartbeat of the run, visible, `at` = now. That is the
+in-process service, `jineng.learning.services.learning_heartbeat` (what the API view calls),
+not HTTP: jineng/api/learning was not on main when this ran. Sustained heartbeats/s = heartbeats
+answered ÷ the run's wall time; p50/p95/max latency of each call.
+
+Correctness, after each run, from the ledger (learning_creditedsegment) and the progress rows:
+every learner's credited time ≤ the wall time between its first and last heartbeat; no two
+credited segments of a learner on the lesson overlap (no segment credited twice); each progress
+row's credited_ms = the sum of its segments. Printed, and in the block (0 = correct).
+
+Baseline, same run, same learners, clients and duration: the naive ledger — one ORM row per
+heartbeat (`objects.create` into a throwaway table `bench_naive_heartbeat` the benchmark creates
+with raw SQL in its own database; what trusting the client's positions, PlayEdu-style, writes).
+
+The CPU of the benchmark's processes (user + system, all clients) is reported per run: here the
+clients are the service, so it is the platform's CPU, not a separate load generator's.
+Only a database this run created is dropped; a given database must be empty (no --reuse: the
+benchmark writes streams, people and a throwaway table). Ends with the pasteable block.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import multiprocessing as mp
+import os
+import queue
+import resource
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _common  # noqa: E402
+
+sys.path.insert(0, str(_common.ROOT))
+
+LESSON_SECONDS = 2 * 3600
+REGION = "441900003"
+NAIVE_TABLE = "bench_naive_heartbeat"
+_NAIVE_MODEL: Any = None
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    _common.add_database_arguments(parser, reuse=False)
+    _common.add_runs_argument(parser, default=3)
+    parser.add_argument("--learners", type=int, default=200, help="simulated learners (200)")
+    parser.add_argument("--processes", type=int, default=2, help="client processes (2)")
+    parser.add_argument("--threads", type=int, default=4, help="client threads per process (4)")
+    parser.add_argument("--seconds", type=float, default=30.0, help="load per run and path (30)")
+    return parser.parse_args(argv)
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.django.base")
+    os.environ.setdefault("JINENG_DEBUG", "0")
+    import django
+
+    django.setup()
+
+
+def percentiles(values_ms: list[float]) -> tuple[float, float, float]:
+    cuts = statistics.quantiles(sorted(values_ms), n=100, method="inclusive")
+    return statistics.median(values_ms), cuts[94], max(values_ms)
+
+
+def naive_model() -> Any:
+    """An unmanaged model over the throwaway table (created by `create_naive_table`)."""
+    global _NAIVE_MODEL
+    if _NAIVE_MODEL is None:
+        from django.db import models
+
+        class NaiveHeartbeat(models.Model):
+            person_id = models.BigIntegerField()
+            lesson_id = models.BigIntegerField()
+            stream_id = models.BigIntegerField()
+            position_ms = models.BigIntegerField()
+            visible = models.BooleanField()
+            at = models.DateTimeField()
+
+            class Meta:
+                app_label = "learning"
+                managed = False
+                db_table = NAIVE_TABLE
+
+            def __str__(self) -> str:
+                return f"{self.person_id}@{self.position_ms}"
+
+        _NAIVE_MODEL = NaiveHeartbeat
+    return _NAIVE_MODEL
+
+
+def create_naive_table() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE {NAIVE_TABLE} (id bigserial PRIMARY KEY, person_id bigint NOT NULL, "
+            "lesson_id bigint NOT NULL, stream_id bigint NOT NULL, position_ms bigint NOT NULL, "
+            "visible boolean NOT NULL, at timestamptz NOT NULL)"
+        )
+        cursor.execute(f"CREATE INDEX ON {NAIVE_TABLE} (person_id, lesson_id, at)")
+
+
+def setup(args: argparse.Namespace) -> tuple[list[int], list[int]]:
+    """The course's lessons (one per run) and the learners' person ids."""
+    from django.core.management import call_command
+
+    from jineng.identity.testing import make_person
+    from jineng.learning.models import CourseStatus
+    from jineng.learning.services import (
+        chapter_add,
+        course_create,
+        course_transition,
+        lesson_add,
+    )
+    from jineng.organisations.models import OrgKind
+    from jineng.organisations.services import organisation_create
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    call_command("load_reference", verbosity=0)
+    provider = organisation_create(
+        actor=None, kind=OrgKind.TRAINING_INSTITUTION, name="东莞市心跳测试培训学校", region=REGION
+    )
+    course = course_create(
+        actor=None,
+        provider=provider,
+        title="数控车床操作工（初级）职业技能培训",
+        description="面向制造业的车工入门课程",
+        occupation="6-18-01-01",
+        level="5",
+        planned_hours=8,
+        mode="online",
+        funding="free",
+    )
+    chapter = chapter_add(actor=None, course=course, title="第1章 操作技能")
+    lessons = [
+        lesson_add(
+            actor=None,
+            chapter=chapter,
+            title=f"{i}. 操作演示",
+            kind="video",
+            duration_seconds=LESSON_SECONDS,
+        ).pk
+        for i in range(1, args.runs + 1)
+    ]
+    course_transition(actor=None, course=course, to=CourseStatus.SUBMITTED)
+    course_transition(actor=None, course=course, to=CourseStatus.PUBLISHED)
+    people = [make_person(residence_region=REGION[:6]).pk for _ in range(args.learners)]
+    create_naive_table()
+    naive_model()
+    print(
+        f"set up {args.learners} learners and {len(lessons)} lessons in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    return lessons, people
+
+
+def open_streams(people: list[int], lesson_id: int) -> dict[int, int]:
+    from jineng.identity.models import Person
+    from jineng.learning.models import Lesson
+    from jineng.learning.services import learning_stream_open
+
+    lesson = Lesson.objects.get(pk=lesson_id)
+    streams = {}
+    for person in Person.objects.filter(pk__in=people):
+        stream = learning_stream_open(actor=None, person=person, lesson=lesson, device="bench")
+        streams[person.pk] = stream.pk
+    return streams
+
+
+# --- the clients (run in forked processes) -------------------------------------------------------
+
+
+def client_thread(
+    mode: str,
+    learners: list[tuple[int, int]],
+    lesson_id: int,
+    start_at: float,
+    seconds: float,
+    out: dict[str, Any],
+) -> None:
+    from django.db import connections
+    from django.utils import timezone
+
+    from jineng.identity.models import Person
+    from jineng.learning.models import Lesson
+    from jineng.learning.services import learning_heartbeat
+
+    latencies: list[float] = []
+    outcomes: Counter[str] = Counter()
+    first: dict[int, dt.datetime] = {}
+    last: dict[int, dt.datetime] = {}
+    errors = 0
+    try:
+        lesson = Lesson.objects.get(pk=lesson_id)
+        people = {p.pk: p for p in Person.objects.filter(pk__in=[pid for pid, _ in learners])}
+        naive = naive_model() if mode == "naive" else None
+        time.sleep(max(0.0, start_at - time.time()))
+        deadline = start_at + seconds
+        while time.time() < deadline:
+            for person_id, stream_id in learners:
+                now = timezone.now()
+                began = first.setdefault(person_id, now)
+                position = (now - began).total_seconds()
+                started = time.perf_counter()
+                try:
+                    if naive is None:
+                        result = learning_heartbeat(
+                            person=people[person_id],
+                            lesson=lesson,
+                            stream=stream_id,
+                            position_seconds=position,
+                            visible=True,
+                            at=now,
+                        )
+                        outcomes[str(result.outcome)] += 1
+                    else:
+                        naive.objects.create(
+                            person_id=person_id,
+                            lesson_id=lesson_id,
+                            stream_id=stream_id,
+                            position_ms=round(position * 1000),
+                            visible=True,
+                            at=now,
+                        )
+                        outcomes["stored"] += 1
+                except Exception:  # noqa: BLE001 - counted and reported, the load goes on
+                    errors += 1
+                    continue
+                latencies.append((time.perf_counter() - started) * 1000)
+                last[person_id] = now
+                if time.time() >= deadline:
+                    break
+    finally:
+        connections.close_all()
+    out.update(latencies=latencies, outcomes=outcomes, first=first, last=last, errors=errors)
+
+
+def client_process(
+    mode: str,
+    learners: list[tuple[int, int]],
+    lesson_id: int,
+    threads: int,
+    start_at: float,
+    seconds: float,
+    results: mp.Queue[dict[str, Any]],
+) -> None:
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    outs: list[dict[str, Any]] = [{} for _ in range(threads)]
+    workers = [
+        threading.Thread(
+            target=client_thread,
+            args=(mode, learners[i::threads], lesson_id, start_at, seconds, outs[i]),
+        )
+        for i in range(threads)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    merged: dict[str, Any] = {
+        "latencies": [],
+        "outcomes": Counter(),
+        "first": {},
+        "last": {},
+        "errors": 0,
+        "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "finished": time.time(),
+    }
+    for out in outs:
+        merged["latencies"].extend(out.get("latencies", []))
+        merged["outcomes"].update(out.get("outcomes", {}))
+        merged["first"].update(out.get("first", {}))
+        merged["last"].update(out.get("last", {}))
+        merged["errors"] += out.get("errors", 0) + (0 if out else 1)
+    results.put(merged)
+
+
+def drive(
+    args: argparse.Namespace, mode: str, streams: dict[int, int], lesson_id: int
+) -> dict[str, Any]:
+    """Run the load of `mode` ("service" or "naive") from forked client processes."""
+    from django.db import connections
+
+    connections.close_all()  # no connection crosses a fork
+    ctx = mp.get_context("fork")
+    results: mp.Queue[dict[str, Any]] = ctx.Queue()
+    learners = sorted(streams.items())
+    start_at = time.time() + 2.0
+    procs = [
+        ctx.Process(
+            target=client_process,
+            args=(
+                mode,
+                learners[i :: args.processes],
+                lesson_id,
+                args.threads,
+                start_at,
+                args.seconds,
+                results,
+            ),
+        )
+        for i in range(args.processes)
+    ]
+    for p in procs:
+        p.start()
+    parts = []
+    for _ in procs:
+        try:
+            parts.append(results.get(timeout=args.seconds + 600))
+        except queue.Empty as exc:
+            raise SystemExit(f"a client process of the {mode} load did not report") from exc
+    for p in procs:
+        p.join()
+    total: dict[str, Any] = {
+        "latencies": [],
+        "outcomes": Counter(),
+        "first": {},
+        "last": {},
+        "errors": 0,
+        "cpu": 0.0,
+    }
+    finished = max(part["finished"] for part in parts)
+    for part in parts:
+        total["latencies"].extend(part["latencies"])
+        total["outcomes"].update(part["outcomes"])
+        total["first"].update(part["first"])
+        total["last"].update(part["last"])
+        total["errors"] += part["errors"]
+        total["cpu"] += part["cpu"]
+    total["wall"] = finished - start_at
+    return total
+
+
+def queries_per_heartbeat(load: dict[str, Any], streams: dict[int, int], lesson_id: int) -> int:
+    """The queries of one credited heartbeat (a learner continuing after the load), as Django's
+    query log counts them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from jineng.identity.models import Person
+    from jineng.learning.models import Lesson
+    from jineng.learning.services import learning_heartbeat
+
+    person_id = min(load["first"])
+    person = Person.objects.get(pk=person_id)
+    lesson = Lesson.objects.get(pk=lesson_id)
+    time.sleep(1.0)
+    now = timezone.now()
+    with CaptureQueriesContext(connection) as queries:
+        result = learning_heartbeat(
+            person=person,
+            lesson=lesson,
+            stream=streams[person_id],
+            position_seconds=(now - load["first"][person_id]).total_seconds(),
+            visible=True,
+            at=now,
+        )
+    print(f"  one heartbeat after the load: {result.outcome}, {len(queries)} queries", flush=True)
+    return len(queries)
+
+
+# --- the check -----------------------------------------------------------------------------------
+
+
+def check_ledger(lesson_id: int, load: dict[str, Any]) -> dict[str, float]:
+    """Over-credited learners, overlapping segments and progress rows that disagree with their
+    segments (all must be 0), and credited ÷ watched wall time over all learners."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT person_id, sum(end_ms - start_ms) FROM learning_creditedsegment "
+            "WHERE lesson_id = %s GROUP BY person_id",
+            [lesson_id],
+        )
+        credited = {int(p): int(ms) for p, ms in cursor.fetchall()}
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT start_ms, lag(end_ms) OVER (PARTITION BY person_id "
+            "ORDER BY start_ms, end_ms) AS prev_end FROM learning_creditedsegment "
+            "WHERE lesson_id = %s) s WHERE prev_end > start_ms",
+            [lesson_id],
+        )
+        overlaps = int(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT count(*) FROM learning_lessonprogress p LEFT JOIN (SELECT person_id, "
+            "sum(end_ms - start_ms) AS ms FROM learning_creditedsegment WHERE lesson_id = %s "
+            "GROUP BY person_id) s ON s.person_id = p.person_id "
+            "WHERE p.lesson_id = %s AND p.credited_ms <> coalesce(s.ms, 0)",
+            [lesson_id, lesson_id],
+        )
+        mismatched = int(cursor.fetchone()[0])
+    over = 0
+    wall_total = 0
+    for person_id, began in load["first"].items():
+        wall_ms = int((load["last"].get(person_id, began) - began).total_seconds() * 1000)
+        wall_total += wall_ms
+        if credited.get(person_id, 0) > wall_ms:
+            over += 1
+    strangers = len(set(credited) - set(load["first"]))
+    return {
+        "over": float(over + strangers),
+        "overlaps": float(overlaps),
+        "mismatched": float(mismatched),
+        "credited_ratio": 100.0 * sum(credited.values()) / wall_total if wall_total else 0.0,
+        "learners_checked": float(len(load["first"])),
+    }
+
+
+FIGURES = [
+    _common.Figure("rate", "service: sustained heartbeats/s", ",.0f", higher_is_better=True),
+    _common.Figure("p50", "service: latency p50 (ms)"),
+    _common.Figure("p95", "service: latency p95 (ms)"),
+    _common.Figure("max", "service: latency max (ms)", ",.0f"),
+    _common.Figure("queries", "service: queries per credited heartbeat", ",.0f"),
+    _common.Figure("cpu", "service: CPU of the client processes (s per s)"),
+    _common.Figure("errors", "service: errors", ",.0f"),
+    _common.Figure("credited_ratio", "check: credited ÷ watched wall time (%)", ".1f"),
+    _common.Figure("over", "check: learners credited more than wall time", ",.0f"),
+    _common.Figure("overlaps", "check: overlapping (twice-credited) segments", ",.0f"),
+    _common.Figure("mismatched", "check: progress ≠ sum of its segments", ",.0f"),
+    _common.Figure("naive_rate", "naive (1 ORM row/heartbeat): heartbeats/s", ",.0f", True),
+    _common.Figure("naive_p50", "naive: latency p50 (ms)"),
+    _common.Figure("naive_p95", "naive: latency p95 (ms)"),
+    _common.Figure("naive_max", "naive: latency max (ms)", ",.0f"),
+    _common.Figure("naive_cpu", "naive: CPU of the client processes (s per s)"),
+]
+
+
+def measure(args: argparse.Namespace) -> None:
+    from django.db import connection
+
+    lessons, people = setup(args)
+    clients = args.processes * args.threads
+    report = _common.Report(
+        f"Learning heartbeats, {args.learners} learners, {clients} clients "
+        f"({args.processes} processes × {args.threads} threads), {args.seconds:.0f} s per path "
+        f"({connection.vendor}, in-process service)",
+        FIGURES,
+        notes=[
+            "Closed loop: each client sends its learners' heartbeats at real-time positions as "
+            "fast as they are answered. Check after every run from the ledger: 0 over-credited "
+            "learners, 0 overlapping segments, 0 progress rows disagreeing with their segments. "
+            "Naive: one ORM row per heartbeat into a throwaway table, same load."
+        ],
+    )
+
+    def one(number: int) -> dict[str, float]:
+        lesson_id = lessons[number - 1]
+        streams = open_streams(people, lesson_id)
+        service = drive(args, "service", streams, lesson_id)
+        check = check_ledger(lesson_id, service)
+        print(
+            f"  check: {int(check['learners_checked'])} learners, outcomes "
+            f"{dict(service['outcomes'])}, errors {service['errors']}; over-credited "
+            f"{int(check['over'])}, overlapping segments {int(check['overlaps'])}, progress "
+            f"mismatches {int(check['mismatched'])}; credited {check['credited_ratio']:.1f} % "
+            "of watched wall time",
+            flush=True,
+        )
+        queries = queries_per_heartbeat(service, streams, lesson_id)
+        naive = drive(args, "naive", streams, lesson_id)
+        s50, s95, smax = percentiles(service["latencies"])
+        n50, n95, nmax = percentiles(naive["latencies"])
+        return {
+            "rate": len(service["latencies"]) / service["wall"],
+            "p50": s50,
+            "p95": s95,
+            "max": smax,
+            "queries": float(queries),
+            "cpu": service["cpu"] / service["wall"],
+            "errors": float(service["errors"]),
+            "credited_ratio": check["credited_ratio"],
+            "over": check["over"],
+            "overlaps": check["overlaps"],
+            "mismatched": check["mismatched"],
+            "naive_rate": len(naive["latencies"]) / naive["wall"],
+            "naive_p50": n50,
+            "naive_p95": n95,
+            "naive_max": nmax,
+            "naive_cpu": naive["cpu"] / naive["wall"],
+        }
+
+    _common.run_repeated(report, args.runs, one)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    with _common.bench_database(args.database_url, reuse=False) as database:
+        setup_django(database.url)
+        from django.db import connections
+
+        try:
+            measure(args)
+        finally:
+            connections.close_all()
+
+
+if __name__ == "__main__":
+    main()
