@@ -70,6 +70,7 @@ test: lint typecheck check pytest
 bench: setup
 	$(BIN)/python bench/bench_policy.py
 	$(BIN)/python bench/bench_explain_api.py --database-url sqlite://
+	$(BIN)/python bench/bench_course_search.py --database-url sqlite:// --courses 10000
 
 # The PostgreSQL set, small sizes (16 min on 2 busy cores; docs/benchmarks.md has the full sizes):
 # each benchmark creates a database of its own on BENCH_PG_URL's server and drops only that one.
@@ -80,6 +81,8 @@ bench-pg: setup
 	$(BIN)/python bench/bench_load_population.py --database-url $(BENCH_PG_URL) --workers 100000
 	$(BIN)/python bench/bench_audit_lock.py --database-url $(BENCH_PG_URL) --rows 30000
 	$(BIN)/python bench/bench_explain_api.py --database-url $(BENCH_PG_URL)
+	$(BIN)/python bench/bench_course_search.py --database-url $(BENCH_PG_URL) --courses 30000
+	$(BIN)/python bench/bench_learning_heartbeats.py --database-url $(BENCH_PG_URL) --seconds 15
 
 clean:
 	rm -rf $(VENV) var
