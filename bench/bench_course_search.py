@@ -80,7 +80,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    _common.add_database_arguments(parser, sqlite=True)
+    _common.add_database_arguments(parser, sqlite=True, keep=True)
     _common.add_runs_argument(parser, default=3)
     parser.add_argument(
         "--courses", type=int, default=100_000, help="seeded into an empty database (100,000)"
@@ -288,6 +288,18 @@ def measure(args: argparse.Namespace) -> None:
         run_naive(searches[:5])
         service, found = run_service(searches, user)
         naive, naive_found = run_naive(searches)
+        by_kind: dict[str, list[tuple[float, float]]] = {}
+        for s, t, n in zip(searches, service, naive, strict=True):
+            by_kind.setdefault(s.kind, []).append((t, n))
+        for kind, pairs in sorted(by_kind.items()):
+            ts = sorted(t for t, _ in pairs)
+            ns = sorted(n for _, n in pairs)
+            print(
+                f"  {kind:16} n={len(pairs):3}  course_search p50 {statistics.median(ts):6.1f} "
+                f"p95 {ts[int(0.95 * (len(ts) - 1))]:6.1f} ms   naive p50 "
+                f"{statistics.median(ns):6.1f} p95 {ns[int(0.95 * (len(ns) - 1))]:6.1f} ms",
+                flush=True,
+            )
         p50, p95, top = percentiles(service)
         n50, n95, ntop = percentiles(naive)
         return {
@@ -307,7 +319,7 @@ def measure(args: argparse.Namespace) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     with _common.any_database(
-        args.database_url, reuse=args.reuse, default=_common.SQLITE_FRESH
+        args.database_url, reuse=args.reuse, keep=args.keep, default=_common.SQLITE_FRESH
     ) as database:
         setup_django(database.url)
         from django.db import connections
