@@ -10,5 +10,6 @@ urlpatterns = [
     path("assessment/", include("jineng.web.assessment.urls")),
     path("", include("jineng.web.certificates.urls")),
     path("claims/", include("jineng.web.claims.urls")),
+    path("learning/", include("jineng.web.learning.urls")),
     path("", include("jineng.web.urls")),
 ]

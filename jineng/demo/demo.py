@@ -151,4 +151,22 @@ def demo_setup(
     seeded = None
     if not Person.objects.exists():
         seeded = seed_city(region=DEMO_REGION, workers=workers, seed=seed, progress=progress)
+    _seed_demo_courses(seed=seed)
     return seeded, demo_accounts()
+
+
+def _seed_demo_courses(*, seed: int) -> None:
+    """The demo city's catalogue (jineng.learning.seed): 1,000 published courses over its
+    providers, a few lessons with a real short video; once, into a database without courses."""
+    import numpy as np
+
+    from jineng.learning.models import Course
+    from jineng.learning.seed import seed_courses
+    from jineng.learning.services.catalogue import PROVIDER_KINDS
+
+    if Course.objects.exists():
+        return
+    providers = Organisation.objects.filter(
+        kind__in=PROVIDER_KINDS, region__code__startswith=DEMO_REGION[:4]
+    ).order_by("pk")
+    seed_courses(rng=np.random.default_rng(seed), providers=list(providers), count=1000, videos=5)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from jineng.identity.access import request_scope
 from jineng.identity.models import ORG_ROLES, Role
 from jineng.identity.roles import CONSOLE_ROLES, IMPORT_ROLES
+from jineng.learning.access import PROVIDER_ROLES, REVIEW_ROLES
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("policy-mine", _("我可享受的政策"), "policy:mine", frozenset({Role.WORKER})),
     NavEntry("claims-mine", _("我的待遇申领"), "claims:mine", frozenset({Role.WORKER})),
     NavEntry("claims-inbox", _("我的消息"), "claims:inbox", frozenset({Role.WORKER})),
+    NavEntry("learning", _("课程目录"), "learning:catalogue", frozenset({Role.WORKER})),
+    NavEntry("learning-mine", _("我的课程"), "learning:mine", frozenset({Role.WORKER})),
+    NavEntry("learning-provider", _("本机构课程"), "learning:provider_list", PROVIDER_ROLES),
+    NavEntry("learning-review", _("课程审核"), "learning:review_queue", REVIEW_ROLES),
     NavEntry("org-people", _("本单位人员"), "web:org_people", frozenset(ORG_ROLES)),
     NavEntry("console", _("人员查询"), "web:console", CONSOLE_ROLES),
     NavEntry("regions", _("区域统计"), "web:regions", CONSOLE_ROLES),

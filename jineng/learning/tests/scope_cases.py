@@ -1,0 +1,222 @@
+"""The learning pages and API operations in the scope matrix (`jineng.web.tests.scope`). Each side
+gets a published course of a training school in its region (the catalogue is public, so the
+published course is not the side's own organisation, whose name must never cross over), and, of
+the side's organisation, a draft with a lesson, an empty draft and a submitted course."""
+
+from __future__ import annotations
+
+from django.core.files.base import ContentFile
+
+from jineng.identity.models import BUREAU_ROLES, ORG_ROLES, Role
+from jineng.identity.roles import CONSOLE_ROLES
+from jineng.identity.testing import make_organisation
+from jineng.learning.models import Course, CourseStatus, Lesson
+from jineng.learning.services import chapter_add, course_create, course_transition, lesson_add
+from jineng.organisations.models import Organisation
+from jineng.web.tests.scope import GET, LIST_OK, POST, Case, role_api, role_page
+from jineng.web.tests.world import SIDE_ROLES, Side
+
+EVERYONE = frozenset(SIDE_ROLES)
+WORKER = frozenset({Role.WORKER})
+PROVIDERS = frozenset({Role.ORG_ADMIN, Role.TEACHER})
+REVIEWERS = frozenset({Role.BUREAU_REVIEWER, Role.BUREAU_APPROVER})
+SEES_PERSON = frozenset(SIDE_ROLES)  # worker: self; staff: employee; bureau, auditor: region
+assert ORG_ROLES >= PROVIDERS and BUREAU_ROLES >= REVIEWERS
+
+
+def _school(side: Side) -> Organisation:
+    name = f"{side.key}方职业培训学校"
+    found = Organisation.objects.filter(name=name).first()
+    return found or make_organisation(name=name, region=side.home)
+
+
+def _course(side: Side, kind: str) -> Course:
+    """The side's course of `kind`: published (of the school), draft, empty or submitted."""
+    title = f"{side.key}方{kind}车工课程"
+    found = Course.objects.filter(title=title).first()
+    if found is not None:
+        return found
+    provider = _school(side) if kind == "published" else side.org
+    course = course_create(
+        actor=None,
+        provider=provider,
+        title=title,
+        occupation="6-18-01-01",
+        level="5",
+        planned_hours=2,
+        mode="online",
+        funding="free",
+    )
+    if kind == "empty":
+        return course
+    chapter = chapter_add(actor=None, course=course, title="第一章 基础")
+    lesson_add(
+        actor=None,
+        chapter=chapter,
+        title="第1节 概述",
+        kind="video",
+        duration_seconds=20,
+        media=ContentFile(b"\x00\x00\x00\x18ftypmp42" + bytes(1000), name="scope.mp4"),
+    )
+    if kind in ("published", "submitted"):
+        course = course_transition(actor=None, course=course, to=CourseStatus.SUBMITTED)
+    if kind == "published":
+        course = course_transition(actor=None, course=course, to=CourseStatus.PUBLISHED)
+    return course
+
+
+def _lesson(side: Side, kind: str = "published") -> int:
+    lesson = Lesson.objects.filter(chapter__course=_course(side, kind)).first()
+    assert lesson is not None
+    return lesson.pk
+
+
+def _stream_body(side: Side) -> dict[str, object]:
+    return {"lesson": _lesson(side), "device": "矩阵测试设备"}
+
+
+PAGES = {
+    "learning/": Case(
+        own=lambda s: GET(f"/learning/?q=车工&town={s.home}"),
+        own_status=role_page(EVERYONE),
+        foreign=lambda o: [GET(f"/learning/?town={o.home}", ok=LIST_OK)],
+    ),
+    "learning/courses/<int:pk>/": Case(
+        own=lambda s: GET(f"/learning/courses/{_course(s, 'published').pk}/"),
+        own_status=role_page(EVERYONE),
+        foreign=lambda o: [
+            GET(f"/learning/courses/{_course(o, 'draft').pk}/"),
+            GET(f"/learning/courses/{_course(o, 'submitted').pk}/"),
+        ],
+    ),
+    "learning/mine/": Case(own=lambda s: GET("/learning/mine/"), own_status=role_page(WORKER)),
+    "learning/records/": Case(
+        own=lambda s: GET("/learning/records/"), own_status=role_page(WORKER)
+    ),
+    "learning/people/<int:person_id>/records/": Case(
+        own=lambda s: GET(f"/learning/people/{s.person.pk}/records/"),
+        own_status=role_page(CONSOLE_ROLES),
+        shows_own=frozenset(CONSOLE_ROLES),
+        foreign=lambda o: [GET(f"/learning/people/{o.person.pk}/records/")],
+    ),
+    "learning/lessons/<int:pk>/": Case(
+        own=lambda s: GET(f"/learning/lessons/{_lesson(s)}/"),
+        own_status=role_page(WORKER),
+        foreign=lambda o: [GET(f"/learning/lessons/{_lesson(o, 'draft')}/")],
+    ),
+    "learning/lessons/<int:pk>/media": Case(
+        own=lambda s: GET(f"/learning/lessons/{_lesson(s)}/media"),
+        own_status=role_page(EVERYONE),
+        foreign=lambda o: [GET(f"/learning/lessons/{_lesson(o, 'draft')}/media")],
+    ),
+    "learning/lessons/<int:pk>/stream/": Case(
+        own=lambda s: POST(f"/learning/lessons/{_lesson(s)}/stream/", {"device": "矩阵测试"}),
+        own_status=role_page(WORKER),
+        foreign=lambda o: [
+            POST(f"/learning/lessons/{_lesson(o, 'draft')}/stream/", {"device": "矩阵测试"})
+        ],
+    ),
+    # No stream of this person: the service refuses (400, Chinese) before measuring anything.
+    "learning/lessons/<int:pk>/heartbeat/": Case(
+        own=lambda s: POST(f"/learning/lessons/{_lesson(s)}/heartbeat/", {}),
+        own_status=role_page(WORKER, ok=400),
+        foreign=lambda o: [POST(f"/learning/lessons/{_lesson(o, 'draft')}/heartbeat/", {})],
+    ),
+    "learning/provider/": Case(
+        own=lambda s: GET("/learning/provider/"), own_status=role_page(PROVIDERS)
+    ),
+    "learning/provider/new/": Case(
+        own=lambda s: GET("/learning/provider/new/"), own_status=role_page(PROVIDERS)
+    ),
+    "learning/provider/<int:pk>/": Case(
+        own=lambda s: GET(f"/learning/provider/{_course(s, 'draft').pk}/"),
+        own_status=role_page(PROVIDERS),
+        foreign=lambda o: [GET(f"/learning/provider/{_course(o, 'draft').pk}/")],
+    ),
+    "learning/provider/<int:pk>/edit/": Case(
+        own=lambda s: GET(f"/learning/provider/{_course(s, 'draft').pk}/edit/"),
+        own_status=role_page(PROVIDERS),
+        foreign=lambda o: [
+            POST(f"/learning/provider/{_course(o, 'draft').pk}/edit/", {"title": "改名"})
+        ],
+    ),
+    "learning/provider/<int:pk>/chapters/": Case(
+        own=lambda s: POST(
+            f"/learning/provider/{_course(s, 'draft').pk}/chapters/", {"title": "第二章"}
+        ),
+        own_status=role_page(PROVIDERS, ok=302),
+        foreign=lambda o: [
+            POST(f"/learning/provider/{_course(o, 'draft').pk}/chapters/", {"title": "第二章"})
+        ],
+    ),
+    # An empty form: the page again with the fields' errors.
+    "learning/provider/<int:pk>/lessons/": Case(
+        own=lambda s: POST(f"/learning/provider/{_course(s, 'draft').pk}/lessons/", {}),
+        own_status=role_page(PROVIDERS),
+        foreign=lambda o: [POST(f"/learning/provider/{_course(o, 'draft').pk}/lessons/", {})],
+    ),
+    # A course without lessons cannot be submitted: the page again with the reason.
+    "learning/provider/<int:pk>/submit/": Case(
+        own=lambda s: POST(f"/learning/provider/{_course(s, 'empty').pk}/submit/"),
+        own_status=role_page(PROVIDERS),
+        foreign=lambda o: [POST(f"/learning/provider/{_course(o, 'draft').pk}/submit/")],
+    ),
+    "learning/review/": Case(
+        own=lambda s: GET("/learning/review/"), own_status=role_page(REVIEWERS)
+    ),
+    "learning/review/<int:pk>/": Case(
+        own=lambda s: GET(f"/learning/review/{_course(s, 'submitted').pk}/"),
+        own_status=role_page(REVIEWERS),
+        foreign=lambda o: [
+            GET(f"/learning/review/{_course(o, 'submitted').pk}/"),
+            POST(f"/learning/review/{_course(o, 'submitted').pk}/", {"decision": "approve"}),
+        ],
+    ),
+}
+
+
+API = {
+    ("GET", "/api/v1/learning/courses"): Case(
+        own=lambda s: GET(f"/api/v1/learning/courses?q=车工&town={s.home}"),
+        own_status=role_api(lambda r: 200),
+        foreign=lambda o: [GET(f"/api/v1/learning/courses?town={o.home}", ok=frozenset({200}))],
+    ),
+    ("POST", "/api/v1/learning/streams"): Case(
+        own=lambda s: POST("/api/v1/learning/streams", _stream_body(s)),
+        own_status=role_api(lambda r: 201 if r == Role.WORKER else 403),
+        foreign=lambda o: [
+            POST(
+                "/api/v1/learning/streams",
+                {"lesson": _lesson(o, "draft"), "device": "矩阵测试设备"},
+            )
+        ],
+    ),
+    # Stream 0 is nobody's: the service refuses it (400) for the learner.
+    ("POST", "/api/v1/learning/heartbeats"): Case(
+        own=lambda s: POST(
+            "/api/v1/learning/heartbeats",
+            {"stream": 0, "lesson": _lesson(s), "position_seconds": 1.0, "visible": True},
+        ),
+        own_status=role_api(lambda r: 400 if r == Role.WORKER else 403),
+        foreign=lambda o: [
+            POST(
+                "/api/v1/learning/heartbeats",
+                {
+                    "stream": 0,
+                    "lesson": _lesson(o, "draft"),
+                    "position_seconds": 1.0,
+                    "visible": True,
+                },
+            )
+        ],
+    ),
+    ("GET", "/api/v1/learning/ledger"): Case(
+        own=lambda s: GET("/api/v1/learning/ledger"),
+        own_status=role_api(lambda r: 200 if r == Role.WORKER else 403),
+    ),
+    ("GET", "/api/v1/learning/people/{person_id}/ledger"): Case(
+        own=lambda s: GET(f"/api/v1/learning/people/{s.person.pk}/ledger"),
+        own_status=role_api(lambda r: 200 if r in SEES_PERSON else 404),
+        foreign=lambda o: [GET(f"/api/v1/learning/people/{o.person.pk}/ledger")],
+    ),
+}
