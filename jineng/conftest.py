@@ -62,10 +62,24 @@ def pytest_runtest_teardown(
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Generator[None, None, None]:
+def _fresh_rate_limits(monkeypatch: pytest.MonkeyPatch) -> Generator[None, None, None]:
     """Rate-limit counters live in the cache and are keyed by account id; test databases reuse
-    ids, so each test starts with an empty (in-memory) cache."""
+    ids, so each test starts with an empty (in-memory) cache. django-ratelimit counts in fixed
+    windows of the wall clock ("10/m" resets at a minute edge), so a test whose requests straddle
+    an edge would see the counter restart: its clock is held still for the test."""
+    import time as real_time
+
+    import django_ratelimit.core
     from django.core.cache import cache
 
+    class _StillClock:
+        @staticmethod
+        def time() -> float:
+            return 1_800_000_000.0
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(real_time, name)
+
+    monkeypatch.setattr(django_ratelimit.core, "time", _StillClock())
     cache.clear()
     yield
