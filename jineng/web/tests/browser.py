@@ -15,6 +15,7 @@ import pytest
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
+WAIT_MS = 30_000
 
 BROWSER_MARKS = [
     pytest.mark.browser,
@@ -28,8 +29,12 @@ BROWSER_MARKS = [
 @contextmanager
 def chromium_page(*, width: int, height: int) -> Iterator[Any]:
     """A page in headless Debian chromium, Chinese locale, at the given viewport."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # How long a step may wait for the page (a fetch that fills a list, a redirect) before it
+    # fails: generous, since CI shares two cores between the suite's workers and the live server.
+    # Nothing is asserted about time; this only bounds the wait.
+    expect.set_options(timeout=WAIT_MS)
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -44,6 +49,7 @@ def chromium_page(*, width: int, height: int) -> Iterator[Any]:
             headless=True,
         )
         context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+        context.set_default_timeout(WAIT_MS)
         try:
             yield context.new_page()
         finally:
