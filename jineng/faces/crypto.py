@@ -8,26 +8,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
-from functools import lru_cache
 
-from cryptography.fernet import Fernet, MultiFernet
-from django.conf import settings
+from jineng.identity.crypto import fernet_for
 
-
-@lru_cache(maxsize=4)
-def _fernet(key: str) -> MultiFernet:
-    keys = [k for k in key.split(",") if k]
-    derived = [hmac.new(k.encode(), b"faces-encrypt", hashlib.sha256).digest() for k in keys]
-    return MultiFernet([Fernet(base64.urlsafe_b64encode(d)) for d in derived])
+PURPOSE = b"faces-encrypt"
 
 
 def encrypt_bytes(plaintext: bytes) -> bytes:
-    return _fernet(settings.FIELD_KEY).encrypt(plaintext)
+    return fernet_for(PURPOSE).encrypt(plaintext)
 
 
 def decrypt_bytes(token: bytes) -> bytes:
-    return _fernet(settings.FIELD_KEY).decrypt(token)
+    return fernet_for(PURPOSE).decrypt(token)
 
 
 def digest(data: bytes) -> str:

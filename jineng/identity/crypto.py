@@ -20,18 +20,24 @@ def _derive(purpose: bytes, key: str) -> bytes:
     return hmac.new(key.encode(), purpose, hashlib.sha256).digest()
 
 
-@lru_cache(maxsize=4)
-def _fernet(key: str) -> MultiFernet:
+@lru_cache(maxsize=16)
+def _fernet_for(purpose: bytes, key: str) -> MultiFernet:
     keys = [k for k in key.split(",") if k]  # rotation: newest key first, old keys still decrypt
-    return MultiFernet([Fernet(base64.urlsafe_b64encode(_derive(b"encrypt", k))) for k in keys])
+    return MultiFernet([Fernet(base64.urlsafe_b64encode(_derive(purpose, k))) for k in keys])
+
+
+def fernet_for(purpose: bytes) -> MultiFernet:
+    """Fernet under a key derived from settings.FIELD_KEY for one purpose only (b"encrypt" for
+    the sensitive fields; uploads and face images have their own), rotating with FIELD_KEY."""
+    return _fernet_for(purpose, settings.FIELD_KEY)
 
 
 def encrypt(plaintext: str) -> str:
-    return _fernet(settings.FIELD_KEY).encrypt(plaintext.encode()).decode()
+    return fernet_for(b"encrypt").encrypt(plaintext.encode()).decode()
 
 
 def decrypt(token: str) -> str:
-    return _fernet(settings.FIELD_KEY).decrypt(token.encode()).decode()
+    return fernet_for(b"encrypt").decrypt(token.encode()).decode()
 
 
 def normalise(value: str) -> str:

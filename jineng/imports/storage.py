@@ -11,13 +11,9 @@ comma-separated list, newest first, and older keys still decrypt. Files are dele
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-from functools import lru_cache
+from cryptography.fernet import InvalidToken
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from django.conf import settings
+from jineng.identity.crypto import fernet_for
 
 PURPOSE = b"import-upload"
 
@@ -26,25 +22,14 @@ class UploadUnreadable(Exception):
     """The stored upload cannot be decrypted (the key it was written with is gone) or is damaged."""
 
 
-@lru_cache(maxsize=4)
-def _fernet(field_key: str) -> MultiFernet:
-    keys = [k for k in field_key.split(",") if k]
-    return MultiFernet(
-        [
-            Fernet(base64.urlsafe_b64encode(hmac.new(k.encode(), PURPOSE, hashlib.sha256).digest()))
-            for k in keys
-        ]
-    )
-
-
 def seal(data: bytes) -> bytes:
     """The upload's bytes as stored on disk."""
-    return _fernet(settings.FIELD_KEY).encrypt(data)
+    return fernet_for(PURPOSE).encrypt(data)
 
 
 def unseal(stored: bytes) -> bytes:
     """The upload's bytes as uploaded."""
     try:
-        return _fernet(settings.FIELD_KEY).decrypt(stored)
+        return fernet_for(PURPOSE).decrypt(stored)
     except InvalidToken as exc:
         raise UploadUnreadable("上传的文件无法解密（密钥已更换或文件已损坏），请重新上传") from exc

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
+from jineng.core.regioncodes import region_prefix
 from jineng.identity.access import Scope, people_visible_to, resolve_scope
 from jineng.identity.models import Person
 from jineng.learning.access import courses_q
@@ -91,7 +92,7 @@ def course_search(
     if provider:
         qs = qs.filter(provider_id=provider)
     if town:
-        qs = qs.filter(provider__region__code__startswith=_prefix(town))
+        qs = qs.filter(provider__region__code__startswith=region_prefix(town))
     if mode:
         qs = qs.filter(mode=mode)
     if status:
@@ -115,12 +116,6 @@ def course_search(
     return CoursePage(
         items=items, total=total, page=page, per_page=per_page, terms=terms, more=more
     )
-
-
-def _prefix(code: str) -> str:
-    from jineng.reference.models import region_prefix
-
-    return region_prefix(code)
 
 
 @dataclass(frozen=True)
