@@ -97,16 +97,32 @@ def _actor_fields(actor: User | None, actor_label: str | None) -> tuple[int | No
 # --- the heads ---------------------------------------------------------------------------------
 
 
+def _existing_heads() -> set[int]:
+    return set(AuditHead.objects.values_list("pk", flat=True))
+
+
 def _ensure_heads() -> None:
     """Create the missing heads of chains 1..CHAIN_COUNT (the migration creates them; a flushed
     test database does not have them). A missing head whose chain has entries was removed by hand:
-    recreating it would hide that."""
-    existing = set(AuditHead.objects.values_list("pk", flat=True))
-    missing = set(range(1, CHAIN_COUNT + 1)) - existing
+    recreating it would hide that.
+
+    Another writer may be creating the heads at the same moment: its heads and first entries commit
+    together, so a first read can miss its heads and a later read see its entries. Entries are
+    therefore looked at before the heads are read again, and only a chain with entries whose head is
+    still missing on that second read counts as broken (an entry is never committed before its
+    head, so a head that exists is seen by any read that follows the entry's)."""
+    missing = set(range(1, CHAIN_COUNT + 1)) - _existing_heads()
     if not missing:
         return
-    if AuditEntry.objects.filter(chain__in=missing).exists():
-        raise AuditChainBroken("审计链头缺失（已有审计记录），请运行 jineng audit verify")
+    with_entries = set(
+        AuditEntry.objects.filter(chain__in=missing).values_list("chain", flat=True).distinct()
+    )
+    if with_entries:
+        missing -= _existing_heads()
+        if with_entries & missing:
+            raise AuditChainBroken("审计链头缺失（已有审计记录），请运行 jineng audit verify")
+        if not missing:
+            return
     AuditHead.objects.bulk_create(
         [AuditHead(pk=c, last_hash=GENESIS_HASH, length=0) for c in sorted(missing)],
         ignore_conflicts=True,

@@ -109,6 +109,23 @@ def test_a_removed_head_is_not_silently_recreated() -> None:
         services._ensure_heads()
 
 
+@pytest.mark.django_db
+def test_heads_another_writer_committed_meanwhile_are_not_taken_for_removed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given entries on their chain heads, and a first read of the heads that saw none of them (as
+    # when another writer created the heads and committed its entries between two statements)
+    audit_record(actor=None, action="create", object_type="person", object_id=1)
+    real = services._existing_heads
+    reads = iter([set[int]()])
+    monkeypatch.setattr(services, "_existing_heads", lambda: next(reads, None) or real())
+    # when the heads are ensured, then nothing is reported broken and no head is rewritten
+    before = list(AuditHead.objects.order_by("pk").values_list("pk", "length", "last_hash"))
+    services._ensure_heads()
+    assert list(AuditHead.objects.order_by("pk").values_list("pk", "length", "last_hash")) == before
+    assert audit_verify().ok
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent connections")
 @pytest.mark.django_db(transaction=True)
 def test_a_long_batch_transaction_does_not_block_other_writers() -> None:
