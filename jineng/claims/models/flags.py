@@ -1,0 +1,72 @@
+"""Integrity flags: a check's finding with its evidence, cleared or upheld by an officer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from jineng.audit.vocabulary import AuditAction, AuditObject
+from jineng.claims.models.claims import Claim
+from jineng.core.states import StateMachine
+
+# --- integrity flags ----------------------------------------------------------------------------
+
+
+class FlagKind(models.TextChoices):
+    DUPLICATE = "duplicate", _("疑似重复申领")
+    EXCLUSIVE = "exclusive", _("同一职业同一等级重复享受")
+    FOREIGN_ACCOUNT = "foreign_account", _("收款账户非本人账户")
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("待核查")
+    CLEARED = "cleared", _("核查无误")
+    UPHELD = "upheld", _("确认问题")
+
+
+class ClaimFlag(models.Model):
+    claim = models.ForeignKey(
+        Claim, verbose_name=_("申领"), on_delete=models.PROTECT, related_name="flags"
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=FlagKind.choices)
+    evidence = models.JSONField(_("依据"), default=dict)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核查人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("核查时间"), null=True, blank=True)
+    reason = models.TextField(_("核查理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("核查疑点")
+        verbose_name_plural = _("核查疑点")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One open flag of a kind per claim: running the checks again adds nothing.
+            models.UniqueConstraint(
+                fields=["claim", "kind"], condition=Q(status="open"), name="claim_flag_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+
+FLAG_STATES: StateMachine[ClaimFlag] = StateMachine(
+    ClaimFlag,
+    {FlagStatus.OPEN: frozenset({FlagStatus.CLEARED, FlagStatus.UPHELD})},
+    FlagStatus,
+    object_type=AuditObject.CLAIM_FLAG,
+    audit_action=AuditAction.CLAIM_FLAG_DECIDE,
+    describe=lambda flag: f"核查疑点「{flag.get_kind_display()}」",
+)
