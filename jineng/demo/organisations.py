@@ -11,12 +11,13 @@ from typing import Any
 import numpy as np
 from django.utils import timezone
 
+from jineng.core.bulkload import allocate_ids
 from jineng.demo.context import AS_OF, Employers, Geography
 from jineng.demo.names import BRAND_CHARS
 from jineng.demo.profiles import CityProfile
-from jineng.demo.writer import TableWriter, allocate_ids
-from jineng.dossier.models import Fact
+from jineng.dossier.bulk_load import facts_loader
 from jineng.identity.validators import USCC_CHARS, uscc_check_char
+from jineng.organisations.bulk import organisations_loader
 from jineng.organisations.models import Organisation, OrgKind, Ownership, UsccStatus
 
 INVALID_USCC_SHARE = 0.03
@@ -227,7 +228,7 @@ def seed_organisations(
     for pk, row in zip(ids, build.rows, strict=True):
         row["id"] = pk
         row["created_at"] = now
-    TableWriter(Organisation, ORG_COLUMNS).write(
+    organisations_loader(ORG_COLUMNS).write(
         tuple(row[c] for c in ORG_COLUMNS) for row in build.rows
     )
 
@@ -267,7 +268,7 @@ def seed_organisations(
         dtype=np.int64,
     )
     facts = list(_organisation_facts(rng, build.rows, geography, employers))
-    TableWriter(Fact, FACT_COLUMNS).write(facts)
+    facts_loader(FACT_COLUMNS).write(facts)
     return employers, len(build.rows), len(facts)
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from jineng.audit.services import audit_record
+from jineng.core.bulkload import TableWriter, allocate_ids
 from jineng.demo import integrity
 from jineng.demo.context import (
     SeedContext,
@@ -32,10 +33,12 @@ from jineng.demo.context import (
 from jineng.demo.organisations import FACT_COLUMNS, SOURCE, seed_organisations
 from jineng.demo.people import Chunk, id_numbers, make_chunk
 from jineng.demo.profiles import profile_for
-from jineng.demo.writer import TableWriter, allocate_ids
+from jineng.dossier.bulk_load import facts_loader
 from jineng.dossier.models import Fact
 from jineng.identity.crypto import blind_index, encrypt
 from jineng.identity.models import Employment, IdType, Person
+from jineng.identity.services.bulk_load import employments_loader, people_loader
+from jineng.organisations.bulk import teachers_loader
 from jineng.organisations.models import Teacher
 
 if TYPE_CHECKING:
@@ -334,10 +337,10 @@ def seed_city(
             if not writers:  # after the fork: built in this process, on a fresh connection
                 set_based_keys = integrity.can_skip_row_triggers()
                 writers = {
-                    "person": TableWriter(Person, PERSON_COLUMNS),
-                    "employment": TableWriter(Employment, EMPLOYMENT_COLUMNS),
-                    "teacher": TableWriter(Teacher, TEACHER_COLUMNS),
-                    "fact": TableWriter(Fact, FACT_COLUMNS, json_as_text=True),
+                    "person": people_loader(PERSON_COLUMNS),
+                    "employment": employments_loader(EMPLOYMENT_COLUMNS),
+                    "teacher": teachers_loader(TEACHER_COLUMNS),
+                    "fact": facts_loader(FACT_COLUMNS, json_as_text=True),
                 }
             duplicates.resolve(chunk)
             with transaction.atomic():

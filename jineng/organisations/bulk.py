@@ -12,9 +12,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from jineng.audit.services import audit_record_batch
+from jineng.core.bulkload import TableWriter
 from jineng.identity.access import scope_of
 from jineng.identity.errors import ValidationFailed
-from jineng.organisations.models import Organisation, UsccStatus
+from jineng.organisations.models import Organisation, Teacher, UsccStatus
 from jineng.organisations.services import (
     SELF_EVALUATION_CODES,
     _kind,
@@ -120,3 +121,17 @@ def organisations_bulk_create(
         reason=reason,
     )
     return organisations
+
+
+def organisations_loader(columns: Sequence[str]) -> TableWriter:
+    """A writer of Organisation rows built elsewhere and already checked (the synthetic city): the
+    organisations app's door into its table for volumes beyond `organisations_bulk_create`. A
+    USCC row must say its check status, so a failing code is never loaded as valid."""
+    if "uscc" in columns and "uscc_status" not in columns:
+        raise ValueError("机构批量写入：统一社会信用代码须同时给出校验状态")
+    return TableWriter(Organisation, columns)
+
+
+def teachers_loader(columns: Sequence[str]) -> TableWriter:
+    """A writer of Teacher rows (a person teaching at an organisation) built elsewhere."""
+    return TableWriter(Teacher, columns)

@@ -1,4 +1,6 @@
-"""Bulk writes for seeding: PostgreSQL COPY (psycopg 3 `cursor.copy`), batched INSERTs elsewhere.
+"""Bulk loading of pre-built rows: PostgreSQL COPY (psycopg 3 `cursor.copy`), batched INSERTs
+elsewhere. The table-owning apps wrap it (`identity.services.bulk_load`, `organisations.bulk`,
+`dossier.bulk_load`) and name the columns they accept; nobody else loads their tables.
 
 Rows arrive already encrypted (the ID number and phone are encrypted where the rows are made,
 possibly in another process), so the ORM — whose EncryptedTextField would encrypt again — is not
