@@ -321,3 +321,6 @@ CLAIMS_SMS_PROVIDER = os.environ.get(
 CLAIMS_EXCLUSIVE_ITEMS: list[list[str]] = [
     ["nb.skill_upgrade", "dg.training.project_subsidy", "dg.training.voucher"],
 ]
+# A 免申即享 run evaluates the region's dossier in one vectorised pass and explains only the
+# subjects with a line to claim; False explains every subject (the slow path, kept to compare).
+CLAIMS_RUN_PREFILTER = os.environ.get("JINENG_CLAIMS_RUN_PREFILTER", "1") != "0"

@@ -4,6 +4,7 @@ new; a failed run restarts from where it stopped."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -38,7 +39,7 @@ def test_a_run_claims_every_eligible_line_and_tells_each_beneficiary() -> None:
     assert {c.source for c in medals} == {ClaimSource.AUTOMATIC}
     assert all(c.run_id == run.pk for c in medals)
     assert run.claims_created == Claim.objects.count() >= 2
-    assert run.subjects_done == run.subject_total >= 3
+    assert run.subjects_done == run.subject_total >= 2  # those the evaluation named
     assert run.progress == 100
     assert not Claim.objects.filter(person=world.nobody).exists()
     assert Message.objects.filter(person=world.gold).count() == 1
@@ -109,3 +110,41 @@ def test_only_the_bureau_in_its_region_starts_a_run() -> None:
     with pytest.raises(PermissionDenied):
         claim_run_start(actor=auditor, region="330500", on=ON)
     assert not ClaimRun.objects.exists()
+
+
+def _claim_keys() -> list[tuple[object, ...]]:
+    """Each claim's key, amount, clause and frozen explanation."""
+    fields = ("subject_key", "item_id", "fact_id", "instalment", "amount_fen", "citation")
+    return sorted(
+        (*row[:-1], json.dumps(row[-1], sort_keys=True, ensure_ascii=False))
+        for row in Claim.objects.values_list(*fields, "explanation")
+    )
+
+
+def test_only_the_subjects_the_evaluation_names_are_explained_and_the_claims_are_the_same(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the region explained subject by subject, everyone (the run without the prefilter)
+    from jineng.policy.selectors.subjects import read_subject_facts as real
+
+    world = build_world()
+    explained: list[object] = []
+
+    def counting(subject: Any, on: Any) -> Any:
+        explained.append(subject.pk)
+        return real(subject, on)
+
+    monkeypatch.setattr("jineng.claims.services.runs.read_subject_facts", counting)
+    settings.CLAIMS_RUN_PREFILTER = False
+    run_now(world.reviewer)
+    everyone, all_explained = _claim_keys(), len(explained)
+    Message.objects.all().delete()
+    Claim.objects.all().delete()
+    # when the run evaluates the region first (the default)
+    explained.clear()
+    settings.CLAIMS_RUN_PREFILTER = True
+    run = run_now(world.reviewer)
+    # then it creates the same claims (with the same frozen explanations), explaining only the subjects that get one
+    assert _claim_keys() == everyone and everyone
+    assert world.nobody.pk not in explained
+    assert len(explained) == run.subject_total < all_explained

@@ -10,7 +10,7 @@ facts document sent whole is explained for bureau staff, auditors and administra
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from django.utils.translation import get_language
@@ -427,9 +427,12 @@ def explanation_view(
     *,
     policy: str | None = None,
     params: Mapping[str, str] | None = None,
+    statuses: Collection[str] | None = None,
 ) -> SubjectExplanation:
     """The engine's explanation as typed rows for the API and the pages, in words; `policy` keeps
-    one document's items (the engine still judged them all, so cross-document references hold)."""
+    one document's items (the engine still judged them all, so cross-document references hold);
+    `statuses` keeps only the items with an entitlement in one of them (a claims run freezes only
+    what it claims, and putting every other item into words is most of an explanation's time)."""
     loaded = policies()
     documents = {d.id: d for d in loaded.documents}
     keep = policy_document(policy)
@@ -444,7 +447,8 @@ def explanation_view(
     items = tuple(
         _item_view(o, documents, facts, ctx)
         for o in explanation.items
-        if keep is None or o.item.document_id == keep.id
+        if (keep is None or o.item.document_id == keep.id)
+        and (statuses is None or any(e.status in statuses for e in o.entitlements))
     )
     total = sum(i.amount_fen for i in items)
     return SubjectExplanation(

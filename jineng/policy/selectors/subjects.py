@@ -5,7 +5,7 @@ explain what before the engine runs."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -44,12 +44,16 @@ def explain_facts(
     policy: str | None = None,
     params: Mapping[str, str] | None = None,
     overrides: Sequence[str] = (),
+    statuses: Collection[str] | None = None,
 ) -> SubjectExplanation:
-    """Explain already-read facts (no access check here: callers read them through one)."""
+    """Explain already-read facts (no access check here: callers read them through one);
+    `statuses`: only the items with an entitlement in one of them (see `explanation_view`)."""
     policy_document(policy)
     cleaned = check_overrides(overrides)
     explanation = explain(subject_facts, on, policies(), dict(params or {}), cleaned)
-    return explanation_view(explanation, subject_facts, policy=policy, params=params)
+    return explanation_view(
+        explanation, subject_facts, policy=policy, params=params, statuses=statuses
+    )
 
 
 def subject_for_explain(
