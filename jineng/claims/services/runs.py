@@ -32,12 +32,12 @@ from jineng.audit.vocabulary import AuditAction, AuditObject
 from jineng.claims.models import CLAIM_RUN_STATES, Claim, ClaimKind, ClaimRun, RunStatus
 from jineng.claims.services.claims import (
     AUTOMATIC_STATUSES,
-    NewClaim,
     claim_adjust,
     claim_create,
     claims_from_explanation,
     owed_fen,
     root_fact_id,
+    subject_fact_rows,
 )
 from jineng.claims.services.messages import message_send
 from jineng.core.errors import DomainError
@@ -167,14 +167,13 @@ def _subject_total(region: str) -> int:
     return people.count() + orgs.count()
 
 
-def _existing(new: NewClaim) -> Claim | None:
-    return Claim.objects.filter(
-        kind=ClaimKind.ORIGINAL,
-        subject_key=new.subject_key,
-        item_id=new.item.id,
-        fact_id=root_fact_id(new.entitlement.fact_id),
-        instalment=new.instalment,
-    ).first()
+def _originals(subject: Person | Organisation) -> dict[tuple[str, str, int], Claim]:
+    """The subject's original claims by key (item, root fact, instalment), read once."""
+    key = f"P{subject.pk}" if isinstance(subject, Person) else f"O{subject.pk}"
+    return {
+        (c.item_id, c.fact_id, c.instalment): c
+        for c in Claim.objects.filter(kind=ClaimKind.ORIGINAL, subject_key=key)
+    }
 
 
 @transaction.atomic
@@ -185,10 +184,15 @@ def _process(run: ClaimRun, subject: Person | Organisation) -> list[Claim]:
         read_subject_facts(subject, run.on), on=run.on, statuses=AUTOMATIC_STATUSES
     )
     created: list[Claim] = []
-    for new in claims_from_explanation(subject, explanation):
-        existing = _existing(new)
+    news = list(claims_from_explanation(subject, explanation))
+    if not news:
+        return created
+    rows, originals = subject_fact_rows(subject), _originals(subject)
+    for new in news:
+        key = (new.item.id, root_fact_id(new.entitlement.fact_id, rows), new.instalment)
+        existing = originals.get(key)
         if existing is None:
-            claim = claim_create(actor=None, new=new, run=run)
+            claim = claim_create(actor=None, new=new, run=run, fact_rows=rows)
         elif owed_fen(existing) != new.amount_fen:
             claim = claim_adjust(
                 actor=None,

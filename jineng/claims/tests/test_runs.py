@@ -148,3 +148,24 @@ def test_only_the_subjects_the_evaluation_names_are_explained_and_the_claims_are
     assert _claim_keys() == everyone and everyone
     assert world.nobody.pk not in explained
     assert len(explained) == run.subject_total < all_explained
+
+
+def test_one_subject_with_one_claim_costs_a_bounded_number_of_queries() -> None:
+    # given a queued run and the gold medallist, who is owed one claim
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jineng.claims.services.runs import _process
+
+    world = build_world()
+    run = claim_run_start(actor=world.reviewer, region="330500", on=ON)
+    # when the run processes them
+    with CaptureQueriesContext(connection) as queries:
+        created = _process(run, world.gold)
+    # then one claim is made with a fixed number of statements (facts and existing claims read
+    # once per subject, not per claim)
+    assert len(created) == 1
+    assert len(queries) <= QUERIES_PER_CLAIMED_SUBJECT, [q["sql"][:80] for q in queries]
+
+
+QUERIES_PER_CLAIMED_SUBJECT = 20  # measured on SQLite; PostgreSQL the same
