@@ -9,7 +9,7 @@ PORT ?= 8000
 DEMO_WORKERS ?= 5000
 export JINENG_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: media demo test setup browser lint typecheck check pytest bench bench-pg clean
+.PHONY: media demo test setup browser lint typecheck check pytest messages bench bench-pg clean
 
 $(BIN)/uv:
 	$(PY) -m venv $(VENV)
@@ -28,11 +28,13 @@ $(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
 setup: $(VENV)/.synced
 
 # Debian packages the platform uses at run time: ffmpeg (the demo city's lesson videos; the fake
-# camera of the browser tests) and fonts-noto-cjk (Chinese in PDFs).
+# camera of the browser tests), fonts-noto-cjk (Chinese in PDFs) and gettext (compilemessages for
+# the English pages; the compiled .mo files are committed too, so English works without it).
 APT_INSTALL = if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1) >/dev/null; \
 	  else sudo apt-get install -y -qq $(1) >/dev/null; fi
 media:
-	@{ command -v ffmpeg >/dev/null && [ -d /usr/share/fonts/opentype/noto ]; } || { $(call APT_INSTALL,ffmpeg fonts-noto-cjk); }
+	@{ command -v ffmpeg >/dev/null && command -v msgfmt >/dev/null && [ -d /usr/share/fonts/opentype/noto ]; } \
+	  || { $(call APT_INSTALL,ffmpeg fonts-noto-cjk gettext); }
 
 # Debian's chromium for the Playwright browser tests (Playwright's own download is not used).
 browser: media
@@ -65,6 +67,14 @@ pytest: setup browser
 	$(BIN)/pytest -n 2 -q
 
 test: lint typecheck check pytest
+
+# The English catalogues: jineng/locale (settings.LOCALE_PATHS: the domain apps' strings),
+# jineng/web/locale and jineng/api/locale. Extract every translatable string into them, translate
+# each new or fuzzy entry (jineng/web/tests/test_english.py fails until none is left), run this
+# again to compile, and commit the .po and .mo files.
+messages: setup media
+	$(BIN)/jineng makemessages -l en --ignore=.venv --ignore=var --ignore=bench --no-obsolete
+	$(BIN)/jineng compilemessages --ignore=.venv
 
 # The in-memory benchmarks (explain on a fresh SQLite file of its own, deleted at the end).
 bench: setup

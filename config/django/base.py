@@ -170,6 +170,7 @@ LOGIN_REDIRECT_URL = "web:home"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# The domain apps' English; jineng/web and jineng/api keep their own catalogues (make messages).
 LOCALE_PATHS = [BASE_DIR / "jineng" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
