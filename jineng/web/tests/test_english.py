@@ -196,7 +196,6 @@ def _leaks(body: str) -> list[str]:
     return [t for t in _texts(body) if t in ui]
 
 
-
 @pytest.mark.django_db
 def test_the_login_page_in_english_has_no_chinese_but_the_language_name() -> None:
     client = _english(Client(headers={"accept-language": "zh-CN"}))
