@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def _revoke_tokens(*, actor: Any, user: Any, reason: str, **_: Any) -> None:
@@ -13,7 +14,7 @@ def _revoke_tokens(*, actor: Any, user: Any, reason: str, **_: Any) -> None:
 class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "jineng.api"
-    verbose_name = "接口"
+    verbose_name = _("接口")
 
     def ready(self) -> None:
         from jineng.identity.signals import credentials_invalidated

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
@@ -9,4 +10,4 @@ class DemoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "jineng.demo"
     label = "demo"
-    verbose_name = "演示城市"
+    verbose_name = _("演示城市")

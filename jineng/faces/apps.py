@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FacesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "jineng.faces"
     label = "faces"
-    verbose_name = "人脸核验"
+    verbose_name = _("人脸核验")
 
     def ready(self) -> None:
         # The daily purge of face images past their retention joins the Celery beat schedule

@@ -21,6 +21,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jineng.identity.access import people_visible_to
 from jineng.identity.crypto import blind_index
@@ -65,18 +67,22 @@ def add_validation_error(
 
 
 class DocumentLookupForm(forms.Form):
-    id_type = forms.ChoiceField(label="证件类型", choices=IdType.choices, initial=IdType.RESIDENT)
+    id_type = forms.ChoiceField(
+        label=gettext_lazy("证件类型"), choices=IdType.choices, initial=IdType.RESIDENT
+    )
     id_number = forms.CharField(
-        label="证件号码",
+        label=gettext_lazy("证件号码"),
         max_length=32,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
 
 class PersonAdminForm(forms.ModelForm):  # type: ignore[type-arg]
-    new_id_number = forms.CharField(label="证件号码", max_length=40, required=False)
-    new_phone = forms.CharField(label="手机号码", max_length=20, required=False)
-    new_bank_account = forms.CharField(label="银行账号", max_length=40, required=False)
+    new_id_number = forms.CharField(label=gettext_lazy("证件号码"), max_length=40, required=False)
+    new_phone = forms.CharField(label=gettext_lazy("手机号码"), max_length=20, required=False)
+    new_bank_account = forms.CharField(
+        label=gettext_lazy("银行账号"), max_length=40, required=False
+    )
 
     # Service field → form field, for errors.
     ERROR_FIELDS = {
@@ -101,7 +107,7 @@ class PersonAdminForm(forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             for name in ("new_id_number", "new_phone", "new_bank_account"):
-                self.fields[name].help_text = "留空则不修改；当前值见上方（已脱敏）"
+                self.fields[name].help_text = _("留空则不修改；当前值见上方（已脱敏）")
         else:
             self.fields["new_id_number"].required = True
 
@@ -116,7 +122,7 @@ class PersonAdminForm(forms.ModelForm):  # type: ignore[type-arg]
                     id_type=document.id_type, id_number_index=blind_index(document.number)
                 ).exclude(pk=self.instance.pk)
                 if duplicate.exists():
-                    raise ValidationFailed("id_number", "该证件号码已登记")
+                    raise ValidationFailed("id_number", _("该证件号码已登记"))
             normalise_phone(data.get("new_phone", ""))
             normalise_bank_account(data.get("new_bank_account", ""))
         except ValidationFailed as exc:
@@ -141,7 +147,7 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     search_fields = ("name",)
     # A number typed here would land in the address (?q=…) and so in access logs and history:
     # the search box takes names only; a full number goes through "按证件号查找" (POST).
-    search_help_text = "输入姓名查询；按证件号码查找请用右上角的“按证件号查找”"
+    search_help_text = gettext_lazy("输入姓名查询；按证件号码查找请用右上角的“按证件号查找”")
     change_list_template = "identity/admin/person_change_list.html"
     autocomplete_fields = ("hukou_region", "residence_region")
     readonly_fields = (
@@ -163,10 +169,10 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             identity = ("name", "id_type", "masked_id_number", "new_id_number", "birth_date", "sex")
             contact = ("masked_phone", "new_phone", "masked_bank_account", "new_bank_account")
         return (
-            ("身份", {"fields": identity}),
-            ("联系与账户", {"fields": contact}),
+            (_("身份"), {"fields": identity}),
+            (_("联系与账户"), {"fields": contact}),
             (
-                "户籍、常住地与社保",
+                _("户籍、常住地与社保"),
                 {
                     "fields": (
                         "hukou_region",
@@ -179,15 +185,15 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             ),
         )
 
-    @admin.display(description="证件号码")
+    @admin.display(description=gettext_lazy("证件号码"))
     def masked_id_number(self, obj: Person) -> str:
         return obj.masked_id_number
 
-    @admin.display(description="手机号码")
+    @admin.display(description=gettext_lazy("手机号码"))
     def masked_phone(self, obj: Person) -> str:
         return obj.masked_phone
 
-    @admin.display(description="银行账号")
+    @admin.display(description=gettext_lazy("银行账号"))
     def masked_bank_account(self, obj: Person) -> str:
         return obj.masked_bank_account
 
@@ -220,7 +226,7 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         context: dict[str, Any] = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "按证件号查找",
+            "title": _("按证件号查找"),
             "form": form,
         }
         status = 200
@@ -297,13 +303,13 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         The values are rendered on this response only: never in a message, a cookie or a log."""
         people = list(queryset.order_by("pk")[: MAX_REVEAL + 1])
         if len(people) > MAX_REVEAL:
-            self.message_user(request, f"一次最多查看{MAX_REVEAL}人", messages.ERROR)
+            self.message_user(request, _("一次最多查看%(n)s人") % {"n": MAX_REVEAL}, messages.ERROR)
             return None
         reason = (request.POST.get("reveal_reason") or "").strip()
         context: dict[str, Any] = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"查看完整{label}",
+            "title": _("查看完整%(label)s") % {"label": label},
             "label": label,
             "people": people,
             "action": request.POST.get("action"),
@@ -320,22 +326,22 @@ class PersonAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 rows.append((person, value))
             context["rows"] = rows
         elif request.POST.get("confirm"):
-            context["error"] = "请填写查看原因"
+            context["error"] = _("请填写查看原因")
         response = TemplateResponse(request, "identity/admin/reveal.html", context)
         add_never_cache_headers(response)
         return response
 
-    @admin.action(description="查看完整证件号码（记入审计）")
+    @admin.action(description=gettext_lazy("查看完整证件号码（记入审计）"))
     def reveal_id_numbers(self, request: HttpRequest, queryset: QuerySet[Person]) -> Any:
-        return self._reveal(request, queryset, "id_number", "证件号码")
+        return self._reveal(request, queryset, "id_number", _("证件号码"))
 
-    @admin.action(description="查看完整手机号码（记入审计）")
+    @admin.action(description=gettext_lazy("查看完整手机号码（记入审计）"))
     def reveal_phones(self, request: HttpRequest, queryset: QuerySet[Person]) -> Any:
-        return self._reveal(request, queryset, "phone", "手机号码")
+        return self._reveal(request, queryset, "phone", _("手机号码"))
 
-    @admin.action(description="查看完整银行账号（记入审计）")
+    @admin.action(description=gettext_lazy("查看完整银行账号（记入审计）"))
     def reveal_bank_accounts(self, request: HttpRequest, queryset: QuerySet[Person]) -> Any:
-        return self._reveal(request, queryset, "bank_account", "银行账号")
+        return self._reveal(request, queryset, "bank_account", _("银行账号"))
 
 
 # --- accounts and roles -----------------------------------------------------------------------
@@ -347,7 +353,7 @@ class RoleInline(admin.TabularInline):  # type: ignore[type-arg]
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name_plural = "角色授权（在“角色授权”中增删）"
+    verbose_name_plural = gettext_lazy("角色授权（在“角色授权”中增删）")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -366,9 +372,9 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
     inlines = [RoleInline]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("账号信息", {"fields": ("display_name", "person", "email")}),
-        ("状态", {"fields": ("is_active", "is_staff", "is_superuser")}),
-        ("时间", {"fields": ("last_login", "date_joined")}),
+        (gettext_lazy("账号信息"), {"fields": ("display_name", "person", "email")}),
+        (gettext_lazy("状态"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (gettext_lazy("时间"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (

@@ -8,6 +8,8 @@ from typing import Any
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OTPTOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -31,9 +33,9 @@ class TOTPDeviceAdmin(OTPTOTPDeviceAdmin):  # type: ignore[misc]
             fieldsets.append((TOTP_FIELDSET_LABELS.get(name, name), {"fields": fields}))
         return fieldsets
 
-    @admin.display(description="密钥")
+    @admin.display(description=gettext_lazy("密钥"))
     def key_status(self, obj: Any) -> str:
-        return "已设置（仅在绑定时向本人显示一次）" if obj.key else "未设置"
+        return _("已设置（仅在绑定时向本人显示一次）") if obj.key else _("未设置")
 
     def config_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
@@ -43,11 +45,11 @@ class TOTPDeviceAdmin(OTPTOTPDeviceAdmin):  # type: ignore[misc]
 
 
 TOTP_FIELDSET_LABELS = {
-    "Identity": "设备",
-    "Timestamps": "时间",
-    "Configuration": "参数",
-    "State": "状态",
-    "Throttling": "失败限制",
+    "Identity": gettext_lazy("设备"),
+    "Timestamps": gettext_lazy("时间"),
+    "Configuration": gettext_lazy("参数"),
+    "State": gettext_lazy("状态"),
+    "Throttling": gettext_lazy("失败限制"),
 }
 
 if admin.site.is_registered(TOTPDevice):

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.utils.translation import gettext as _
 
 from jineng.identity.otp import confirmed_devices, requires_second_factor
 
@@ -41,7 +42,7 @@ class RequireOTPMiddleware:
             return None
         if path.startswith("/api/"):
             return JsonResponse(
-                {"detail": "需要先完成双因素认证（动态验证码）", "code": "otp_required"},
+                {"detail": _("需要先完成双因素认证（动态验证码）"), "code": "otp_required"},
                 status=403,
             )
         target = OTP_VERIFY_PATH if confirmed_devices(user) else OTP_SETUP_PATH

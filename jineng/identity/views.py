@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -30,7 +32,7 @@ from jineng.identity.otp import (
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label="动态验证码",
+        label=gettext_lazy("动态验证码"),
         min_length=6,
         max_length=8,
         widget=forms.TextInput(
@@ -79,7 +81,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             django_otp.login(request, device)
             return HttpResponseRedirect(next_url)
         totp_failure_record(user=user, request=request)
-        form.add_error("token", "验证码不正确或已过期，请重新输入（多次错误后需等待一段时间）")
+        form.add_error("token", _("验证码不正确或已过期，请重新输入（多次错误后需等待一段时间）"))
     return render(request, "identity/otp_verify.html", {"form": form, "next": next_url})
 
 
@@ -109,7 +111,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
                 after={"device": device.persistent_id},
             )
             return HttpResponseRedirect(next_url)
-        form.add_error("token", "验证码不正确，请确认手机时间准确后重新输入")
+        form.add_error("token", _("验证码不正确，请确认手机时间准确后重新输入"))
     context = {
         "form": form,
         "next": next_url,

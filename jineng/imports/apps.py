@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "jineng.imports"
-    verbose_name = "批量导入"
+    verbose_name = _("批量导入")
 
     def ready(self) -> None:
         # The hourly purge of unconfirmed uploads joins the Celery beat schedule (additive: other

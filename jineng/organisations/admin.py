@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from jineng.identity.admin import add_validation_error
 from jineng.identity.errors import ValidationFailed
@@ -26,7 +27,7 @@ from jineng.organisations.services import (
 
 
 class UsccReviewFilter(admin.SimpleListFilter):
-    title = "代码核验"
+    title = _("代码核验")
     parameter_name = "uscc_review"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
@@ -80,9 +81,9 @@ class OrganisationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     readonly_fields = ("uscc_status", "uscc_review_reason", "created_at")
     fieldsets = (
         (None, {"fields": ("kind", "name", "region", "ownership")}),
-        ("统一社会信用代码", {"fields": ("uscc", "uscc_status", "uscc_review_reason")}),
+        (_("统一社会信用代码"), {"fields": ("uscc", "uscc_status", "uscc_review_reason")}),
         (
-            "资质与备案",
+            _("资质与备案"),
             {
                 "fields": (
                     "designated_training",

@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 from jineng.identity.models import Role
-from jineng.identity.testing import make_person, make_user, otp_login, resident_id
+from jineng.identity.testing import login, make_person, make_user, otp_login, resident_id
 from jineng.web.tests.pofiles import PACKAGE, ROOT, Entry, catalogues, placeholders, read_po
 
 CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
@@ -255,6 +255,21 @@ def test_an_officer_reads_the_console_in_english_after_choosing_it() -> None:
     # and back to Chinese with the same switch
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "人员查询" in _texts(_page(client, "/console/"))
+
+
+@pytest.mark.django_db
+def test_the_one_time_code_step_follows_the_switch() -> None:
+    officer = make_user(Role.BUREAU_REVIEWER, region="441900")
+    client = Client()
+    login(client, officer)  # password done, TOTP step still to pass
+    assert "动态验证码" in _texts(client.get("/console/", follow=True).content.decode())
+
+    body = _english(client).get("/console/", follow=True).content.decode()
+    texts = _texts(body)
+    assert "One-time code" in texts and "Verify" in texts
+    assert _leaks(body) == []
+    rejected = client.post("/login/otp/", {"token": "000000", "next": "/console/"})
+    assert "The code is wrong" in rejected.content.decode()
 
 
 def test_the_leak_check_sees_an_untranslated_label() -> None:
