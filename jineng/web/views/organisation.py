@@ -35,7 +35,7 @@ from jineng.identity.access import Scope, access_person_by_id, people_visible_to
 from jineng.identity.models import ORG_ROLES, Employment, Person, User
 from jineng.organisations.access import organisations_visible_to
 from jineng.organisations.models import Teacher
-from jineng.reference.models import Occupation
+from jineng.reference.models import Occupation, SkillLevel
 from jineng.web.guards import page
 from jineng.web.importing import attachment
 from jineng.web.pagination import paginate, querystring_without_page
@@ -45,7 +45,15 @@ EXPORT_LIMIT = 50_000  # rows per export; a larger organisation narrows the filt
 CERTIFICATES_SHOWN = 3  # in the list; the person's page shows them all
 
 STATUS_CHOICES = [("", _("全部")), ("employed", _("在职")), ("teaching", _("任教"))]
-LEVEL_CHOICES = [("", _("全部")), *CERTIFICATE_LEVELS.items()]
+# The certificate ladder with the reference app's translated labels (same codes and Chinese as
+# dossier.vocabulary.CERTIFICATE_LEVELS, which stays plain Chinese: it validates codes and labels
+# printed certificates).
+LEVEL_LABELS = {code: label for code, label in SkillLevel.choices if code in CERTIFICATE_LEVELS}
+LEVEL_CHOICES = [("", _("全部")), *LEVEL_LABELS.items()]
+
+
+def _level(code: str, default: str = "") -> str:
+    return str(LEVEL_LABELS[code]) if code in LEVEL_LABELS else default
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -169,7 +177,7 @@ def _occupation_names(codes: set[str]) -> dict[str, str]:
 
 def certificate_label(code: str, level: str, names: dict[str, str]) -> str:
     occupation = names.get(code, "")
-    level_label = CERTIFICATE_LEVELS.get(level, "")
+    level_label = _level(level)
     return " ".join(part for part in (occupation, level_label) if part) or _t("职业技能等级证书")
 
 
@@ -345,7 +353,7 @@ def org_person(request: HttpRequest, pk: int) -> HttpResponse:
         line = FactLine(
             date=f.date,
             what=names.get(f.code, "") or _t("未注明职业"),
-            level=CERTIFICATE_LEVELS.get(f.level, "—"),
+            level=_level(f.level, "—"),
             issuer=f.issuer_name or "—",
             detail=_training_detail(f.attrs) if f.kind == FactKind.TRAINING else "",
         )
