@@ -56,6 +56,14 @@ class AuditAction(StrEnum):
     LESSON_COMPLETE = "lesson_complete"
     LEARNING_CHECK_ISSUE = "learning_check_issue"
     LEARNING_CHECK_SETTLE = "learning_check_settle"
+    TRAINING_RECORD_ISSUE = "training_record_issue"
+    TRAINING_RECORD_EXPORT = "training_record_export"
+    VOUCHER_BATCH_ISSUE = "voucher_batch_issue"
+    VOUCHER_CLAIM = "voucher_claim"
+    VOUCHER_VERIFY = "voucher_verify"
+    VOUCHER_REDEEM = "voucher_redeem"
+    VOUCHER_EXPIRE = "voucher_expire"
+    VOUCHER_CANCEL = "voucher_cancel"
     # Assessment (jineng.assessment)
     BANK_FILE = "bank_file"
     ITEM_REVIEW = "item_review"
@@ -113,6 +121,9 @@ class AuditObject(StrEnum):
     LEARNING_STREAM = "learning.stream"
     LESSON_PROGRESS = "learning.progress"
     LEARNING_CHECK = "learning.check"
+    TRAINING_RECORD = "learning.training_record"
+    TRAINING_VOUCHER = "learning.voucher"
+    VOUCHER_BATCH = "learning.voucher_batch"
     QUESTION_BANK = "question_bank"
     KNOWLEDGE_POINT = "knowledge_point"
     QUESTION_ITEM = "question_item"
@@ -173,6 +184,14 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.LESSON_COMPLETE: _("完成课时学习"),
     AuditAction.LEARNING_CHECK_ISSUE: _("学习过程人脸抽查"),
     AuditAction.LEARNING_CHECK_SETTLE: _("人脸抽查结果"),
+    AuditAction.TRAINING_RECORD_ISSUE: _("记入培训档案"),
+    AuditAction.TRAINING_RECORD_EXPORT: _("导出培训台账"),
+    AuditAction.VOUCHER_BATCH_ISSUE: _("发放职业培训券"),
+    AuditAction.VOUCHER_CLAIM: _("领取职业培训券"),
+    AuditAction.VOUCHER_VERIFY: _("核验职业培训券"),
+    AuditAction.VOUCHER_REDEEM: _("兑付职业培训券"),
+    AuditAction.VOUCHER_EXPIRE: _("职业培训券过期"),
+    AuditAction.VOUCHER_CANCEL: _("作废职业培训券"),
     AuditAction.BANK_FILE: _("题库备案"),
     AuditAction.ITEM_REVIEW: _("试题审核"),
     AuditAction.ITEM_SUPERSEDE: _("试题换版"),
@@ -223,6 +242,9 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.LEARNING_STREAM: _("在线学习记录"),
     AuditObject.LESSON_PROGRESS: _("课时学习进度"),
     AuditObject.LEARNING_CHECK: _("学习过程人脸抽查"),
+    AuditObject.TRAINING_RECORD: _("培训记录"),
+    AuditObject.TRAINING_VOUCHER: _("职业培训券"),
+    AuditObject.VOUCHER_BATCH: _("培训券发放批次"),
     AuditObject.QUESTION_BANK: _("题库"),
     AuditObject.KNOWLEDGE_POINT: _("鉴定要素"),
     AuditObject.QUESTION_ITEM: _("试题"),

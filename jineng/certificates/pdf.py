@@ -7,28 +7,16 @@ from __future__ import annotations
 
 import io
 
-import qrcode
-from django.conf import settings
 from fpdf import FPDF
 
 from jineng.certificates.models import Certificate
 from jineng.certificates.selectors import verification_url
 from jineng.certificates.signing import mask_name
+from jineng.core.pdf import FONT, add_cjk_font, qr_png
 from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
 
-FONT = "cjk"
 LEVEL_NAMES = {"5": "五级/初级工", "4": "四级/中级工", "3": "三级/高级工", "2": "二级/技师",
                "1": "一级/高级技师", "S": "特级技师"}  # fmt: skip
-
-
-def _qr_png(data: str) -> bytes:
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
-    qr.add_data(data)
-    qr.make(fit=True)
-    image = qr.make_image(fill_color="black", back_color="white")
-    out = io.BytesIO()
-    image.save(out)
-    return out.getvalue()
 
 
 def _document(certificate: Certificate) -> list[tuple[str, str]]:
@@ -55,12 +43,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     pdf.set_creator("技能")
     pdf.set_auto_page_break(False)
     pdf.add_page()
-    pdf.add_font(
-        FONT,
-        "",
-        str(settings.CERTIFICATES_PDF_FONT),
-        collection_font_number=int(settings.CERTIFICATES_PDF_FONT_INDEX),
-    )
+    add_cjk_font(pdf)
     pdf.set_draw_color(150, 110, 40)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, 277, 190)
@@ -74,7 +57,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         pdf.cell(42, 10, label)
         pdf.cell(140, 10, value)
         y += 14
-    pdf.image(io.BytesIO(_qr_png(verification_url(certificate))), x=212, y=60, w=60, h=60)
+    pdf.image(io.BytesIO(qr_png(verification_url(certificate))), x=212, y=60, w=60, h=60)
     pdf.set_font(FONT, size=10)
     pdf.set_xy(200, 124)
     pdf.multi_cell(84, 6, "扫描二维码或在查询页输入证书编号和姓名核验本证书", align="C")

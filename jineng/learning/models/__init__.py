@@ -17,12 +17,20 @@ from jineng.learning.models.checks import (
     LearningCheck,
     SegmentVoid,
 )
+from jineng.learning.models.records import TrainingRecord, TrainingResult, TrainingSource
 from jineng.learning.models.time import (
     CreditedSegment,
     DailyLearning,
     LearningStream,
     LessonProgress,
     StreamState,
+)
+from jineng.learning.models.vouchers import (
+    ACTIVE_VOUCHER_STATUSES,
+    TrainingVoucher,
+    VoucherBatch,
+    VoucherBatchKind,
+    VoucherStatus,
 )
 
 __all__ = [
@@ -44,4 +52,12 @@ __all__ = [
     "LessonKind",
     "LessonProgress",
     "StreamState",
+    "ACTIVE_VOUCHER_STATUSES",
+    "TrainingRecord",
+    "TrainingResult",
+    "TrainingSource",
+    "TrainingVoucher",
+    "VoucherBatch",
+    "VoucherBatchKind",
+    "VoucherStatus",
 ]

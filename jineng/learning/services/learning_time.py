@@ -50,6 +50,7 @@ from jineng.learning.models import (
     StreamState,
 )
 from jineng.learning.services import checks
+from jineng.learning.services.records import online_course_completed
 
 if TYPE_CHECKING:
     from jineng.identity.models import User
@@ -365,6 +366,8 @@ def _credit(
             },
             region=person.residence_region_id or "",
         )
+        # The course's last lesson completed: the training ledger records it (once).
+        online_course_completed(person=person, lesson=lesson, at=at)
     check = checks.maybe_issue_check(stream_id=stream_id, gained_ms=gained, at=at)
     return HeartbeatResult(
         Outcome.CREDITED,
