@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from jineng.core.regioncodes import region_prefix
 from jineng.identity.access import Scope, people_q, resolve_scope, to_pk
 from jineng.identity.models import BUREAU_ROLES, ORG_ROLES, Person, Role
 from jineng.learning.models import TrainingRecord, TrainingVoucher, VoucherBatch
+from jineng.organisations.models import Organisation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -118,20 +120,27 @@ def verifying_institutions(scope: Scope) -> list[int]:
 
 def voucher_by_code(scope: Scope, code: str) -> TrainingVoucher | None:
     """The voucher a holder shows at an institution, found by its code (the code is what the holder
-    hands over: the QR or the typed number). Only for institution staff; any voucher a holder
-    could present (claimed, or verified at one of the caller's institutions) — else None, the same
-    for an unknown code."""
+    hands over: the QR or the typed number). Only for institution staff, and only a voucher usable
+    at one of their institutions — issued by the bureau of a region the institution lies in, and
+    claimed (or verified there). Anything else is None, the same as an unknown code."""
     if not can_verify_vouchers(scope):
         return None
     code = "".join(code.split()).upper()
     if not code or len(code) > 16:
         return None
-    q = Q(status="claimed")
-    if scope.is_global:
-        q |= Q(status="verified")
-    else:
-        q |= Q(status="verified", verified_institution_id__in=_institutions(scope))
-    return TrainingVoucher.objects.select_related("person", "batch").filter(q, code=code).first()
+    voucher = (
+        TrainingVoucher.objects.select_related("person", "batch", "verified_institution")
+        .filter(code=code, status__in=["claimed", "verified"])
+        .first()
+    )
+    if voucher is None or scope.is_global:
+        return voucher
+    institutions = _institutions(scope)
+    if voucher.status == "verified":
+        return voucher if voucher.verified_institution_id in institutions else None
+    prefix = region_prefix(voucher.batch.region_id)
+    regions = Organisation.objects.filter(pk__in=institutions).values_list("region_id", flat=True)
+    return voucher if any((r or "").startswith(prefix) for r in regions) else None
 
 
 def voucher_batches_visible_to(

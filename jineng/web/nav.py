@@ -15,6 +15,7 @@ from jineng.identity.access import request_scope
 from jineng.identity.models import ORG_ROLES, Role
 from jineng.identity.roles import CONSOLE_ROLES, IMPORT_ROLES
 from jineng.learning.access import PROVIDER_ROLES, REVIEW_ROLES
+from jineng.learning.access_training import INSTITUTION_ROLES, VOUCHER_READ_ROLES
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,17 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("claims-inbox", _("我的消息"), "claims:inbox", frozenset({Role.WORKER})),
     NavEntry("learning", _("课程目录"), "learning:catalogue", frozenset({Role.WORKER})),
     NavEntry("learning-mine", _("我的课程"), "learning:mine", frozenset({Role.WORKER})),
+    NavEntry(
+        "training-record",
+        _("我的培训档案"),
+        "learning:my_training_record",
+        frozenset({Role.WORKER}),
+    ),
+    NavEntry("vouchers-mine", _("我的培训券"), "learning:my_vouchers", frozenset({Role.WORKER})),
     NavEntry("learning-provider", _("本机构课程"), "learning:provider_list", PROVIDER_ROLES),
+    NavEntry("voucher-verify", _("核验培训券"), "learning:voucher_verify", INSTITUTION_ROLES),
+    NavEntry("voucher-batches", _("培训券发放"), "learning:voucher_batches", VOUCHER_READ_ROLES),
+    NavEntry("training-ledger", _("培训台账"), "learning:ledger", VOUCHER_READ_ROLES),
     NavEntry("learning-review", _("课程审核"), "learning:review_queue", REVIEW_ROLES),
     NavEntry("org-people", _("本单位人员"), "web:org_people", frozenset(ORG_ROLES)),
     NavEntry("console", _("人员查询"), "web:console", CONSOLE_ROLES),

@@ -21,6 +21,7 @@ from django.utils import timezone
 from jineng.audit.services import audit_record
 from jineng.audit.vocabulary import AuditAction, AuditObject
 from jineng.core.errors import Conflict, DomainError, Forbidden
+from jineng.core.regioncodes import region_prefix
 from jineng.core.xlsx import CellValue, Sheet, workbook_bytes
 from jineng.dossier.services import fact_append, fact_correct
 from jineng.identity.access import Scope, scope_of
@@ -291,7 +292,7 @@ def training_ledger(
         "person", "occupation", "institution", "person__residence_region"
     )
     if town:
-        qs = qs.filter(person__residence_region__code__startswith=town)
+        qs = qs.filter(person__residence_region__code__startswith=region_prefix(town))
     if occupation:
         qs = qs.filter(occupation_id=occupation)
     if institution is not None:

@@ -333,6 +333,10 @@ def voucher_verify(
         raise VoucherRefused("person", "培训券不能转让：报名人不是持券人本人")
     if voucher.status == VoucherStatus.ISSUED:
         raise VoucherRefused("status", "持券人尚未领取该培训券，请先在手机上领取")
+    if not (institution.region_id or "").startswith(region_prefix(voucher.batch.region_id)):
+        raise VoucherRefused(
+            "institution", f"培训券只能在{voucher.batch.region.name}的定点培训机构使用"
+        )
     if not institution.is_designated_on(on):
         raise VoucherRefused(
             "institution", f"“{institution.name}”在{on:%Y年%m月%d日}不是定点培训机构"
