@@ -181,3 +181,8 @@ def my_ledger(request: HttpRequest) -> Any:
 def person_ledger(request: HttpRequest, person_id: int) -> Any:
     person = access_person_by_id(_user(request), person_id, scope=request_scope(request))
     return _ledger(request, person)
+
+
+# Training records and vouchers (issue 8 §6, §7): their own modules, the same prefix.
+router.add_router("", "jineng.api.learning.records.router")
+router.add_router("", "jineng.api.learning.vouchers.router")

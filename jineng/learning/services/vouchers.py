@@ -409,10 +409,10 @@ def voucher_redeem(
 def voucher_cancel(*, actor: User | None, voucher: TrainingVoucher, reason: str) -> TrainingVoucher:
     """Cancel an unused voucher (issued, claimed or verified → cancelled) with a reason: a bureau
     officer of the batch's region, or the system."""
+    _require_bureau(actor, voucher.batch.region)
     reason = " ".join(reason.split())
     if not reason:
         raise VoucherInvalid("reason", "作废培训券须说明原因")
-    _require_bureau(actor, voucher.batch.region)
     transition(
         obj_or_queryset=voucher,
         to=VoucherStatus.CANCELLED,

@@ -5,13 +5,29 @@ the side's organisation, a draft with a lesson, an empty draft and a submitted c
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
 from jineng.identity.models import BUREAU_ROLES, ORG_ROLES, Role
 from jineng.identity.roles import CONSOLE_ROLES
-from jineng.identity.testing import make_organisation
-from jineng.learning.models import Course, CourseStatus, Lesson
-from jineng.learning.services import chapter_add, course_create, course_transition, lesson_add
+from jineng.identity.testing import make_organisation, make_person
+from jineng.learning.models import (
+    Course,
+    CourseStatus,
+    Lesson,
+    TrainingRecord,
+    TrainingVoucher,
+    VoucherBatch,
+)
+from jineng.learning.services import (
+    chapter_add,
+    course_create,
+    course_transition,
+    lesson_add,
+    training_record_issue,
+)
 from jineng.organisations.models import Organisation
 from jineng.web.tests.scope import GET, LIST_OK, POST, Case, role_api, role_page
 from jineng.web.tests.world import SIDE_ROLES, Side
@@ -220,3 +236,252 @@ API = {
         foreign=lambda o: [GET(f"/api/v1/learning/people/{o.person.pk}/ledger")],
     ),
 }
+
+
+# --- training records and vouchers (issue 8 §6, §7) ---------------------------------------------
+# Each side: a batch of its bureau's region with the side's worker's voucher (claimed, so the QR
+# shows), a second voucher verified at the side's organisation (so its staff may record the
+# completion), and one training record of the side's worker at the side's organisation.
+
+
+def _side_batch(side: Side) -> VoucherBatch:
+    name = f"{side.key}方培训券批次"
+    found = VoucherBatch.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    today = timezone.localdate()
+    return VoucherBatch.objects.create(
+        name=name, kind="rule", region_id=side.region, value_fen=80_000, valid_from=today,
+        valid_until=today + dt.timedelta(days=89),
+    )  # fmt: skip
+
+
+def _side_voucher(side: Side, kind: str = "claimed") -> TrainingVoucher:
+    batch = _side_batch(side)
+    code = f"{side.key}{'C' if kind == 'claimed' else 'V'}".upper().ljust(12, "9")[:12]
+    found = TrainingVoucher.objects.filter(code=code).first()
+    if found is not None:
+        return found
+    if kind == "claimed":
+        person = side.person
+        extra: dict[str, object] = {"claimed_at": timezone.now()}
+    else:
+        person = make_person(residence_region=side.home)
+        extra = {
+            "verified_at": timezone.now(),
+            "verified_on": batch.valid_from,
+            "verified_institution": side.org,
+            "verified_occupation_id": "6-18-01-01",
+            "enrolment_ref": "矩阵测试班",
+        }
+    return TrainingVoucher.objects.create(
+        batch=batch, person=person, code=code, value_fen=batch.value_fen,
+        valid_from=batch.valid_from, valid_until=batch.valid_until, status=kind, **extra,
+    )  # fmt: skip
+
+
+def _side_record(side: Side) -> TrainingRecord:
+    found = TrainingRecord.objects.filter(person=side.person).first()
+    if found is not None:
+        return found
+    return training_record_issue(
+        actor=None, person=side.person, occupation="6-18-01-01", level="5", hours=16,
+        institution=side.org, completed_on=timezone.localdate(), result="passed",
+        subsidised=False, source="class", class_ref="矩阵测试班",
+    )  # fmt: skip
+
+
+def _seeded(side: Side) -> Side:
+    _side_voucher(side, "claimed")
+    _side_voucher(side, "verified")
+    _side_record(side)
+    return side
+
+
+def _at(side: Side, path: str) -> str:
+    """`path`, once the side's vouchers and record exist."""
+    _seeded(side)
+    return path
+
+
+BUREAU_READ = frozenset(CONSOLE_ROLES)
+VERIFIERS = frozenset({Role.ORG_ADMIN, Role.TEACHER, Role.ORG_HR})
+
+PAGES.update(
+    {
+        "learning/training-record/": Case(
+            own=lambda s: GET(_at(s, "/learning/training-record/")),
+            own_status=role_page(WORKER),
+            shows_own=WORKER,
+        ),
+        "learning/training-record/pdf": Case(
+            own=lambda s: GET(_at(s, "/learning/training-record/pdf")),
+            own_status=role_page(WORKER),
+        ),
+        "learning/people/<int:person_id>/training-record/": Case(
+            own=lambda s: GET(f"/learning/people/{_seeded(s).person.pk}/training-record/"),
+            own_status=role_page(BUREAU_READ),
+            shows_own=BUREAU_READ,
+            foreign=lambda o: [GET(f"/learning/people/{_seeded(o).person.pk}/training-record/")],
+        ),
+        "learning/people/<int:person_id>/training-record/pdf": Case(
+            own=lambda s: GET(f"/learning/people/{_seeded(s).person.pk}/training-record/pdf"),
+            own_status=role_page(BUREAU_READ),
+            foreign=lambda o: [GET(f"/learning/people/{_seeded(o).person.pk}/training-record/pdf")],
+        ),
+        "learning/ledger/": Case(
+            own=lambda s: GET(_at(s, "/learning/ledger/")),
+            own_status=role_page(BUREAU_READ),
+            shows_own=BUREAU_READ,
+            foreign=lambda o: [GET(f"/learning/ledger/?town={_seeded(o).home}", ok=LIST_OK)],
+        ),
+        "learning/ledger/export.xlsx": Case(
+            own=lambda s: GET(_at(s, "/learning/ledger/export.xlsx")),
+            own_status=role_page(BUREAU_READ),
+        ),
+        "learning/vouchers/": Case(
+            own=lambda s: GET(_at(s, "/learning/vouchers/")),
+            own_status=role_page(WORKER),
+        ),
+        # Already claimed: the service refuses, the page says why (a redirect with the message).
+        "learning/vouchers/<int:pk>/claim/": Case(
+            own=lambda s: POST(f"/learning/vouchers/{_side_voucher(s).pk}/claim/"),
+            own_status=role_page(WORKER, ok=302),
+            foreign=lambda o: [POST(f"/learning/vouchers/{_side_voucher(o).pk}/claim/")],
+        ),
+        "learning/vouchers/<int:pk>/qr.png": Case(
+            own=lambda s: GET(f"/learning/vouchers/{_side_voucher(s).pk}/qr.png"),
+            own_status=role_page(WORKER),
+            foreign=lambda o: [GET(f"/learning/vouchers/{_side_voucher(o).pk}/qr.png")],
+        ),
+        "learning/vouchers/verify/": Case(
+            own=lambda s: GET(f"/learning/vouchers/verify/?code={_side_voucher(s).code}"),
+            own_status=role_page(VERIFIERS),
+            shows_own=VERIFIERS,
+            foreign=lambda o: [
+                GET(f"/learning/vouchers/verify/?code={_side_voucher(o).code}", ok=LIST_OK),
+                POST("/learning/vouchers/verify/", {"code": _side_voucher(o).code}),
+            ],
+        ),
+        # An empty form: the page again with the fields' errors.
+        "learning/vouchers/<int:pk>/complete/": Case(
+            own=lambda s: POST(f"/learning/vouchers/{_side_voucher(s, 'verified').pk}/complete/"),
+            own_status=role_page(VERIFIERS),
+            foreign=lambda o: [
+                POST(f"/learning/vouchers/{_side_voucher(o, 'verified').pk}/complete/")
+            ],
+        ),
+        # No reason: nothing cancelled, back to the batch with the message.
+        "learning/vouchers/<int:pk>/cancel/": Case(
+            own=lambda s: POST(f"/learning/vouchers/{_side_voucher(s).pk}/cancel/"),
+            own_status=role_page(BUREAU_READ, ok=302),
+            foreign=lambda o: [POST(f"/learning/vouchers/{_side_voucher(o).pk}/cancel/")],
+        ),
+        "learning/vouchers/batches/": Case(
+            own=lambda s: GET(_at(s, "/learning/vouchers/batches/")),
+            own_status=role_page(BUREAU_READ),
+        ),
+        "learning/vouchers/batches/issue/": Case(
+            own=lambda s: POST("/learning/vouchers/batches/issue/", {}),
+            own_status=role_page(BUREAU_READ),
+        ),
+        "learning/vouchers/batches/import/": Case(
+            own=lambda s: POST("/learning/vouchers/batches/import/", {}),
+            own_status=role_page(BUREAU_READ),
+        ),
+        "learning/vouchers/batches/<int:pk>/": Case(
+            own=lambda s: GET(_at(s, f"/learning/vouchers/batches/{_side_batch(s).pk}/")),
+            own_status=role_page(BUREAU_READ),
+            shows_own=BUREAU_READ,
+            foreign=lambda o: [GET(f"/learning/vouchers/batches/{_side_batch(o).pk}/")],
+        ),
+    }
+)
+
+
+def _api_at(side: Side, path: str) -> str:
+    _seeded(side)
+    return path
+
+
+API.update(
+    {
+        ("GET", "/api/v1/learning/training-records"): Case(
+            own=lambda s: GET(_api_at(s, "/api/v1/learning/training-records")),
+            own_status=role_api(lambda r: 200 if r == Role.WORKER else 403),
+        ),
+        ("GET", "/api/v1/learning/people/{person_id}/training-records"): Case(
+            own=lambda s: GET(f"/api/v1/learning/people/{_seeded(s).person.pk}/training-records"),
+            own_status=role_api(lambda r: 200 if r in SEES_PERSON else 404),
+            foreign=lambda o: [
+                GET(f"/api/v1/learning/people/{_seeded(o).person.pk}/training-records")
+            ],
+        ),
+        ("GET", "/api/v1/learning/vouchers"): Case(
+            own=lambda s: GET(_api_at(s, "/api/v1/learning/vouchers")),
+            own_status=role_api(lambda r: 200 if r == Role.WORKER else 403),
+        ),
+        # Already claimed: 409 for the holder; the bureau sees it but may not claim it (403);
+        # staff of an organisation where it was not verified do not see it (404).
+        ("POST", "/api/v1/learning/vouchers/{voucher_id}/claim"): Case(
+            own=lambda s: POST(f"/api/v1/learning/vouchers/{_side_voucher(s).pk}/claim"),
+            own_status=role_api(
+                lambda r: 409 if r == Role.WORKER else 403 if r in BUREAU_READ else 404
+            ),
+            foreign=lambda o: [POST(f"/api/v1/learning/vouchers/{_side_voucher(o).pk}/claim")],
+        ),
+        # The side's organisation is not a designated institution: refused (409), nothing moves.
+        ("POST", "/api/v1/learning/vouchers/verify"): Case(
+            own=lambda s: POST(
+                "/api/v1/learning/vouchers/verify",
+                {
+                    "code": _side_voucher(s).code,
+                    "institution": s.org.pk,
+                    "occupation": "6-18-01-01",
+                },
+            ),
+            own_status=role_api(lambda r: 409 if r in VERIFIERS else 404),
+            foreign=lambda o: [
+                POST(
+                    "/api/v1/learning/vouchers/verify",
+                    {
+                        "code": _side_voucher(o).code,
+                        "institution": o.org.pk,
+                        "occupation": "6-18-01-01",
+                    },
+                )
+            ],
+        ),
+        # A blank reason: refused (400) after the permission check, nothing cancelled.
+        ("POST", "/api/v1/learning/vouchers/{voucher_id}/cancel"): Case(
+            own=lambda s: POST(
+                f"/api/v1/learning/vouchers/{_side_voucher(s).pk}/cancel", {"reason": " "}
+            ),
+            own_status=role_api(
+                lambda r: (
+                    400 if r in BUREAU_ROLES else 403 if r in {Role.WORKER, Role.AUDITOR} else 404
+                )
+            ),
+            foreign=lambda o: [
+                POST(f"/api/v1/learning/vouchers/{_side_voucher(o).pk}/cancel", {"reason": "错发"})
+            ],
+        ),
+        ("GET", "/api/v1/learning/voucher-batches"): Case(
+            own=lambda s: GET(_api_at(s, "/api/v1/learning/voucher-batches")),
+            own_status=role_api(lambda r: 200),
+        ),
+        ("POST", "/api/v1/learning/voucher-batches"): Case(
+            own=lambda s: POST(
+                "/api/v1/learning/voucher-batches",
+                {"region": s.region, "name": "矩阵测试批次", "value_fen": 100},
+            ),
+            own_status=role_api(lambda r: 201 if r in BUREAU_ROLES else 403),
+            foreign=lambda o: [
+                POST(
+                    "/api/v1/learning/voucher-batches",
+                    {"region": o.region, "name": "矩阵测试批次", "value_fen": 100},
+                )
+            ],
+        ),
+    }
+)
