@@ -15,6 +15,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jineng.demo.run import SeedResult, seed_city
+from jineng.demo.vouchers import seed_demo_vouchers
 from jineng.dossier.models import Fact
 from jineng.identity.models import (
     BUREAU_ROLES,
@@ -152,6 +153,7 @@ def demo_setup(
     if not Person.objects.exists():
         seeded = seed_city(region=DEMO_REGION, workers=workers, seed=seed, progress=progress)
     _seed_demo_courses(seed=seed)
+    seed_demo_vouchers(worker=_demo_person(), region=DEMO_REGION)
     return seeded, demo_accounts()
 
 

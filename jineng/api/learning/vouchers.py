@@ -24,13 +24,13 @@ from jineng.learning.access_training import (
 )
 from jineng.learning.errors import LearningForbidden
 from jineng.learning.models import TrainingVoucher, VoucherBatch
+from jineng.learning.selectors_vouchers import BatchStats, batch_stats
 from jineng.learning.services import (
     voucher_batch_issue_by_rule,
     voucher_cancel,
     voucher_claim,
     voucher_verify,
 )
-from jineng.learning.services.vouchers import BatchStats, batch_stats
 from jineng.organisations.models import Organisation
 
 router = Router(tags=["learning"])

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from jineng.audit.services import audit_record, audit_record_batch
@@ -268,6 +268,46 @@ def voucher_batch_issue_by_rule(
     )
 
 
+@transaction.atomic
+def voucher_batch_issue_to_people(
+    *,
+    actor: User | None,
+    region: Region | str,
+    name: str,
+    value_fen: int,
+    people: Sequence[Person],
+    occupations: Sequence[Occupation | str] = (),
+    validity_days: int | None = None,
+    on: dt.date | None = None,
+    rule: str = "名单发放",
+) -> VoucherBatch:
+    """Issue a voucher to each of `people` (a roster already read and checked: the import, a
+    class's roster, the demo). Each must live under `region` and hold no active voucher, else
+    VoucherRefused naming the person and nothing is issued."""
+    terms = _terms(
+        region=region,
+        name=name,
+        value_fen=value_fen,
+        occupations=occupations,
+        validity_days=validity_days,
+        on=on,
+    )
+    _require_bureau(actor, terms.region)
+    prefix = region_prefix(terms.region.code)
+    for person in people:
+        if not (person.residence_region_id or "").startswith(prefix):
+            raise VoucherRefused("people", f"“{person.name}”不在{terms.region.name}居住")
+    holders = TrainingVoucher.objects.filter(
+        person__in=list(people), status__in=ACTIVE_VOUCHER_STATUSES
+    ).select_related("person")
+    for held in holders[:1]:
+        raise VoucherRefused("people", f"“{held.person.name}”已有一张未使用的培训券")
+    return _write_batch(
+        actor=actor, terms=terms, kind=VoucherBatchKind.ROSTER, rule=rule, people=people,
+        reason=rule,
+    )  # fmt: skip
+
+
 def _holder_only(actor: User | None, voucher: TrainingVoucher) -> None:
     if actor is None:
         return
@@ -438,50 +478,3 @@ def vouchers_expire(*, today: dt.date | None = None) -> int:
         audit_action=AuditAction.VOUCHER_EXPIRE,
         ended_at=timezone.now(),
     )
-
-
-@dataclass(frozen=True)
-class BatchStats:
-    issued: int
-    claimed: int  # claimed, verified or redeemed
-    redeemed: int
-    expired: int
-    cancelled: int
-
-    @property
-    def redemption_rate(self) -> str:
-        """Redeemed of issued, as a percentage with one decimal (integer arithmetic)."""
-        if self.issued == 0:
-            return "—"
-        tenths = (self.redeemed * 1000 + self.issued // 2) // self.issued
-        return f"{tenths // 10}.{tenths % 10}%"
-
-
-def batch_stats(batch_ids: Sequence[int]) -> dict[int, BatchStats]:
-    """Counts per batch in one query (the bureau's page: the redemption rate per batch)."""
-    rows = (
-        TrainingVoucher.objects.filter(batch_id__in=list(batch_ids))
-        .values("batch_id")
-        .annotate(
-            issued=Count("pk"),
-            claimed=Count(
-                "pk",
-                filter=Q(
-                    status__in=[
-                        VoucherStatus.CLAIMED,
-                        VoucherStatus.VERIFIED,
-                        VoucherStatus.REDEEMED,
-                    ]
-                ),
-            ),
-            redeemed=Count("pk", filter=Q(status=VoucherStatus.REDEEMED)),
-            expired=Count("pk", filter=Q(status=VoucherStatus.EXPIRED)),
-            cancelled=Count("pk", filter=Q(status=VoucherStatus.CANCELLED)),
-        )
-    )
-    stats = {b: BatchStats(0, 0, 0, 0, 0) for b in batch_ids}
-    for r in rows:
-        stats[r["batch_id"]] = BatchStats(
-            r["issued"], r["claimed"], r["redeemed"], r["expired"], r["cancelled"]
-        )
-    return stats

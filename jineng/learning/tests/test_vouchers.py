@@ -20,6 +20,7 @@ from jineng.dossier.models import Fact
 from jineng.identity.models import Role
 from jineng.identity.testing import make_organisation, make_person, make_user
 from jineng.learning.models import TrainingVoucher, VoucherBatch
+from jineng.learning.selectors_vouchers import batch_stats
 from jineng.learning.services import (
     VoucherImportRefused,
     VoucherInvalid,
@@ -32,7 +33,6 @@ from jineng.learning.services import (
     voucher_verify,
     vouchers_expire,
 )
-from jineng.learning.services.vouchers import batch_stats
 from jineng.learning.tests.conftest import person_of
 from jineng.learning.tests.training_helpers import (
     OCCUPATION,

@@ -33,6 +33,7 @@ from jineng.learning.access_training import (
     vouchers_visible_to,
 )
 from jineng.learning.models import TrainingVoucher, VoucherStatus
+from jineng.learning.selectors_vouchers import batch_stats
 from jineng.learning.services import (
     training_record_issue,
     voucher_batch_import,
@@ -42,7 +43,7 @@ from jineng.learning.services import (
     voucher_verify,
 )
 from jineng.learning.services.voucher_import import ROSTER_COLUMNS, VoucherImportRefused
-from jineng.learning.services.vouchers import batch_stats, validity_days_max
+from jineng.learning.services.vouchers import validity_days_max
 from jineng.organisations.models import Organisation
 from jineng.reference.models import Occupation, Region, SkillLevel
 from jineng.web.guards import page
