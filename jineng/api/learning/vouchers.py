@@ -87,8 +87,8 @@ class BatchIn(Schema):
 class BatchOut(Schema):
     id: int = Field(title="批次编号")
     name: str = Field(title="批次名称")
-    kind: str = Field(title="发放方式代码")
-    kind_label: str = Field(title="发放方式")
+    kind: str = Field(title="发放途径代码")
+    kind_label: str = Field(title="发放途径")
     region: str = Field(title="发放地区代码")
     region_name: str = Field(title="发放地区")
     value_fen: int = Field(title="面额（分）")

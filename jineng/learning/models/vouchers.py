@@ -36,7 +36,7 @@ class VoucherBatchKind(models.TextChoices):
 
 class VoucherBatch(models.Model):
     name = models.CharField(_("批次名称"), max_length=100)
-    kind = models.CharField(_("发放方式"), max_length=10, choices=VoucherBatchKind.choices)
+    kind = models.CharField(_("发放途径"), max_length=10, choices=VoucherBatchKind.choices)
     region = models.ForeignKey(
         "reference.Region", verbose_name=_("发放地区"), on_delete=models.PROTECT, related_name="+"
     )
