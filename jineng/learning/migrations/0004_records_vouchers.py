@@ -6,135 +6,365 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dossier', '0006_townships'),
-        ('identity', '0002_initial'),
-        ('learning', '0002_learning_checks'),
-        ('organisations', '0002_uscc_held_codes'),
-        ('reference', '0003_townships'),
+        ("dossier", "0006_townships"),
+        ("identity", "0002_initial"),
+        ("learning", "0002_learning_checks"),
+        ("organisations", "0002_uscc_held_codes"),
+        ("reference", "0003_townships"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrainingRecord',
+            name="TrainingRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('A', '学徒工'), ('5', '初级工（五级）'), ('4', '中级工（四级）'), ('3', '高级工（三级）'), ('2', '技师（二级）'), ('1', '高级技师（一级）'), ('S', '特级技师'), ('C', '首席技师')], max_length=2, verbose_name='等级')),
-                ('hours', models.PositiveIntegerField(verbose_name='学时')),
-                ('completed_on', models.DateField(verbose_name='结业日期')),
-                ('result', models.CharField(choices=[('passed', '合格'), ('failed', '不合格')], max_length=10, verbose_name='培训结果')),
-                ('subsidised', models.BooleanField(default=False, verbose_name='补贴性培训')),
-                ('source', models.CharField(choices=[('online', '在线课程'), ('class', '培训班')], max_length=10, verbose_name='培训形式')),
-                ('source_ref', models.CharField(max_length=100, verbose_name='来源记录')),
-                ('class_ref', models.CharField(blank=True, max_length=100, verbose_name='培训班')),
-                ('issued_at', models.DateTimeField(auto_now_add=True, verbose_name='记录时间')),
-                ('course', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='training_records', to='learning.course', verbose_name='课程')),
-                ('fact', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='training_record', to='dossier.fact', verbose_name='档案事实')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training_records', to='organisations.organisation', verbose_name='培训机构')),
-                ('issued_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人')),
-                ('occupation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.occupation', verbose_name='职业')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training_records', to='identity.person', verbose_name='学员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("A", "学徒工"),
+                            ("5", "初级工（五级）"),
+                            ("4", "中级工（四级）"),
+                            ("3", "高级工（三级）"),
+                            ("2", "技师（二级）"),
+                            ("1", "高级技师（一级）"),
+                            ("S", "特级技师"),
+                            ("C", "首席技师"),
+                        ],
+                        max_length=2,
+                        verbose_name="等级",
+                    ),
+                ),
+                ("hours", models.PositiveIntegerField(verbose_name="学时")),
+                ("completed_on", models.DateField(verbose_name="结业日期")),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("passed", "合格"), ("failed", "不合格")],
+                        max_length=10,
+                        verbose_name="培训结果",
+                    ),
+                ),
+                ("subsidised", models.BooleanField(default=False, verbose_name="补贴性培训")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("online", "在线课程"), ("class", "培训班")],
+                        max_length=10,
+                        verbose_name="培训形式",
+                    ),
+                ),
+                ("source_ref", models.CharField(max_length=100, verbose_name="来源记录")),
+                ("class_ref", models.CharField(blank=True, max_length=100, verbose_name="培训班")),
+                ("issued_at", models.DateTimeField(auto_now_add=True, verbose_name="记录时间")),
+                (
+                    "course",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_records",
+                        to="learning.course",
+                        verbose_name="课程",
+                    ),
+                ),
+                (
+                    "fact",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_record",
+                        to="dossier.fact",
+                        verbose_name="档案事实",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_records",
+                        to="organisations.organisation",
+                        verbose_name="培训机构",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="记录人",
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.occupation",
+                        verbose_name="职业",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_records",
+                        to="identity.person",
+                        verbose_name="学员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训记录',
-                'verbose_name_plural': '培训记录',
-                'ordering': ['-completed_on', '-id'],
+                "verbose_name": "培训记录",
+                "verbose_name_plural": "培训记录",
+                "ordering": ["-completed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='VoucherBatch',
+            name="VoucherBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='批次名称')),
-                ('kind', models.CharField(choices=[('rule', '按条件发放'), ('roster', '按名单导入')], max_length=10, verbose_name='发放途径')),
-                ('value_fen', models.PositiveIntegerField(verbose_name='面额（分）')),
-                ('valid_from', models.DateField(verbose_name='有效期起')),
-                ('valid_until', models.DateField(verbose_name='有效期止')),
-                ('rule', models.CharField(blank=True, max_length=200, verbose_name='发放条件')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='发放时间')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发放人')),
-                ('occupations', models.ManyToManyField(blank=True, related_name='+', to='reference.occupation', verbose_name='适用职业')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.region', verbose_name='发放地区')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="批次名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("rule", "按条件发放"), ("roster", "按名单导入")],
+                        max_length=10,
+                        verbose_name="发放途径",
+                    ),
+                ),
+                ("value_fen", models.PositiveIntegerField(verbose_name="面额（分）")),
+                ("valid_from", models.DateField(verbose_name="有效期起")),
+                ("valid_until", models.DateField(verbose_name="有效期止")),
+                ("rule", models.CharField(blank=True, max_length=200, verbose_name="发放条件")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="发放时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发放人",
+                    ),
+                ),
+                (
+                    "occupations",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="reference.occupation",
+                        verbose_name="适用职业",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.region",
+                        verbose_name="发放地区",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训券发放批次',
-                'verbose_name_plural': '培训券发放批次',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "培训券发放批次",
+                "verbose_name_plural": "培训券发放批次",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingVoucher',
+            name="TrainingVoucher",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True, verbose_name='券号')),
-                ('value_fen', models.PositiveIntegerField(verbose_name='面额（分）')),
-                ('valid_from', models.DateField(verbose_name='有效期起')),
-                ('valid_until', models.DateField(verbose_name='有效期止')),
-                ('status', models.CharField(choices=[('issued', '已发放'), ('claimed', '已领取'), ('verified', '已核验报名'), ('redeemed', '已兑付'), ('expired', '已过期'), ('cancelled', '已作废')], default='issued', max_length=10, verbose_name='状态')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True, verbose_name='领取时间')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='核验时间')),
-                ('verified_on', models.DateField(blank=True, null=True, verbose_name='报名日期')),
-                ('enrolment_ref', models.CharField(blank=True, max_length=100, verbose_name='报名记录')),
-                ('redeemed_at', models.DateTimeField(blank=True, null=True, verbose_name='兑付时间')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='失效时间')),
-                ('cancel_reason', models.CharField(blank=True, max_length=200, verbose_name='作废原因')),
-                ('issued_at', models.DateTimeField(auto_now_add=True, verbose_name='发放时间')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training_vouchers', to='identity.person', verbose_name='持券人')),
-                ('redeemed_record', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='voucher', to='learning.trainingrecord', verbose_name='兑付的培训记录')),
-                ('verified_institution', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='verified_vouchers', to='organisations.organisation', verbose_name='核验机构')),
-                ('verified_occupation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.occupation', verbose_name='报名职业')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='vouchers', to='learning.voucherbatch', verbose_name='批次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=16, unique=True, verbose_name="券号")),
+                ("value_fen", models.PositiveIntegerField(verbose_name="面额（分）")),
+                ("valid_from", models.DateField(verbose_name="有效期起")),
+                ("valid_until", models.DateField(verbose_name="有效期止")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("issued", "已发放"),
+                            ("claimed", "已领取"),
+                            ("verified", "已核验报名"),
+                            ("redeemed", "已兑付"),
+                            ("expired", "已过期"),
+                            ("cancelled", "已作废"),
+                        ],
+                        default="issued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "claimed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="领取时间"),
+                ),
+                (
+                    "verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="核验时间"),
+                ),
+                ("verified_on", models.DateField(blank=True, null=True, verbose_name="报名日期")),
+                (
+                    "enrolment_ref",
+                    models.CharField(blank=True, max_length=100, verbose_name="报名记录"),
+                ),
+                (
+                    "redeemed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="兑付时间"),
+                ),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="失效时间")),
+                (
+                    "cancel_reason",
+                    models.CharField(blank=True, max_length=200, verbose_name="作废原因"),
+                ),
+                ("issued_at", models.DateTimeField(auto_now_add=True, verbose_name="发放时间")),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_vouchers",
+                        to="identity.person",
+                        verbose_name="持券人",
+                    ),
+                ),
+                (
+                    "redeemed_record",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="voucher",
+                        to="learning.trainingrecord",
+                        verbose_name="兑付的培训记录",
+                    ),
+                ),
+                (
+                    "verified_institution",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="verified_vouchers",
+                        to="organisations.organisation",
+                        verbose_name="核验机构",
+                    ),
+                ),
+                (
+                    "verified_occupation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.occupation",
+                        verbose_name="报名职业",
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="vouchers",
+                        to="learning.voucherbatch",
+                        verbose_name="批次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '职业培训券',
-                'verbose_name_plural': '职业培训券',
-                'ordering': ['-issued_at', '-id'],
+                "verbose_name": "职业培训券",
+                "verbose_name_plural": "职业培训券",
+                "ordering": ["-issued_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='trainingrecord',
-            index=models.Index(fields=['institution', 'completed_on'], name='training_record_inst'),
+            model_name="trainingrecord",
+            index=models.Index(fields=["institution", "completed_on"], name="training_record_inst"),
         ),
         migrations.AddIndex(
-            model_name='trainingrecord',
-            index=models.Index(fields=['occupation', 'completed_on'], name='training_record_occ'),
+            model_name="trainingrecord",
+            index=models.Index(fields=["occupation", "completed_on"], name="training_record_occ"),
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.UniqueConstraint(fields=('person', 'source', 'source_ref'), name='training_record_once'),
+            model_name="trainingrecord",
+            constraint=models.UniqueConstraint(
+                fields=("person", "source", "source_ref"), name="training_record_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingrecord',
-            constraint=models.CheckConstraint(condition=models.Q(('source_ref', ''), _negated=True), name='training_record_source_ref'),
+            model_name="trainingrecord",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source_ref", ""), _negated=True),
+                name="training_record_source_ref",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucherbatch',
-            constraint=models.CheckConstraint(condition=models.Q(('value_fen__gt', 0)), name='voucher_batch_value'),
+            model_name="voucherbatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value_fen__gt", 0)), name="voucher_batch_value"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voucherbatch',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__gte', models.F('valid_from'))), name='voucher_batch_dates'),
+            model_name="voucherbatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("valid_until__gte", models.F("valid_from"))),
+                name="voucher_batch_dates",
+            ),
         ),
         migrations.AddIndex(
-            model_name='trainingvoucher',
-            index=models.Index(fields=['batch', 'status'], name='voucher_batch_status'),
+            model_name="trainingvoucher",
+            index=models.Index(fields=["batch", "status"], name="voucher_batch_status"),
         ),
         migrations.AddIndex(
-            model_name='trainingvoucher',
-            index=models.Index(fields=['status', 'valid_until'], name='voucher_expiry'),
+            model_name="trainingvoucher",
+            index=models.Index(fields=["status", "valid_until"], name="voucher_expiry"),
         ),
         migrations.AddConstraint(
-            model_name='trainingvoucher',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['issued', 'claimed', 'verified'])), fields=('person',), name='voucher_one_active'),
+            model_name="trainingvoucher",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["issued", "claimed", "verified"])),
+                fields=("person",),
+                name="voucher_one_active",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingvoucher',
-            constraint=models.CheckConstraint(condition=models.Q(('value_fen__gt', 0)), name='voucher_value'),
+            model_name="trainingvoucher",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value_fen__gt", 0)), name="voucher_value"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingvoucher',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'redeemed'), _negated=True), ('redeemed_record__isnull', False), _connector='OR'), name='voucher_redeemed_record'),
+            model_name="trainingvoucher",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "redeemed"), _negated=True),
+                    ("redeemed_record__isnull", False),
+                    _connector="OR",
+                ),
+                name="voucher_redeemed_record",
+            ),
         ),
     ]

@@ -14,8 +14,9 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from jineng.audit.services import audit_record
@@ -234,6 +235,19 @@ def course_lessons_complete(*, person: Person, course: Course) -> bool:
     return done == total
 
 
+def _credited_hours(*, person: Person, course: Course) -> int:
+    """The 学时 the server verified over the course's lessons (credited time, whole 学时, at least
+    one), never more than the course's planned 学时."""
+    credited = (
+        LessonProgress.objects.filter(person=person, lesson__chapter__course=course).aggregate(
+            total=Sum("credited_ms")
+        )["total"]
+        or 0
+    )
+    hour_ms = int(settings.LEARNING_HOUR_MINUTES) * 60_000
+    return max(1, min(int(course.planned_hours), credited // hour_ms))
+
+
 def online_course_completed(
     *, person: Person, lesson: Lesson, at: dt.datetime
 ) -> TrainingRecord | None:
@@ -256,7 +270,7 @@ def online_course_completed(
         person=person,
         occupation=course.occupation,
         level=course.level,
-        hours=max(1, int(course.planned_hours)),
+        hours=_credited_hours(person=person, course=course),
         institution=course.provider,
         completed_on=timezone.localtime(at).date(),
         result=TrainingResult.PASSED,
