@@ -181,3 +181,9 @@ def my_ledger(request: HttpRequest) -> Any:
 def person_ledger(request: HttpRequest, person_id: int) -> Any:
     person = access_person_by_id(_user(request), person_id, scope=request_scope(request))
     return _ledger(request, person)
+
+
+# Classes and attendance (issue 8 §4, §5): /api/v1/learning/classes…
+from jineng.api.learning.classes import router as classes_router  # noqa: E402
+
+router.add_router("/classes", classes_router)

@@ -161,7 +161,7 @@ def checkin_session(
     *, person: Person, token: str, at: dt.datetime | None = None, device: Device = Device()
 ) -> ClassSession:
     """The session a scanned token opens for `person` (the page's first look): refused when the
-    token is forged or stale, or the person is not on the roster."""
+    token is forged or stale, or the person is not on the class's roster."""
     now = at or timezone.now()
     try:
         parsed = parse_token(token)
@@ -174,6 +174,11 @@ def checkin_session(
         raise _refuse("invalid", session=None, person=person, device=device, at=now)
     if not token_fresh(parsed, at=now):
         raise _refuse("expired", session=session, person=person, device=device, at=now)
+    on_roster = Enrolment.objects.filter(
+        klass_id=session.klass_id, person=person, status=EnrolmentStatus.ENROLLED
+    ).exists()
+    if not on_roster:  # before anything of the class is shown
+        raise _refuse("roster", session=session, person=person, device=device, at=now)
     return session
 
 
