@@ -55,6 +55,34 @@ def mask_ip(value: str | None) -> str:
     return ":".join(ip.exploded.split(":")[:3]) + ":*"
 
 
+_DEVICES = (
+    ("iPhone", "苹果手机"),
+    ("iPad", "苹果平板"),
+    ("Android", "安卓手机"),
+    ("HarmonyOS", "鸿蒙手机"),
+    ("Windows", "电脑（Windows）"),
+    ("Macintosh", "苹果电脑"),
+    ("Linux", "电脑（Linux）"),
+)
+_BROWSERS = (
+    ("MicroMessenger", "微信"),
+    ("HeadlessChrome", "无界面浏览器"),
+    ("CriOS", "Chrome 浏览器"),
+    ("Chrome", "Chrome 浏览器"),
+    ("Firefox", "Firefox 浏览器"),
+    ("Safari", "Safari 浏览器"),
+)
+
+
+def describe_device(user_agent: str) -> str:
+    """The device and browser of a user agent, in words (the full string stays in the record)."""
+    if not user_agent:
+        return ""
+    device = next((label for key, label in _DEVICES if key in user_agent), "其他设备")
+    browser = next((label for key, label in _BROWSERS if key in user_agent), "其他浏览器")
+    return f"{device} · {browser}"
+
+
 def device_of(request: HttpRequest) -> Device:
     return Device(
         user_agent=str(request.META.get("HTTP_USER_AGENT", ""))[:300],
@@ -98,8 +126,9 @@ def _sheet(request: HttpRequest, session: ClassSession, **forms_: Any) -> HttpRe
             "enrolment": e,
             "in": records.get((e.pk, AttendanceKind.CHECK_IN)),
             "out": records.get((e.pk, AttendanceKind.CHECK_OUT)),
-            "ip": mask_ip(
-                getattr(records.get((e.pk, AttendanceKind.CHECK_IN)), "ip", None)
+            "ip": mask_ip(getattr(records.get((e.pk, AttendanceKind.CHECK_IN)), "ip", None)),
+            "device": describe_device(
+                getattr(records.get((e.pk, AttendanceKind.CHECK_IN)), "user_agent", "")
             ),
         }
         for e in enrolments
