@@ -8,7 +8,8 @@ import itertools
 import zoneinfo
 
 from jineng.faces.services import face_enrol, face_enrolment_approve
-from jineng.faces.testing import fake_face_image
+from jineng.faces.providers import FaceEncoding
+from jineng.faces.testing import FakeFaceProvider, fake_face_image
 from jineng.identity.models import Person, Role, User
 from jineng.identity.testing import make_person, make_user, resident_id
 from jineng.learning.models import ClassSession, Course, TrainingClass
@@ -91,3 +92,18 @@ def first_session(klass: TrainingClass) -> ClassSession:
     session = klass.sessions.order_by("starts_at").first()
     assert session is not None
     return session
+
+
+class CameraFakeFaceProvider(FakeFaceProvider):
+    """The fake provider, reading any real JPEG (a frame of Chromium's fake camera) as a photo of
+    CAMERA_LABEL, so a browser test's live capture matches a trainee enrolled with
+    `fake_face_image(CAMERA_LABEL)` — deterministic, and without dlib."""
+
+    def encode(self, image_bytes: bytes) -> FaceEncoding:
+        if image_bytes[:3] == b"\xff\xd8\xff":
+            image_bytes = fake_face_image(CAMERA_LABEL)
+        return super().encode(image_bytes)
+
+
+CAMERA_LABEL = "摄像头前的学员"
+CAMERA_FACES = {"FACES_PROVIDER": "jineng.learning.tests.class_helpers.CameraFakeFaceProvider"}
