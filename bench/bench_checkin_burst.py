@@ -157,10 +157,16 @@ def setup(args: argparse.Namespace) -> tuple[int, list[int]]:
         encoding = shared or face.encode(image)
         rows.append(
             FaceEnrolment(
-                person=person, image=image, image_digest=digest(image), image_size=len(image),
-                encoding=encoding.to_bytes(), model=encoding.model,
-                status=EnrolmentStatus.APPROVED, source=EnrolmentSource.IMPORTED,
-                reviewed_at=now, retain_until=retain,
+                person=person,
+                image=image,
+                image_digest=digest(image),
+                image_size=len(image),
+                encoding=encoding.to_bytes(),
+                model=encoding.model,
+                status=EnrolmentStatus.APPROVED,
+                source=EnrolmentSource.IMPORTED,
+                reviewed_at=now,
+                retain_until=retain,
             )  # fmt: skip
         )
     FaceEnrolment.objects.bulk_create(rows, batch_size=200)

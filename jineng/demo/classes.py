@@ -99,13 +99,22 @@ def seed_demo_classes(*, organisation: Organisation, person: Person) -> int:
         description="车床操作、量具使用与安全生产，线下实训",
     )
     chapter = chapter_add(actor=None, course=course, title="第一章 车床基础")
-    lesson_add(actor=None, chapter=chapter, title="第1节 安全生产", kind="document", duration_seconds=600)
+    lesson_add(
+        actor=None, chapter=chapter, title="第1节 安全生产", kind="document", duration_seconds=600
+    )
     course_transition(actor=None, course=course, to=CourseStatus.SUBMITTED)
     course = course_transition(actor=None, course=course, to=CourseStatus.PUBLISHED)
 
     teachers = [
-        Teacher.objects.create(person=people[0], organisation=organisation, kind=TeacherKind.FULL_TIME, subject="车工"),  # fmt: skip
-        *(Teacher.objects.create(person=p, organisation=organisation, kind=TeacherKind.PART_TIME, subject="车工") for p in people[1:4]),  # fmt: skip
+        Teacher.objects.create(
+            person=people[0], organisation=organisation, kind=TeacherKind.FULL_TIME, subject="车工"
+        ),  # fmt: skip
+        *(
+            Teacher.objects.create(
+                person=p, organisation=organisation, kind=TeacherKind.PART_TIME, subject="车工"
+            )
+            for p in people[1:4]
+        ),  # fmt: skip
     ]
     trainees = [p for p in people[4:] if p.birth_date and p.birth_date.year >= 1975]
     elders = list(

@@ -50,10 +50,9 @@ CLASS_STEPS: tuple[ClassStep, ...] = (
 
 def step_for(klass: TrainingClass, target: str) -> ClassStep | None:
     """The declared step from the class's status to `target` for a class like it, or None."""
-    for step in CLASS_STEPS:
-        if step.source == klass.status and step.target == target:
-            if step.subsidised is None or step.subsidised == klass.subsidised:
-                return step
+    for step in steps_from(klass):
+        if step.target == target:
+            return step
     return None
 
 

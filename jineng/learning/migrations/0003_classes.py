@@ -6,227 +6,654 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('faces', '0001_initial'),
-        ('identity', '0002_initial'),
-        ('learning', '0002_learning_checks'),
-        ('organisations', '0002_uscc_held_codes'),
-        ('reference', '0003_townships'),
+        ("faces", "0001_initial"),
+        ("identity", "0002_initial"),
+        ("learning", "0002_learning_checks"),
+        ("organisations", "0002_uscc_held_codes"),
+        ("reference", "0003_townships"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClassSession',
+            name="ClassSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='开始时间')),
-                ('ends_at', models.DateTimeField(verbose_name='结束时间')),
-                ('venue', models.CharField(max_length=200, verbose_name='上课地点')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('lng', models.FloatField(blank=True, null=True, verbose_name='经度')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="开始时间")),
+                ("ends_at", models.DateTimeField(verbose_name="结束时间")),
+                ("venue", models.CharField(max_length=200, verbose_name="上课地点")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("lng", models.FloatField(blank=True, null=True, verbose_name="经度")),
             ],
             options={
-                'verbose_name': '课次',
-                'verbose_name_plural': '课次',
-                'ordering': ['starts_at', 'id'],
+                "verbose_name": "课次",
+                "verbose_name_plural": "课次",
+                "ordering": ["starts_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CheckInRefusal',
+            name="CheckInRefusal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, verbose_name='原因代码')),
-                ('reason', models.CharField(max_length=300, verbose_name='原因')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='设备')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='网络地址')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='identity.person')),
-                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='refusals', to='learning.classsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=16, verbose_name="原因代码")),
+                ("reason", models.CharField(max_length=300, verbose_name="原因")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="设备")),
+                (
+                    "ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="网络地址"),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="identity.person",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="refusals",
+                        to="learning.classsession",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '签到失败记录',
-                'verbose_name_plural': '签到失败记录',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "签到失败记录",
+                "verbose_name_plural": "签到失败记录",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SessionEvidence',
+            name="SessionEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('snapshot', '现场抓拍'), ('recording', '监控录像')], max_length=10, verbose_name='类型')),
-                ('file', models.FileField(blank=True, upload_to='learning/evidence/', verbose_name='文件')),
-                ('reference', models.CharField(blank=True, max_length=500, verbose_name='录像地址或编号')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('added_at', models.DateTimeField(auto_now_add=True, verbose_name='添加时间')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='添加人')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='learning.classsession', verbose_name='课次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("snapshot", "现场抓拍"), ("recording", "监控录像")],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to="learning/evidence/", verbose_name="文件"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(blank=True, max_length=500, verbose_name="录像地址或编号"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("added_at", models.DateTimeField(auto_now_add=True, verbose_name="添加时间")),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="添加人",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="learning.classsession",
+                        verbose_name="课次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '监控证据',
-                'verbose_name_plural': '监控证据',
-                'ordering': ['added_at', 'id'],
+                "verbose_name": "监控证据",
+                "verbose_name_plural": "监控证据",
+                "ordering": ["added_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingClass',
+            name="TrainingClass",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='班级名称')),
-                ('level', models.CharField(choices=[('A', '学徒工'), ('5', '初级工（五级）'), ('4', '中级工（四级）'), ('3', '高级工（三级）'), ('2', '技师（二级）'), ('1', '高级技师（一级）'), ('S', '特级技师'), ('C', '首席技师')], max_length=2, verbose_name='等级')),
-                ('subsidised', models.BooleanField(default=False, verbose_name='项目制培训（政府补贴）')),
-                ('capacity', models.PositiveSmallIntegerField(verbose_name='计划人数')),
-                ('enrolled', models.PositiveSmallIntegerField(default=0, verbose_name='已报名人数')),
-                ('attendance_threshold', models.PositiveSmallIntegerField(verbose_name='结业出勤率（%）')),
-                ('status', models.CharField(choices=[('planned', '计划待审批'), ('rejected', '计划未通过'), ('approved', '计划已批准'), ('filed', '花名册已备案'), ('training', '培训中'), ('completed', '已结业'), ('cancelled', '已取消')], default='planned', max_length=10, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('filed_at', models.DateTimeField(blank=True, null=True, verbose_name='花名册备案时间')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='结业时间')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='learning.course', verbose_name='课程')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='创建人')),
-                ('occupation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='reference.occupation', verbose_name='职业')),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training_classes', to='organisations.organisation', verbose_name='培训机构')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="班级名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("A", "学徒工"),
+                            ("5", "初级工（五级）"),
+                            ("4", "中级工（四级）"),
+                            ("3", "高级工（三级）"),
+                            ("2", "技师（二级）"),
+                            ("1", "高级技师（一级）"),
+                            ("S", "特级技师"),
+                            ("C", "首席技师"),
+                        ],
+                        max_length=2,
+                        verbose_name="等级",
+                    ),
+                ),
+                (
+                    "subsidised",
+                    models.BooleanField(default=False, verbose_name="项目制培训（政府补贴）"),
+                ),
+                ("capacity", models.PositiveSmallIntegerField(verbose_name="计划人数")),
+                (
+                    "enrolled",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="已报名人数"),
+                ),
+                (
+                    "attendance_threshold",
+                    models.PositiveSmallIntegerField(verbose_name="结业出勤率（%）"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "计划待审批"),
+                            ("rejected", "计划未通过"),
+                            ("approved", "计划已批准"),
+                            ("filed", "花名册已备案"),
+                            ("training", "培训中"),
+                            ("completed", "已结业"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "filed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="花名册备案时间"),
+                ),
+                (
+                    "completed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="结业时间"),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="learning.course",
+                        verbose_name="课程",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="创建人",
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="reference.occupation",
+                        verbose_name="职业",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_classes",
+                        to="organisations.organisation",
+                        verbose_name="培训机构",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训班',
-                'verbose_name_plural': '培训班',
+                "verbose_name": "培训班",
+                "verbose_name_plural": "培训班",
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('institution', '机构录入'), ('roster_import', '花名册导入'), ('worker', '本人报名')], max_length=16, verbose_name='报名方式')),
-                ('full_time_student', models.BooleanField(default=False, verbose_name='全日制在校学生')),
-                ('status', models.CharField(choices=[('enrolled', '在读'), ('completed', '已结业'), ('not_completed', '未结业')], default='enrolled', max_length=16, verbose_name='状态')),
-                ('enrolled_at', models.DateTimeField(auto_now_add=True, verbose_name='报名时间')),
-                ('minutes_attended', models.PositiveIntegerField(blank=True, null=True, verbose_name='出勤分钟')),
-                ('attendance_permille', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='出勤率（‰）')),
-                ('result', models.CharField(blank=True, choices=[('passed', '合格'), ('failed', '不合格')], max_length=8, verbose_name='培训结果')),
-                ('completed_at', models.DateTimeField(blank=True, null=True, verbose_name='结业时间')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='class_enrolments', to='identity.person', verbose_name='学员')),
-                ('klass', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrolments', to='learning.trainingclass', verbose_name='培训班')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("institution", "机构录入"),
+                            ("roster_import", "花名册导入"),
+                            ("worker", "本人报名"),
+                        ],
+                        max_length=16,
+                        verbose_name="报名方式",
+                    ),
+                ),
+                (
+                    "full_time_student",
+                    models.BooleanField(default=False, verbose_name="全日制在校学生"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("enrolled", "在读"),
+                            ("completed", "已结业"),
+                            ("not_completed", "未结业"),
+                        ],
+                        default="enrolled",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("enrolled_at", models.DateTimeField(auto_now_add=True, verbose_name="报名时间")),
+                (
+                    "minutes_attended",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="出勤分钟"),
+                ),
+                (
+                    "attendance_permille",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="出勤率（‰）"
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        blank=True,
+                        choices=[("passed", "合格"), ("failed", "不合格")],
+                        max_length=8,
+                        verbose_name="培训结果",
+                    ),
+                ),
+                (
+                    "completed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="结业时间"),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="class_enrolments",
+                        to="identity.person",
+                        verbose_name="学员",
+                    ),
+                ),
+                (
+                    "klass",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enrolments",
+                        to="learning.trainingclass",
+                        verbose_name="培训班",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '学员报名',
-                'verbose_name_plural': '学员报名',
+                "verbose_name": "学员报名",
+                "verbose_name_plural": "学员报名",
             },
         ),
         migrations.CreateModel(
-            name='ClassTeacher',
+            name="ClassTeacher",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField(auto_now_add=True, verbose_name='安排时间')),
-                ('teacher', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='organisations.teacher', verbose_name='教师')),
-                ('klass', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='teachers', to='learning.trainingclass', verbose_name='培训班')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("assigned_at", models.DateTimeField(auto_now_add=True, verbose_name="安排时间")),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="organisations.teacher",
+                        verbose_name="教师",
+                    ),
+                ),
+                (
+                    "klass",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="teachers",
+                        to="learning.trainingclass",
+                        verbose_name="培训班",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '授课教师',
-                'verbose_name_plural': '授课教师',
+                "verbose_name": "授课教师",
+                "verbose_name_plural": "授课教师",
             },
         ),
         migrations.CreateModel(
-            name='ClassStatusChange',
+            name="ClassStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(choices=[('planned', '计划待审批'), ('rejected', '计划未通过'), ('approved', '计划已批准'), ('filed', '花名册已备案'), ('training', '培训中'), ('completed', '已结业'), ('cancelled', '已取消')], max_length=10, verbose_name='原状态')),
-                ('to_status', models.CharField(choices=[('planned', '计划待审批'), ('rejected', '计划未通过'), ('approved', '计划已批准'), ('filed', '花名册已备案'), ('training', '培训中'), ('completed', '已结业'), ('cancelled', '已取消')], max_length=10, verbose_name='新状态')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='理由')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('klass', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='learning.trainingclass', verbose_name='培训班')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "计划待审批"),
+                            ("rejected", "计划未通过"),
+                            ("approved", "计划已批准"),
+                            ("filed", "花名册已备案"),
+                            ("training", "培训中"),
+                            ("completed", "已结业"),
+                            ("cancelled", "已取消"),
+                        ],
+                        max_length=10,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "计划待审批"),
+                            ("rejected", "计划未通过"),
+                            ("approved", "计划已批准"),
+                            ("filed", "花名册已备案"),
+                            ("training", "培训中"),
+                            ("completed", "已结业"),
+                            ("cancelled", "已取消"),
+                        ],
+                        max_length=10,
+                        verbose_name="新状态",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="理由")),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "klass",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="history",
+                        to="learning.trainingclass",
+                        verbose_name="培训班",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训班状态变更',
-                'verbose_name_plural': '培训班状态变更',
-                'ordering': ['at', 'id'],
+                "verbose_name": "培训班状态变更",
+                "verbose_name_plural": "培训班状态变更",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='classsession',
-            name='klass',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='learning.trainingclass', verbose_name='培训班'),
+            model_name="classsession",
+            name="klass",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="sessions",
+                to="learning.trainingclass",
+                verbose_name="培训班",
+            ),
         ),
         migrations.CreateModel(
-            name='ClassFlag',
+            name="ClassFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('duplicate', '重复参加补贴性培训'), ('retired', '学员已超过法定退休年龄'), ('student', '学员为全日制在校学生'), ('full_time_ratio', '专职教师不足三分之一')], max_length=16, verbose_name='类型')),
-                ('reason', models.CharField(max_length=500, verbose_name='说明')),
-                ('evidence', models.JSONField(default=dict, verbose_name='依据')),
-                ('raised_at', models.DateTimeField(auto_now_add=True, verbose_name='发现时间')),
-                ('enrolment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='learning.enrolment', verbose_name='学员报名')),
-                ('klass', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='learning.trainingclass', verbose_name='培训班')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("duplicate", "重复参加补贴性培训"),
+                            ("retired", "学员已超过法定退休年龄"),
+                            ("student", "学员为全日制在校学生"),
+                            ("full_time_ratio", "专职教师不足三分之一"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("reason", models.CharField(max_length=500, verbose_name="说明")),
+                ("evidence", models.JSONField(default=dict, verbose_name="依据")),
+                ("raised_at", models.DateTimeField(auto_now_add=True, verbose_name="发现时间")),
+                (
+                    "enrolment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="learning.enrolment",
+                        verbose_name="学员报名",
+                    ),
+                ),
+                (
+                    "klass",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="flags",
+                        to="learning.trainingclass",
+                        verbose_name="培训班",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训班预警',
-                'verbose_name_plural': '培训班预警',
-                'ordering': ['-raised_at', '-id'],
+                "verbose_name": "培训班预警",
+                "verbose_name_plural": "培训班预警",
+                "ordering": ["-raised_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('in', '签到'), ('out', '签退')], max_length=3, verbose_name='类型')),
-                ('method', models.CharField(choices=[('qr_face', '扫码人脸签到'), ('teacher', '教师代为登记')], max_length=8, verbose_name='方式')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('lat', models.FloatField(blank=True, null=True, verbose_name='纬度')),
-                ('lng', models.FloatField(blank=True, null=True, verbose_name='经度')),
-                ('distance_m', models.PositiveIntegerField(blank=True, null=True, verbose_name='距上课地点（米）')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='设备')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='网络地址')),
-                ('reason', models.CharField(blank=True, max_length=500, verbose_name='代登记理由')),
-                ('face_check', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='faces.facecheck', verbose_name='人脸核验')),
-                ('marked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记教师')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='learning.classsession', verbose_name='课次')),
-                ('enrolment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='learning.enrolment', verbose_name='学员报名')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("in", "签到"), ("out", "签退")], max_length=3, verbose_name="类型"
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("qr_face", "扫码人脸签到"), ("teacher", "教师代为登记")],
+                        max_length=8,
+                        verbose_name="方式",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                ("lat", models.FloatField(blank=True, null=True, verbose_name="纬度")),
+                ("lng", models.FloatField(blank=True, null=True, verbose_name="经度")),
+                (
+                    "distance_m",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="距上课地点（米）"
+                    ),
+                ),
+                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="设备")),
+                (
+                    "ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="网络地址"),
+                ),
+                ("reason", models.CharField(blank=True, max_length=500, verbose_name="代登记理由")),
+                (
+                    "face_check",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="faces.facecheck",
+                        verbose_name="人脸核验",
+                    ),
+                ),
+                (
+                    "marked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记教师",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance",
+                        to="learning.classsession",
+                        verbose_name="课次",
+                    ),
+                ),
+                (
+                    "enrolment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance",
+                        to="learning.enrolment",
+                        verbose_name="学员报名",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考勤记录',
-                'verbose_name_plural': '考勤记录',
-                'ordering': ['at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('session', 'enrolment', 'kind'), name='attendance_once')],
+                "verbose_name": "考勤记录",
+                "verbose_name_plural": "考勤记录",
+                "ordering": ["at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("session", "enrolment", "kind"), name="attendance_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TokenUse',
+            name="TokenUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('window', models.BigIntegerField()),
-                ('at', models.DateTimeField()),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='identity.person')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='learning.classsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("window", models.BigIntegerField()),
+                ("at", models.DateTimeField()),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="identity.person",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="learning.classsession",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '签到码使用记录',
-                'verbose_name_plural': '签到码使用记录',
-                'constraints': [models.UniqueConstraint(fields=('session', 'person', 'window'), name='token_use_once')],
+                "verbose_name": "签到码使用记录",
+                "verbose_name_plural": "签到码使用记录",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("session", "person", "window"), name="token_use_once"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='trainingclass',
-            index=models.Index(fields=['provider', 'status'], name='class_provider_status'),
+            model_name="trainingclass",
+            index=models.Index(fields=["provider", "status"], name="class_provider_status"),
         ),
         migrations.AddConstraint(
-            model_name='trainingclass',
-            constraint=models.CheckConstraint(condition=models.Q(('enrolled__lte', models.F('capacity'))), name='class_not_overfilled'),
+            model_name="trainingclass",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("enrolled__lte", models.F("capacity"))),
+                name="class_not_overfilled",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.UniqueConstraint(fields=('klass', 'person'), name='enrolment_unique'),
+            model_name="enrolment",
+            constraint=models.UniqueConstraint(fields=("klass", "person"), name="enrolment_unique"),
         ),
         migrations.AddConstraint(
-            model_name='classteacher',
-            constraint=models.UniqueConstraint(fields=('klass', 'teacher'), name='class_teacher_unique'),
+            model_name="classteacher",
+            constraint=models.UniqueConstraint(
+                fields=("klass", "teacher"), name="class_teacher_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='classsession',
-            index=models.Index(fields=['starts_at', 'ends_at'], name='session_time'),
+            model_name="classsession",
+            index=models.Index(fields=["starts_at", "ends_at"], name="session_time"),
         ),
         migrations.AddConstraint(
-            model_name='classsession',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='session_ends'),
+            model_name="classsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="session_ends"
+            ),
         ),
     ]

@@ -342,9 +342,7 @@ class TokenUse(models.Model):
         verbose_name = _("签到码使用记录")
         verbose_name_plural = _("签到码使用记录")
         constraints = [
-            models.UniqueConstraint(
-                fields=["session", "person", "window"], name="token_use_once"
-            ),
+            models.UniqueConstraint(fields=["session", "person", "window"], name="token_use_once"),
         ]
 
     def __str__(self) -> str:

@@ -167,9 +167,9 @@ def checkin_session(
         parsed = parse_token(token)
     except CheckInRefused:
         raise _refuse("invalid", session=None, person=person, device=device, at=now) from None
-    session = ClassSession.objects.select_related("klass__provider").filter(
-        pk=parsed.session_id
-    ).first()
+    session = (
+        ClassSession.objects.select_related("klass__provider").filter(pk=parsed.session_id).first()
+    )
     if session is None:
         raise _refuse("invalid", session=None, person=person, device=device, at=now)
     if not token_fresh(parsed, at=now):

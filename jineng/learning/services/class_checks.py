@@ -119,10 +119,7 @@ def check_part_time_limit(teacher: Teacher, klass: TrainingClass) -> None:
         TrainingClass.objects.filter(teachers__teacher__person_id=teacher.person_id)
         .exclude(status__in=INACTIVE)
         .exclude(provider_id=klass.provider_id)
-        .filter(
-            Q(sessions__starts_at__year=year)
-            | Q(sessions__isnull=True, created_at__year=year)
-        )
+        .filter(Q(sessions__starts_at__year=year) | Q(sessions__isnull=True, created_at__year=year))
         .values_list("provider_id", flat=True)
     )
     if len(taught) >= limit:
@@ -177,9 +174,7 @@ def flag_full_time_ratio(klass: TrainingClass) -> ClassFlag | None:
         f"“{klass.provider.name}”现有教师 {total} 名，其中专职教师 {full} 名，"
         f"不足教师总数的 {num}/{den}"
     )
-    return _flag(
-        klass, FlagKind.FULL_TIME_RATIO, reason, {"teachers": total, "full_time": full}
-    )
+    return _flag(klass, FlagKind.FULL_TIME_RATIO, reason, {"teachers": total, "full_time": full})
 
 
 def _first_day(klass: TrainingClass) -> dt.date:

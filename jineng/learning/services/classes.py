@@ -304,7 +304,9 @@ def _check_step(klass: TrainingClass, target: ClassStatus, now: dt.datetime) -> 
             raise ClassInvalid("status", f"培训班“{klass.name}”花名册为空，不能备案")
         assert first is not None  # approved classes have sessions
         need = int(settings.CLASSES_ROSTER_WORKING_DAYS)
-        have = working_days_between(timezone.localtime(now).date(), timezone.localtime(first).date())
+        have = working_days_between(
+            timezone.localtime(now).date(), timezone.localtime(first).date()
+        )
         if have < need:
             raise ClassInvalid(
                 "status",

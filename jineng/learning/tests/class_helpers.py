@@ -7,8 +7,8 @@ import datetime as dt
 import itertools
 import zoneinfo
 
-from jineng.faces.services import face_enrol, face_enrolment_approve
 from jineng.faces.providers import FaceEncoding
+from jineng.faces.services import face_enrol, face_enrolment_approve
 from jineng.faces.testing import FakeFaceProvider, fake_face_image
 from jineng.identity.models import Person, Role, User
 from jineng.identity.testing import make_person, make_user, resident_id

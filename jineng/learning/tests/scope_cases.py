@@ -378,13 +378,11 @@ API.update(
         ("GET", "/api/v1/learning/classes/sessions/{session_id}/attendance"): Case(
             own=lambda s: GET(f"/api/v1/learning/classes/sessions/{_session(s)}/attendance"),
             own_status=role_api(
-                lambda r: 200
-                if r in PROVIDERS | REGION_READERS
-                else (403 if r == Role.WORKER else 404)
+                lambda r: (
+                    200 if r in PROVIDERS | REGION_READERS else (403 if r == Role.WORKER else 404)
+                )
             ),
-            foreign=lambda o: [
-                GET(f"/api/v1/learning/classes/sessions/{_session(o)}/attendance")
-            ],
+            foreign=lambda o: [GET(f"/api/v1/learning/classes/sessions/{_session(o)}/attendance")],
         ),
         # No approved face of the side's worker: 422 with the reason; staff have no person: 403.
         ("POST", "/api/v1/learning/classes/checkin"): Case(

@@ -42,7 +42,6 @@ from jineng.learning.tests.class_helpers import (
     assign,
     face_ready,
     first_session,
-    local,
     make_class,
     make_teacher,
     young,
@@ -157,9 +156,7 @@ def test_the_wrong_place_is_refused(klass: TrainingClass, trainee: Person) -> No
     session = first_session(klass)
     error = refused("place", lambda: check_in(trainee, session, at=now_in(session), where=FAR))
     assert "超出 300 米" in error.message
-    refused(
-        "no_position", lambda: check_in(trainee, session, at=now_in(session), where=None)
-    )
+    refused("no_position", lambda: check_in(trainee, session, at=now_in(session), where=None))
     assert not Attendance.objects.exists()
 
 
@@ -168,17 +165,13 @@ def test_the_wrong_face_is_refused(klass: TrainingClass, trainee: Person) -> Non
     session = first_session(klass)
     error = refused(
         "face",
-        lambda: check_in(
-            trainee, session, at=now_in(session), image=fake_face_image("在家的朋友")
-        ),
+        lambda: check_in(trainee, session, at=now_in(session), image=fake_face_image("在家的朋友")),
     )
     assert error.message == "人脸核验未通过：现场照片与注册照片不是同一人"
     assert not Attendance.objects.exists()
 
 
-def test_without_an_approved_face_the_reason_says_so(
-    klass: TrainingClass, trainee: Person
-) -> None:
+def test_without_an_approved_face_the_reason_says_so(klass: TrainingClass, trainee: Person) -> None:
     session = first_session(klass)
     error = refused("face", lambda: check_in(trainee, session, at=now_in(session)))
     assert "尚未采集人脸照片" in error.message

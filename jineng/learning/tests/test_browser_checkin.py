@@ -11,7 +11,6 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-import pytest
 import qrcode
 import qrcode.image.svg
 from django.test import Client
@@ -30,10 +29,10 @@ from jineng.web.tests.browser import BROWSER_MARKS, CHROMIUM, WAIT_MS
 
 pytestmark = BROWSER_MARKS
 VENUE = (22.9236, 113.8806)
-PHONE = {"width": 390, "height": 844}
+PHONE: Any = {"width": 390, "height": 844}
 
 
-def _cookie(user: User, base: str) -> dict[str, str]:
+def _cookie(user: User, base: str) -> Any:
     client = Client()
     otp_login(client, user)
     return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}

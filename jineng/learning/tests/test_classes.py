@@ -110,7 +110,11 @@ def test_subsidised_pipeline_plan_approval_roster_training_completion(
     )
     klass.refresh_from_db()
     assert klass.status == ClassStatus.COMPLETED
-    steps = list(ClassStatusChange.objects.filter(klass=klass).order_by("id").values_list("to_status", flat=True))
+    steps = list(
+        ClassStatusChange.objects.filter(klass=klass)
+        .order_by("id")
+        .values_list("to_status", flat=True)
+    )
     assert steps == ["approved", "filed", "training", "completed"]
     audited = AuditEntry.objects.filter(action="class_transition", object_id=str(klass.pk))
     assert audited.count() == 4
@@ -200,7 +204,11 @@ def test_a_person_in_two_overlapping_classes_is_refused(course: Course) -> None:
     # A session added later that overlaps a trainee's other class is refused too.
     with pytest.raises(ClassConflict, match="李四已报名培训班“下午班”"):
         session_add(
-            actor=None, klass=morning, starts_at=local(MON, 14), ends_at=local(MON, 16), venue="二楼"
+            actor=None,
+            klass=morning,
+            starts_at=local(MON, 14),
+            ends_at=local(MON, 16),
+            venue="二楼",
         )
 
 
@@ -290,11 +298,18 @@ def test_retirees_and_students_are_flagged_in_subsidised_classes(course: Course)
     reasons = {
         f.enrolment.person.name: (f.kind, f.reason)
         for f in ClassFlag.objects.filter(klass=subsidised).select_related("enrolment__person")
+        if f.enrolment is not None
     }
-    assert reasons["老刘"] == (FlagKind.RETIRED, "老刘开班时 61 周岁，已达到法定退休年龄（60 周岁）")
+    assert reasons["老刘"] == (
+        FlagKind.RETIRED,
+        "老刘开班时 61 周岁，已达到法定退休年龄（60 周岁）",
+    )
     assert reasons["老陈"][0] == FlagKind.RETIRED
     assert "小孙" not in reasons
-    assert reasons["学生甲"] == (FlagKind.STUDENT, "学生甲为全日制在校学生，不属于补贴性职业培训对象")
+    assert reasons["学生甲"] == (
+        FlagKind.STUDENT,
+        "学生甲为全日制在校学生，不属于补贴性职业培训对象",
+    )
     class_enrol(actor=None, klass=plain, person=retired)
     assert not ClassFlag.objects.filter(klass=plain).exists()
 

@@ -62,5 +62,7 @@ def test_roster_import_enrols_good_rows_and_names_bad_ones(
 
 def test_a_roster_without_the_id_column_is_refused(make_course: Callable[..., Course]) -> None:
     klass = make_class(make_course(), days=[dt.date(2026, 6, 1)])
-    report = roster_import(actor=None, klass=klass, file=xlsx([["姓名"], ["张三"]]), filename="a.xlsx")
+    report = roster_import(
+        actor=None, klass=klass, file=xlsx([["姓名"], ["张三"]]), filename="a.xlsx"
+    )
     assert report.file_error == "缺少必填列：证件号码"

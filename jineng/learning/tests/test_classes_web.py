@@ -72,7 +72,13 @@ def test_the_institution_plans_a_class_on_its_pages(
     assert "下课时间必须晚于上课时间" in answer.content.decode()
     client.post(
         url,
-        {"action": "session", "day": "2026-06-01", "start": "09:00", "end": "12:00", "venue": "一楼"},
+        {
+            "action": "session",
+            "day": "2026-06-01",
+            "start": "09:00",
+            "end": "12:00",
+            "venue": "一楼",
+        },
     )
     assert klass.sessions.count() == 1
     person = young("页面学员")
@@ -121,7 +127,10 @@ def test_qr_check_in_through_the_pages(
     assert "拍照签到" in page and "checkin.js" in page
     image = "data:image/jpeg;base64," + base64.b64encode(fake_face_image("扫码学员")).decode()
     answer = client.post(
-        url, {"image": image}, HTTP_USER_AGENT="Mozilla/5.0 (Android) Chrome", REMOTE_ADDR="198.51.100.23"
+        url,
+        {"image": image},
+        HTTP_USER_AGENT="Mozilla/5.0 (Android) Chrome",
+        REMOTE_ADDR="198.51.100.23",
     )
     assert answer.status_code == 200 and answer.json()["message"].startswith("签到成功")
     again = client.post(url, {"image": image})

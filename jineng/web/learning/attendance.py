@@ -8,8 +8,8 @@ No inline script: the QR screen's refresh (learning/qr.js) and the check-in came
 from __future__ import annotations
 
 import base64
-import ipaddress
 import io
+import ipaddress
 from typing import Any
 
 import qrcode
@@ -217,9 +217,7 @@ def session_qr(request: HttpRequest, pk: int) -> HttpResponse:
 def session_qr_image(request: HttpRequest, pk: int) -> HttpResponse:
     """The current QR as SVG: this site's check-in address with the current token."""
     session = _run_session(request, pk)
-    url = request.build_absolute_uri(
-        reverse("learning:checkin", args=[checkin_token(session)])
-    )
+    url = request.build_absolute_uri(reverse("learning:checkin", args=[checkin_token(session)]))
     image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
     out = io.BytesIO()
     image.save(out)
@@ -240,8 +238,10 @@ def _capture(request: HttpRequest) -> bytes:
 
 
 def _float(value: str | None) -> float | None:
+    if not value:
+        return None
     try:
-        return float(value) if value not in (None, "") else None
+        return float(value)
     except ValueError:
         return None
 
