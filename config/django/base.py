@@ -293,6 +293,20 @@ LEARNING_CHECK_ANSWER_SECONDS = 60
 LEARNING_CHECK_JITTER = 0.5  # the credit between checks is drawn from (1 ± this) × the mean
 LEARNING_CHECK_MAX_FAILURES = 3
 
+# Classes and attendance (jineng/learning/services/classes.py, attendance.py; issue 8 §4, §5).
+CLASSES_MAX_CAPACITY = 200  # any class
+CLASSES_SUBSIDISED_MAX_CAPACITY = 50  # a subsidised class (项目制培训)
+CLASSES_ROSTER_WORKING_DAYS = 10  # roster filed ≥ this many working days (Mon–Fri) before start
+CLASSES_ATTENDANCE_THRESHOLD = 80  # % of the class's session time attended to complete
+CLASSES_DUPLICATE_PERIOD_DAYS = 365  # same occupation+level subsidised again within: duplicate
+CLASSES_PART_TIME_MAX_INSTITUTIONS = 3  # a part-time teacher teaches at most this many a year
+CLASSES_FULL_TIME_MIN_RATIO = (1, 3)  # full-time teachers ≥ 1/3 of an institution's teachers
+CLASSES_RETIREMENT_AGE = {"M": 60, "F": 55, "": 60}  # flag subsidised trainees at/over this age
+CLASSES_QR_WINDOW_SECONDS = 15  # the teacher's QR changes every window
+CLASSES_QR_GRACE_WINDOWS = 1  # a token is still accepted this many windows after its own
+CLASSES_CHECKIN_MAX_DISTANCE_M = 300  # from the venue's point, when it has one
+CLASSES_CHECKIN_EARLY_MINUTES = 30  # check-in opens this long before the session starts
+
 # --- certificates (jineng.certificates) ---------------------------------------------------------
 # Ed25519 key that signs certificates' QR codes: PEM text or a path to a PEM file. Unset: a
 # development key generated under VAR_DIR/certificates/ (a deployment must set it and keep it).

@@ -64,6 +64,11 @@ class AuditAction(StrEnum):
     VOUCHER_REDEEM = "voucher_redeem"
     VOUCHER_EXPIRE = "voucher_expire"
     VOUCHER_CANCEL = "voucher_cancel"
+    CLASS_TRANSITION = "class_transition"
+    CLASS_ENROL = "class_enrol"
+    CLASS_FLAG = "class_flag"
+    ATTENDANCE_CHECK_IN = "attendance_check_in"
+    ATTENDANCE_MARK = "attendance_mark"
     # Assessment (jineng.assessment)
     BANK_FILE = "bank_file"
     ITEM_REVIEW = "item_review"
@@ -124,6 +129,12 @@ class AuditObject(StrEnum):
     TRAINING_RECORD = "learning.training_record"
     TRAINING_VOUCHER = "learning.voucher"
     VOUCHER_BATCH = "learning.voucher_batch"
+    TRAINING_CLASS = "learning.class"
+    CLASS_SESSION = "learning.class_session"
+    CLASS_TEACHER = "learning.class_teacher"
+    ENROLMENT = "learning.enrolment"
+    ATTENDANCE = "learning.attendance"
+    SESSION_EVIDENCE = "learning.session_evidence"
     QUESTION_BANK = "question_bank"
     KNOWLEDGE_POINT = "knowledge_point"
     QUESTION_ITEM = "question_item"
@@ -192,6 +203,11 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.VOUCHER_REDEEM: _("兑付职业培训券"),
     AuditAction.VOUCHER_EXPIRE: _("职业培训券过期"),
     AuditAction.VOUCHER_CANCEL: _("作废职业培训券"),
+    AuditAction.CLASS_TRANSITION: _("培训班状态变更"),
+    AuditAction.CLASS_ENROL: _("培训班报名"),
+    AuditAction.CLASS_FLAG: _("培训班预警"),
+    AuditAction.ATTENDANCE_CHECK_IN: _("扫码签到"),
+    AuditAction.ATTENDANCE_MARK: _("教师代为登记考勤"),
     AuditAction.BANK_FILE: _("题库备案"),
     AuditAction.ITEM_REVIEW: _("试题审核"),
     AuditAction.ITEM_SUPERSEDE: _("试题换版"),
@@ -241,6 +257,12 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.LESSON: _("课时"),
     AuditObject.LEARNING_STREAM: _("在线学习记录"),
     AuditObject.LESSON_PROGRESS: _("课时学习进度"),
+    AuditObject.TRAINING_CLASS: _("培训班"),
+    AuditObject.CLASS_SESSION: _("课次"),
+    AuditObject.CLASS_TEACHER: _("授课教师"),
+    AuditObject.ENROLMENT: _("学员报名"),
+    AuditObject.ATTENDANCE: _("考勤记录"),
+    AuditObject.SESSION_EVIDENCE: _("监控证据"),
     AuditObject.LEARNING_CHECK: _("学习过程人脸抽查"),
     AuditObject.TRAINING_RECORD: _("培训记录"),
     AuditObject.TRAINING_VOUCHER: _("职业培训券"),

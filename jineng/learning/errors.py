@@ -25,3 +25,20 @@ __all__ = [
     "LearningForbidden",
     "TransitionRefused",  # jineng.core.states': a step the pipeline does not list (409)
 ]
+
+
+class ClassInvalid(DomainError):
+    """Bad input for a class, session, teacher or enrolment, or a check that refuses it (400)."""
+
+
+class ClassConflict(DomainError):
+    """A class rule that refuses the request given what is stored: overlap, capacity, the
+    part-time teacher limit (409)."""
+
+    status = 409
+
+
+class CheckInRefused(DomainError):
+    """A check-in refused, `field` naming why (expired, replayed, place, face, …) (422)."""
+
+    status = 422

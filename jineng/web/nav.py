@@ -54,6 +54,12 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("voucher-batches", _("培训券发放"), "learning:voucher_batches", VOUCHER_READ_ROLES),
     NavEntry("training-ledger", _("培训台账"), "learning:ledger", VOUCHER_READ_ROLES),
     NavEntry("learning-review", _("课程审核"), "learning:review_queue", REVIEW_ROLES),
+    NavEntry("classes-mine", _("我的培训班"), "learning:class_mine", frozenset({Role.WORKER})),
+    NavEntry("classes", _("培训班"), "learning:class_list", PROVIDER_ROLES),
+    NavEntry("classes-review", _("培训计划审批"), "learning:class_review_list", REVIEW_ROLES),
+    NavEntry(
+        "classes-flags", _("培训班预警"), "learning:class_flags", REVIEW_ROLES | {Role.AUDITOR}
+    ),
     NavEntry("org-people", _("本单位人员"), "web:org_people", frozenset(ORG_ROLES)),
     NavEntry("console", _("人员查询"), "web:console", CONSOLE_ROLES),
     NavEntry("regions", _("区域统计"), "web:regions", CONSOLE_ROLES),

@@ -186,3 +186,7 @@ def person_ledger(request: HttpRequest, person_id: int) -> Any:
 # Training records and vouchers (issue 8 §6, §7): their own modules, the same prefix.
 router.add_router("", "jineng.api.learning.records.router")
 router.add_router("", "jineng.api.learning.vouchers.router")
+# Classes and attendance (issue 8 §4, §5): /api/v1/learning/classes…
+from jineng.api.learning.classes import router as classes_router  # noqa: E402
+
+router.add_router("/classes", classes_router)

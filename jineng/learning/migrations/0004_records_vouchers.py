@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("dossier", "0006_townships"),
         ("identity", "0002_initial"),
-        ("learning", "0002_learning_checks"),
+        ("learning", "0003_classes"),
         ("organisations", "0002_uscc_held_codes"),
         ("reference", "0003_townships"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

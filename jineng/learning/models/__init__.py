@@ -17,6 +17,25 @@ from jineng.learning.models.checks import (
     LearningCheck,
     SegmentVoid,
 )
+from jineng.learning.models.classes import (
+    Attendance,
+    AttendanceKind,
+    AttendanceMethod,
+    CheckInRefusal,
+    ClassFlag,
+    ClassSession,
+    ClassStatus,
+    ClassStatusChange,
+    ClassTeacher,
+    Enrolment,
+    EnrolmentSource,
+    EnrolmentStatus,
+    EvidenceKind,
+    FlagKind,
+    SessionEvidence,
+    TokenUse,
+    TrainingClass,
+)
 from jineng.learning.models.records import TrainingRecord, TrainingResult, TrainingSource
 from jineng.learning.models.time import (
     CreditedSegment,
@@ -34,6 +53,24 @@ from jineng.learning.models.vouchers import (
 )
 
 __all__ = [
+    "Attendance",
+    "AttendanceKind",
+    "AttendanceMethod",
+    "CheckInRefusal",
+    "ClassFlag",
+    "ClassSession",
+    "ClassStatus",
+    "ClassStatusChange",
+    "ClassTeacher",
+    "Enrolment",
+    "EnrolmentSource",
+    "EnrolmentStatus",
+    "EvidenceKind",
+    "FlagKind",
+    "SessionEvidence",
+    "TokenUse",
+    "TrainingClass",
+    "TrainingResult",
     "CheckStatus",
     "CourseFailure",
     "LearningCheck",

@@ -485,3 +485,183 @@ API.update(
         ),
     }
 )
+
+
+# --- classes and attendance (issue 8 §4, §5) ----------------------------------------------------
+# Each side's organisation runs a plain class (the side's worker enrolled, one session) and a
+# subsidised plan awaiting the bureau; tokens are made fresh for the side's session.
+
+from jineng.learning.models import TrainingClass  # noqa: E402
+
+
+def _class(side: Side, kind: str = "plain") -> TrainingClass:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jineng.learning.services.classes import class_create, class_enrol, session_add
+
+    name = f"{side.key}方{'项目制' if kind == 'plan' else '普通'}车工班"
+    found = TrainingClass.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    title = f"{side.key}方开班车工课程"
+    course = Course.objects.filter(title=title).first()
+    if course is None:
+        course = course_create(
+            actor=None,
+            provider=side.org,
+            title=title,
+            occupation="6-18-01-01",
+            level="5",
+            planned_hours=2,
+            mode="classroom",
+            funding="free",
+        )
+        chapter = chapter_add(actor=None, course=course, title="第一章")
+        lesson_add(actor=None, chapter=chapter, title="第1节", kind="video", duration_seconds=20)
+        course_transition(actor=None, course=course, to=CourseStatus.SUBMITTED)
+        course = course_transition(actor=None, course=course, to=CourseStatus.PUBLISHED)
+    klass = class_create(
+        actor=None, course=course, name=name, subsidised=kind == "plan", capacity=10
+    )
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=60 if kind == "plan" else 0)
+    session_add(
+        actor=None,
+        klass=klass,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        venue="实训楼",
+    )
+    if kind == "plain":
+        class_enrol(actor=None, klass=klass, person=side.person)
+    return klass
+
+
+def _session(side: Side) -> int:
+    session = _class(side).sessions.first()
+    assert session is not None
+    return session.pk
+
+
+def _token(side: Side) -> str:
+    from jineng.learning.models import ClassSession
+    from jineng.learning.services.attendance import checkin_token
+
+    return checkin_token(ClassSession.objects.get(pk=_session(side)))
+
+
+SEES_CLASS = frozenset({Role.WORKER, *PROVIDERS, *BUREAU_ROLES, Role.AUDITOR})
+REGION_READERS = frozenset({*BUREAU_ROLES, Role.AUDITOR})
+CHECKIN_FOREIGN = frozenset({403, 404, 422})
+
+PAGES.update(
+    {
+        "learning/classes/": Case(
+            own=lambda s: GET("/learning/classes/"), own_status=role_page(PROVIDERS)
+        ),
+        "learning/classes/new/": Case(
+            own=lambda s: GET("/learning/classes/new/"), own_status=role_page(PROVIDERS)
+        ),
+        "learning/classes/<int:pk>/": Case(
+            own=lambda s: GET(f"/learning/classes/{_class(s).pk}/"),
+            own_status=role_page(PROVIDERS),
+            foreign=lambda o: [
+                GET(f"/learning/classes/{_class(o).pk}/"),
+                POST(f"/learning/classes/{_class(o).pk}/", {"action": "step", "to": "training"}),
+            ],
+        ),
+        # No file: back to the class with the message.
+        "learning/classes/<int:pk>/import/": Case(
+            own=lambda s: POST(f"/learning/classes/{_class(s).pk}/import/", {}),
+            own_status=role_page(PROVIDERS, ok=302),
+            foreign=lambda o: [POST(f"/learning/classes/{_class(o).pk}/import/", {})],
+        ),
+        "learning/classes/mine/": Case(
+            own=lambda s: GET("/learning/classes/mine/"), own_status=role_page(WORKER)
+        ),
+        "learning/classes/review/": Case(
+            own=lambda s: GET("/learning/classes/review/"), own_status=role_page(REVIEWERS)
+        ),
+        "learning/classes/review/<int:pk>/": Case(
+            own=lambda s: GET(f"/learning/classes/review/{_class(s, 'plan').pk}/"),
+            own_status=role_page(REVIEWERS),
+            foreign=lambda o: [
+                GET(f"/learning/classes/review/{_class(o, 'plan').pk}/"),
+                POST(f"/learning/classes/review/{_class(o, 'plan').pk}/", {"to": "approved"}),
+            ],
+        ),
+        "learning/classes/flags/": Case(
+            own=lambda s: GET("/learning/classes/flags/"),
+            own_status=role_page(frozenset({*REVIEWERS, Role.AUDITOR})),
+        ),
+        "learning/classes/sessions/<int:pk>/": Case(
+            own=lambda s: GET(f"/learning/classes/sessions/{_session(s)}/"),
+            own_status=role_page(PROVIDERS),
+            foreign=lambda o: [
+                GET(f"/learning/classes/sessions/{_session(o)}/"),
+                POST(
+                    f"/learning/classes/sessions/{_session(o)}/",
+                    {"action": "evidence", "kind": "recording", "reference": "越权"},
+                ),
+            ],
+        ),
+        "learning/classes/sessions/<int:pk>/qr/": Case(
+            own=lambda s: GET(f"/learning/classes/sessions/{_session(s)}/qr/"),
+            own_status=role_page(PROVIDERS),
+            foreign=lambda o: [GET(f"/learning/classes/sessions/{_session(o)}/qr/")],
+        ),
+        "learning/classes/sessions/<int:pk>/qr.svg": Case(
+            own=lambda s: GET(f"/learning/classes/sessions/{_session(s)}/qr.svg"),
+            own_status=role_page(PROVIDERS),
+            foreign=lambda o: [GET(f"/learning/classes/sessions/{_session(o)}/qr.svg")],
+        ),
+        # The side's worker is on the roster: the camera page. Another side's token: not on the
+        # roster (422), nothing of that class shown.
+        "learning/classes/checkin/<str:token>/": Case(
+            own=lambda s: GET(f"/learning/classes/checkin/{_token(s)}/"),
+            own_status=role_page(WORKER),
+            foreign=lambda o: [
+                GET(f"/learning/classes/checkin/{_token(o)}/", ok=CHECKIN_FOREIGN),
+                POST(f"/learning/classes/checkin/{_token(o)}/", {}, ok=CHECKIN_FOREIGN),
+            ],
+        ),
+    }
+)
+
+API.update(
+    {
+        ("GET", "/api/v1/learning/classes"): Case(
+            own=lambda s: GET("/api/v1/learning/classes"),
+            own_status=role_api(lambda r: 200),
+        ),
+        ("GET", "/api/v1/learning/classes/{class_id}"): Case(
+            own=lambda s: GET(f"/api/v1/learning/classes/{_class(s).pk}"),
+            own_status=role_api(lambda r: 200 if r in SEES_CLASS else 404),
+            foreign=lambda o: [GET(f"/api/v1/learning/classes/{_class(o).pk}")],
+        ),
+        ("GET", "/api/v1/learning/classes/sessions/{session_id}/attendance"): Case(
+            own=lambda s: GET(f"/api/v1/learning/classes/sessions/{_session(s)}/attendance"),
+            own_status=role_api(
+                lambda r: (
+                    200 if r in PROVIDERS | REGION_READERS else (403 if r == Role.WORKER else 404)
+                )
+            ),
+            foreign=lambda o: [GET(f"/api/v1/learning/classes/sessions/{_session(o)}/attendance")],
+        ),
+        # No approved face of the side's worker: 422 with the reason; staff have no person: 403.
+        ("POST", "/api/v1/learning/classes/checkin"): Case(
+            own=lambda s: POST(
+                "/api/v1/learning/classes/checkin", {"token": _token(s), "image": "AAAA"}
+            ),
+            own_status=role_api(lambda r: 422 if r == Role.WORKER else 403),
+            foreign=lambda o: [
+                POST(
+                    "/api/v1/learning/classes/checkin",
+                    {"token": _token(o), "image": "AAAA"},
+                    ok=CHECKIN_FOREIGN,
+                )
+            ],
+        ),
+    }
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.web.learning import records, views, vouchers
+from jineng.web.learning import attendance, classes, records, views, vouchers
 
 app_name = "learning"
 urlpatterns = [
@@ -48,4 +48,16 @@ urlpatterns = [
     path("vouchers/batches/issue/", vouchers.batch_issue, name="voucher_batch_issue"),
     path("vouchers/batches/import/", vouchers.batch_import, name="voucher_batch_import"),
     path("vouchers/batches/<int:pk>/", vouchers.batch, name="voucher_batch"),
+    path("classes/", classes.class_list, name="class_list"),
+    path("classes/new/", classes.class_new, name="class_new"),
+    path("classes/<int:pk>/", classes.class_detail, name="class_detail"),
+    path("classes/<int:pk>/import/", classes.class_import, name="class_import"),
+    path("classes/mine/", classes.my_classes, name="class_mine"),
+    path("classes/review/", classes.review_list, name="class_review_list"),
+    path("classes/review/<int:pk>/", classes.review_class, name="class_review"),
+    path("classes/flags/", classes.flags, name="class_flags"),
+    path("classes/sessions/<int:pk>/", attendance.session_sheet, name="session_sheet"),
+    path("classes/sessions/<int:pk>/qr/", attendance.session_qr, name="session_qr"),
+    path("classes/sessions/<int:pk>/qr.svg", attendance.session_qr_image, name="session_qr_image"),
+    path("classes/checkin/<str:token>/", attendance.checkin, name="checkin"),
 ]

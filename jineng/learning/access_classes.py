@@ -1,0 +1,95 @@
+"""Who may see which class (the rules the class services, pages and API share).
+
+- the provider's staff (admin, teacher) see every class of their organisation;
+- bureau officers and auditors see the classes of providers located in their region;
+- a worker sees the classes they are enrolled in;
+- a system administrator sees everything.
+Out of scope answers 404, never 403, so an id cannot be probed (jineng.identity.access).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from jineng.identity.access import Scope, resolve_scope, to_pk
+from jineng.learning.access import PROVIDER_ROLES
+from jineng.learning.models import ClassSession, TrainingClass
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from jineng.identity.models import User
+
+
+def classes_q(scope: Scope) -> Q | None:
+    parts: list[Q] = []
+    provider_orgs = [o for o in scope.organisation_ids if scope.roles_at(o) & PROVIDER_ROLES]
+    if provider_orgs:
+        parts.append(Q(provider_id__in=provider_orgs))
+    parts.extend(Q(provider__region__code__startswith=p) for p in scope.region_prefixes)
+    if scope.person_id is not None:
+        parts.append(Q(enrolments__person_id=scope.person_id))
+    if not parts:
+        return None
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q
+
+
+def classes_visible_to(
+    user: User | AnonymousUser | None, *, scope: Scope | None = None
+) -> QuerySet[TrainingClass]:
+    scope = resolve_scope(user, scope)
+    if scope.is_global:
+        return TrainingClass.objects.all()
+    q = classes_q(scope)
+    if q is None:
+        return TrainingClass.objects.none()
+    return TrainingClass.objects.filter(pk__in=TrainingClass.objects.filter(q).values("pk"))
+
+
+def provider_classes(scope: Scope) -> QuerySet[TrainingClass]:
+    """The classes `scope` runs as provider staff (the institution's pages)."""
+    if scope.is_global:
+        return TrainingClass.objects.all()
+    orgs = [o for o in scope.organisation_ids if scope.roles_at(o) & PROVIDER_ROLES]
+    return TrainingClass.objects.filter(provider_id__in=orgs)
+
+
+def access_class_by_id(
+    user: User | AnonymousUser | None, class_id: int | str, *, scope: Scope | None = None
+) -> TrainingClass:
+    klass = (
+        classes_visible_to(user, scope=scope)
+        .select_related("provider", "course", "occupation")
+        .filter(pk=to_pk(class_id))
+        .first()
+    )
+    if klass is None:
+        raise Http404("培训班不存在或不在您的查看范围内")
+    return klass
+
+
+def access_session_by_id(
+    user: User | AnonymousUser | None, session_id: int | str, *, scope: Scope | None = None
+) -> ClassSession:
+    visible = classes_visible_to(user, scope=scope)
+    session = (
+        ClassSession.objects.select_related("klass__provider", "klass__course")
+        .filter(pk=to_pk(session_id), klass__in=visible)
+        .first()
+    )
+    if session is None:
+        raise Http404("课次不存在或不在您的查看范围内")
+    return session
+
+
+def runs_class(scope: Scope, klass: TrainingClass) -> bool:
+    """Whether `scope` acts for the class's provider (shows the QR, marks, enrols)."""
+    if scope.read_only:
+        return False
+    return scope.is_global or bool(scope.roles_at(klass.provider_id) & PROVIDER_ROLES)
