@@ -327,3 +327,27 @@ CLAIMS_EXCLUSIVE_ITEMS: list[list[str]] = [
 # A 免申即享 run evaluates the region's dossier in one vectorised pass and explains only the
 # subjects with a line to claim; False explains every subject (the slow path, kept to compare).
 CLAIMS_RUN_PREFILTER = os.environ.get("JINENG_CLAIMS_RUN_PREFILTER", "1") != "0"
+# The region-wide integrity checks (jineng/claims/services/checks.py). Retirement age by sex on
+# the training date (the statutory 60 for men; 55 for women, the higher of the 50/55 ages, so a
+# woman worker retired at 50 is caught by the retired register, not by age); the items that
+# exclude staff of public institutions; how many beneficiaries one account or phone may serve;
+# the robust z-score above which an institution's yearly training volume is an outlier, and how
+# many earlier years its own history needs.
+CLAIMS_RETIREMENT_AGE: dict[str, int] = {"M": 60, "F": 55}
+CLAIMS_PUBLIC_STAFF_EXCLUDED_ITEMS: list[str] = [
+    "xx.training.subsidy",
+    "dg.training.project_subsidy",
+    "dg.training.voucher",
+]
+CLAIMS_SHARED_CONTACT_MAX = int(os.environ.get("JINENG_CLAIMS_SHARED_CONTACT_MAX", "3"))
+CLAIMS_VOLUME_Z = float(os.environ.get("JINENG_CLAIMS_VOLUME_Z", "3.5"))
+CLAIMS_VOLUME_MIN_HISTORY = 3
+# Registers for the ghost-trainee checks: largest file accepted.
+CLAIMS_REGISTER_MAX_BYTES = 20 * 1024 * 1024
+# Working days each review step may take before the claim is on the overdue list (受理 → 初审,
+# 初审 → 复审, 待拨付 → 拨付); 公示 has its own period (CLAIMS_PUBLICITY_DAYS) and closes by the
+# scheduled job claims.publicity_close_due. Holidays (ISO dates) are not working days.
+CLAIMS_STEP_WORKING_DAYS: dict[str, int] = {"accepted": 5, "reviewed": 5, "payable": 10}
+CLAIMS_HOLIDAYS: list[str] = [
+    d for d in os.environ.get("JINENG_CLAIMS_HOLIDAYS", "").split(",") if d.strip()
+]
