@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 
 # Lets `admin.ModelAdmin[Model]` and other generic Django classes be subscripted at run time.
 django_stubs_ext.monkeypatch()
@@ -237,6 +238,18 @@ LOGGING = {
 }
 # Celery keeps Django's logging (above) instead of putting unmasked handlers on the root logger.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Scheduled jobs (celery beat, `celery -A config beat`): 公示 periods close at 00:30, the claims
+# integrity checks run at 02:00 (jineng/claims/deadlines.py, services/integrity.py).
+CELERY_BEAT_SCHEDULE = {
+    "claims-publicity-close": {
+        "task": "claims.publicity_close_due",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "claims-integrity-checks": {
+        "task": "claims.integrity_checks",
+        "schedule": crontab(hour=2, minute=0),
+    },
+}
 
 # Exact searches by full document number per account (django-ratelimit's cache counter; see
 # jineng/identity/selectors.py). Needs a shared cache (REDIS_URL) when several processes serve.

@@ -26,7 +26,8 @@ a loop over rows through the ORM. Each returns findings `(claim pk, evidence)`; 
   `CLAIMS_VOLUME_MIN_HISTORY` of them). The statistic is the robust z-score of Iglewicz and
   Hoaglin, z = 0.6745 · (x − median) / MAD (MAD = median absolute deviation), flagged above
   `CLAIMS_VOLUME_Z` (default 3.5, their recommended cut-off); a MAD of 0 uses the mean absolute
-  deviation × 1.2533 instead, and a spread of 0 flags nothing. Counts are aggregated in SQL; the
+  deviation × 1.2533 instead, and the spread is never taken below √median (the noise of a count,
+  Poisson), so a short steady history does not turn ordinary variation into an outlier. Counts are aggregated in SQL; the
   medians are taken over the (small) table of institution-years. The claims flagged are those
   triggered by that institution's trainings of that year.
 
@@ -36,6 +37,7 @@ check of services/integrity.py (`CLAIMS_EXCLUSIVE_ITEMS`)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
@@ -45,6 +47,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import (
+    BigIntegerField,
     CharField,
     Count,
     Exists,
@@ -331,14 +334,21 @@ def robust_z(x: float, values: Iterable[float]) -> tuple[float, float]:
     """(median, robust z-score of x) against `values` (Iglewicz–Hoaglin; see the module text)."""
     data = list(values)
     median = statistics.median(data)
+    return median, _z(x, median, _spread(data, median))
+
+
+def _spread(data: list[float], median: float) -> float:
+    """The robust standard deviation: MAD / 0.6745 (mean absolute deviation × 1.2533 when the MAD
+    is 0), never below √median, the spread of a count that is only noise (Poisson): a small,
+    steady history (24, 24, 25) must not make 30 an outlier."""
     deviations = [abs(v - median) for v in data]
     mad = statistics.median(deviations)
-    if mad > 0:
-        return median, 0.6745 * (x - median) / mad
-    mean_ad = statistics.fmean(deviations)
-    if mean_ad > 0:
-        return median, (x - median) / (1.2533 * mean_ad)
-    return median, 0.0
+    sigma = mad / 0.6745 if mad > 0 else 1.2533 * statistics.fmean(deviations)
+    return max(sigma, math.sqrt(max(median, 0.0)))
+
+
+def _z(x: float, median: float, sigma: float) -> float:
+    return (x - median) / sigma if sigma > 0 else 0.0
 
 
 def volume_outliers_of(counts: dict[tuple[int, int], int]) -> list[Outlier]:
@@ -346,23 +356,30 @@ def volume_outliers_of(counts: dict[tuple[int, int], int]) -> list[Outlier]:
     own earlier years."""
     cut = float(settings.CLAIMS_VOLUME_Z)
     min_history = int(settings.CLAIMS_VOLUME_MIN_HISTORY)
-    by_year: dict[int, list[int]] = defaultdict(list)
+    by_year: dict[int, list[float]] = defaultdict(list)
     by_issuer: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for (issuer, year), n in counts.items():
         by_year[year].append(n)
         by_issuer[issuer].append((year, n))
-    found: dict[tuple[int, int], Outlier] = {}
+    region: dict[int, tuple[float, float]] = {}
+    for year, data in by_year.items():
+        if len(data) >= 3:
+            median = statistics.median(data)
+            region[year] = (median, _spread(data, median))
+    found: list[Outlier] = []
     for (issuer, year), n in sorted(counts.items()):
-        if len(by_year[year]) >= 3:
-            median, z = robust_z(n, by_year[year])
+        if year in region:
+            median, sigma = region[year]
+            z = _z(n, median, sigma)
             if z > cut:
-                found[(issuer, year)] = Outlier(issuer, year, n, "region", median, round(z, 2))
-        history = [c for y, c in by_issuer[issuer] if y < year]
-        if len(history) >= min_history and (issuer, year) not in found:
+                found.append(Outlier(issuer, year, n, "region", median, round(z, 2)))
+                continue
+        history = [float(c) for y, c in by_issuer[issuer] if y < year]
+        if len(history) >= min_history:
             median, z = robust_z(n, history)
             if z > cut:
-                found[(issuer, year)] = Outlier(issuer, year, n, "history", median, round(z, 2))
-    return list(found.values())
+                found.append(Outlier(issuer, year, n, "history", median, round(z, 2)))
+    return found
 
 
 def volume_outliers() -> list[Finding]:
@@ -374,18 +391,30 @@ def volume_outliers() -> list[Finding]:
         .annotate(n=Count("pk"))
         .values_list("issuer", "year", "n")
     }
-    found: list[Finding] = []
-    for out in volume_outliers_of(counts):
-        facts = training.filter(
-            issuer_id=out.issuer,
-            date__gte=dt.date(out.year, 1, 1),
-            date__lte=dt.date(out.year, 12, 31),
-        ).annotate(key=Cast("pk", output_field=CharField()))
-        rows = (
-            Claim.objects.filter(UNPAID, trigger_kind="training")
-            .filter(fact_id__in=Subquery(facts.values("key")))
-            .values_list("pk", flat=True)
+    outliers = {(o.issuer, o.year): o for o in volume_outliers_of(counts)}
+    if not outliers:
+        return []
+    which = Q()
+    for issuer, year in outliers:
+        which |= Q(issuer_id=issuer, date__gte=dt.date(year, 1, 1), date__lte=dt.date(year, 12, 31))
+    facts = training.filter(which).annotate(key=Cast("pk", output_field=CharField()))
+    rows = (
+        Claim.objects.filter(UNPAID, trigger_kind="training")
+        .filter(fact_id__in=Subquery(facts.values("key")))
+        .annotate(
+            issuer=Subquery(
+                Fact.objects.filter(pk=Cast(OuterRef("fact_id"), BigIntegerField())).values(
+                    "issuer_id"
+                )[:1]
+            )
         )
+        .values_list("pk", "issuer", "trigger_date")
+    )
+    found: list[Finding] = []
+    for pk, issuer, day in rows:
+        out = outliers.get((issuer, day.year))
+        if out is None:  # a claim's date differs from its record's: not this finding
+            continue
         evidence: dict[str, object] = {
             "institution": out.issuer,
             "year": out.year,
@@ -394,7 +423,7 @@ def volume_outliers() -> list[Finding]:
             "median": out.median,
             "z": out.z,
         }
-        found.extend((FlagKind.VOLUME_OUTLIER, pk, evidence) for pk in rows)
+        found.append((FlagKind.VOLUME_OUTLIER, pk, evidence))
     return found
 
 
