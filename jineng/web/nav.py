@@ -61,6 +61,9 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("policy-explain", _("政策解读"), "policy:explain", CONSOLE_ROLES),
     NavEntry("policy-simulate", _("预算测算"), "policy:simulate", CONSOLE_ROLES),
     NavEntry("claims-queue", _("待遇申领办理"), "claims:queue", CONSOLE_ROLES),
+    NavEntry("claims-flags", _("核查疑点"), "claims:flags", CONSOLE_ROLES),
+    NavEntry("claims-overdue", _("超期待办"), "claims:overdue", CONSOLE_ROLES),
+    NavEntry("claims-registers", _("比对名单"), "claims:registers", CONSOLE_ROLES),
     NavEntry("imports", _("数据导入"), "web:imports", IMPORT_ROLES),
     NavEntry(
         "assessment-banks", _("题库"), "assessment:banks", frozenset(ORG_ROLES | CONSOLE_ROLES)

@@ -4,6 +4,7 @@ through the review service."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.management import call_command
@@ -80,5 +81,7 @@ def test_the_scheduled_job_closes_only_periods_that_are_over_through_the_service
     assert AuditEntry.objects.filter(action="claim_move").count() == moves + 1
     assert publicity_close_due(today=ON + dt.timedelta(days=30)).closed == 0  # twice: nothing
     assert publicity_close_due_task.apply().get() == {"closed": 0, "held": 1}
-    call_command("claims_publicity_close", "--date", "2100-01-01", stdout=open("/dev/null", "w"))
+    out = io.StringIO()
+    call_command("claims_publicity_close", "--date", "2100-01-01", stdout=out)
+    assert "转入待拨付 1 件" in out.getvalue()
     assert Claim.objects.get(pk=running.pk).status == ClaimStatus.PAYABLE

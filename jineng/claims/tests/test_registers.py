@@ -46,6 +46,7 @@ def test_a_csv_register_is_stored_as_blind_indexes_only() -> None:
     ]
     assert {e.id_number_index for e in entries} == {blind_index(ONE), blind_index(TWO)}
     entry = AuditEntry.objects.get(action="claim_register_import")
+    assert entry.after is not None
     assert ONE not in str(entry.after) and entry.after["rows"] == 2
 
 
