@@ -98,7 +98,7 @@ def _volume(ev: Mapping[str, Any]) -> str:
     basis = "全区同类机构" if ev.get("basis") == "region" else "该机构往年"
     return (
         f"{name} {ev.get('year')} 年培训 {ev.get('count')} 人次，"
-        f"{basis}中位数为 {ev.get('median')}，稳健 Z 值 {ev.get('z')}（超过 3.5 即列为疑点）"
+        f"{basis}中位数为 {ev.get('median')}，稳健标准分 {ev.get('z')}（超过 3.5 即列为疑点）"
     )
 
 

@@ -65,7 +65,8 @@ class _Planter:
         # 3-digit serial: odd men, even women; the birth day moves on every 400 people.
         seq = (n % 400) * 2 + (1 if male else 2)
         day = birth + dt.timedelta(days=n // 400)
-        first17 = f"{self.region}{day:%Y%m%d}{seq:03d}"
+        # An area code no seeded worker has (449900): planted numbers never meet the city's.
+        first17 = f"449900{day:%Y%m%d}{seq:03d}"
         from jineng.identity.services import person_create
 
         return person_create(
@@ -250,4 +251,21 @@ def _training_claim(p: _Planter, person: Person, on: dt.date) -> Claim:
     return p.claim(person, TRAINING, code=OCCUPATIONS[3], level="5", on=on, trigger="training")
 
 
-__all__ = ["Planted", "plant_fraud"]
+def plant_and_check(*, region: str, workers: int, rate: float) -> tuple[Planted, dict[str, int]]:
+    """`seed_city --fraud-rate RATE`: about RATE × workers planted beneficiaries (one case of
+    every pattern plants about 30), ten clean ones per case, then every check over the region.
+    Returns the answer and, per kind, how many planted claims the checks missed (all 0)."""
+    from jineng.claims.models import ClaimFlag
+    from jineng.claims.services import integrity_check
+
+    cases = max(1, round(workers * rate / 30))
+    planted = plant_fraud(region=region, cases=cases, clean=10 * cases)
+    integrity_check(actor=None)
+    flagged: dict[str, set[int]] = defaultdict(set)
+    for claim, kind in ClaimFlag.objects.values_list("claim_id", "kind"):
+        flagged[kind].add(claim)
+    missed = {kind: len(claims - flagged[kind]) for kind, claims in planted.expected.items()}
+    return planted, missed
+
+
+__all__ = ["Planted", "plant_and_check", "plant_fraud"]

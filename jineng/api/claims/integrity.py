@@ -3,7 +3,6 @@ kind and status, with the evidence as a sentence), one flag's decision (clear or
 reason, through `flag_decide`), and the overdue list. Reads through `jineng.claims.access` (404
 out of scope); a decision by someone without the role is 403 and changes nothing."""
 
-
 import datetime as dt
 from typing import Any
 
