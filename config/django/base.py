@@ -355,6 +355,9 @@ CLAIMS_PUBLIC_STAFF_EXCLUDED_ITEMS: list[str] = [
 CLAIMS_SHARED_CONTACT_MAX = int(os.environ.get("JINENG_CLAIMS_SHARED_CONTACT_MAX", "3"))
 CLAIMS_VOLUME_Z = float(os.environ.get("JINENG_CLAIMS_VOLUME_Z", "3.5"))
 CLAIMS_VOLUME_MIN_HISTORY = 3
+# Application attachments (PDF, JPEG, PNG only, by their content): largest file, most files.
+CLAIMS_ATTACHMENT_MAX_BYTES = int(os.environ.get("JINENG_CLAIMS_ATTACHMENT_MAX_BYTES", "5242880"))
+CLAIMS_ATTACHMENT_MAX_FILES = 5
 # Registers for the ghost-trainee checks: largest file accepted.
 CLAIMS_REGISTER_MAX_BYTES = 20 * 1024 * 1024
 # Working days each review step may take before the claim is on the overdue list (受理 → 初审,

@@ -11,11 +11,18 @@ and the engine's explanation as of its creation), reviewed by four eyes and paid
 - `PayoutBatch` / `PayoutLine`: finance's batches; a claim is in at most one live line
   (`payout_line_one_live_per_claim`), so nothing is paid twice.
 - `ClaimFlag`: an integrity check's finding with its evidence, cleared or upheld by an officer.
+- `ClaimApplication` / `ClaimAttachment`: an application (discretionary and organisation items)
+  that became a claim, and its attachments, encrypted at rest.
 - `RegisterList` / `RegisterEntry`: imported registers (retired, deceased, students, public
   staff) for the ghost-trainee checks; ID numbers kept only as their blind index."""
 
 from __future__ import annotations
 
+from jineng.claims.models.applications import (
+    AttachmentKind,
+    ClaimApplication,
+    ClaimAttachment,
+)
 from jineng.claims.models.claims import (
     CLAIM_STATES,
     CLAIM_TRANSITIONS,
@@ -76,4 +83,7 @@ __all__ = [
     "RegisterKind",
     "RegisterList",
     "RegisterEntry",
+    "ClaimApplication",
+    "ClaimAttachment",
+    "AttachmentKind",
 ]
