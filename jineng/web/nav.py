@@ -40,6 +40,18 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("policy-mine", _("我可享受的政策"), "policy:mine", frozenset({Role.WORKER})),
     NavEntry("claims-mine", _("我的待遇申领"), "claims:mine", frozenset({Role.WORKER})),
     NavEntry("claims-inbox", _("我的消息"), "claims:inbox", frozenset({Role.WORKER})),
+    NavEntry(
+        "claims-apply",
+        _("待遇申请"),
+        "claims:apply",
+        frozenset({Role.WORKER, Role.ORG_ADMIN, Role.ORG_HR}),
+    ),
+    NavEntry(
+        "claims-applications",
+        _("我的申请"),
+        "claims:applications",
+        frozenset({Role.WORKER, Role.ORG_ADMIN, Role.ORG_HR}),
+    ),
     NavEntry("learning", _("课程目录"), "learning:catalogue", frozenset({Role.WORKER})),
     NavEntry("learning-mine", _("我的课程"), "learning:mine", frozenset({Role.WORKER})),
     NavEntry(

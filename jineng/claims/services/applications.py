@@ -157,9 +157,9 @@ def application_submit(
     if line is None:
         raise DomainError("key", "该待遇无需申请或已不符合条件，请刷新后重试")
     ent = line.entitlement
-    if requested_fen is not None and ent.discretionary:
-        if not ent.min_fen <= requested_fen <= ent.max_fen:
-            raise DomainError("requested_fen", "申请金额须在政策规定的范围内")
+    out_of_range = requested_fen is not None and not ent.min_fen <= requested_fen <= ent.max_fen
+    if ent.discretionary and out_of_range:
+        raise DomainError("requested_fen", "申请金额须在政策规定的范围内")
     if len(attachments) > settings.CLAIMS_ATTACHMENT_MAX_FILES:
         raise DomainError(
             "attachments", f"申请材料最多 {settings.CLAIMS_ATTACHMENT_MAX_FILES} 个文件"

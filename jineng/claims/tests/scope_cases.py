@@ -187,3 +187,75 @@ API.update(
         ),
     }
 )
+
+
+# --- applications (apply, my applications, one application, an attachment) -----------------------
+
+APPLY_ROLES = frozenset({Role.WORKER, Role.ORG_ADMIN, Role.ORG_HR})
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _application_of(side: Side) -> tuple[int, int]:
+    """(application, attachment) on a claim of the side's person, applied for by its worker."""
+    from jineng.claims.models import ClaimApplication, ClaimAttachment
+    from jineng.claims.services.applications import PURPOSE
+    from jineng.identity.crypto import fernet_for
+
+    application = ClaimApplication.objects.create(
+        claim_id=_claim_of(side), applicant=side.users[Role.WORKER], statement="申请说明"
+    )
+    attachment = ClaimAttachment.objects.create(
+        application=application,
+        title="聘任文件",
+        file_name="a.pdf",
+        kind="pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        sealed=fernet_for(PURPOSE).encrypt(PDF),
+    )
+    return application.pk, attachment.pk
+
+
+def _apply_form_status(role: str) -> int:
+    if role == ANON:
+        return 302
+    return 404 if role in APPLY_ROLES else 403  # no such line for anyone in the scope world
+
+
+def _application_status(role: str) -> int:
+    if role == ANON:
+        return 302
+    if role in CONSOLE_ROLES or role == Role.WORKER:
+        return 200
+    return 404 if role in APPLY_ROLES else 403
+
+
+PAGES.update(
+    {
+        "claims/apply/": Case(
+            own=lambda s: GET("/claims/apply/"), own_status=role_page(APPLY_ROLES)
+        ),
+        "claims/apply/<str:subject>/<str:key>/": Case(
+            own=lambda s: GET(f"/claims/apply/p{s.person.pk}/scope.item~1/"),
+            own_status=_apply_form_status,
+            foreign=lambda o: [
+                GET(f"/claims/apply/p{o.person.pk}/scope.item~1/"),
+                POST(f"/claims/apply/p{o.person.pk}/scope.item~1/", {"statement": "x"}),
+            ],
+        ),
+        "claims/applications/": Case(
+            own=lambda s: GET("/claims/applications/"), own_status=role_page(APPLY_ROLES)
+        ),
+        "claims/applications/<int:pk>/": Case(
+            own=lambda s: GET(f"/claims/applications/{_application_of(s)[0]}/"),
+            own_status=_application_status,
+            shows_own=frozenset((CONSOLE_ROLES - {Role.SYSADMIN}) | {Role.WORKER}),
+            foreign=lambda o: [GET(f"/claims/applications/{_application_of(o)[0]}/")],
+        ),
+        "claims/attachments/<int:pk>/": Case(
+            own=lambda s: GET(f"/claims/attachments/{_application_of(s)[1]}/"),
+            own_status=_application_status,
+            foreign=lambda o: [GET(f"/claims/attachments/{_application_of(o)[1]}/")],
+        ),
+    }
+)
