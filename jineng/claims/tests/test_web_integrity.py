@@ -65,10 +65,11 @@ def test_the_api_decides_for_officers_and_a_denied_decision_changes_nothing() ->
     assert {f["kind_label"] for f in listed["items"]} == {"疑似重复申领"}
     url = f"/api/v1/claims/integrity/flags/{flag.pk}/decision"
     body = {"upheld": True, "reason": "确认重复"}
+    finance, worker = api(world.finance), api(world.worker)  # issuing a token is audited
     before = AuditEntry.objects.count()
-    denied = api(world.finance).post(url, body, content_type="application/json")
+    denied = finance.post(url, body, content_type="application/json")
     assert denied.status_code == 403 and "无权" in denied.json()["detail"]
-    hidden = api(world.worker).post(url, body, content_type="application/json")
+    hidden = worker.post(url, body, content_type="application/json")
     assert hidden.status_code == 404
     assert AuditEntry.objects.count() == before
     assert ClaimFlag.objects.get(pk=flag.pk).status == FlagStatus.OPEN
