@@ -4,6 +4,7 @@ a reason (a denied one changes nothing), the overdue list, and the register impo
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,7 +19,11 @@ from jineng.identity.models import Role, User
 from jineng.identity.testing import make_user, otp_login, resident_id
 
 pytestmark = pytest.mark.django_db
-CERT = {"trigger_kind": "certificate", "trigger_code": "4-01-02-01", "trigger_level": "4"}
+CERT: dict[str, Any] = {
+    "trigger_kind": "certificate",
+    "trigger_code": "4-01-02-01",
+    "trigger_level": "4",
+}
 
 
 def api(user: User) -> Client:
