@@ -118,3 +118,11 @@ def test_registers_dates_bound_the_finding() -> None:
     integrity_check(actor=None)
     assert not ClaimFlag.objects.filter(kind=FlagKind.GHOST_STUDENT).exists()
     assert planted.expected[FlagKind.GHOST_DECEASED] <= flags_by_kind()[FlagKind.GHOST_DECEASED]
+
+
+def test_seed_city_fraud_rate_misses_nothing() -> None:
+    from jineng.demo.fraud import plant_and_check
+
+    planted, missed = plant_and_check(region="330502", workers=60, rate=1.0)
+    assert len(planted.expected[FlagKind.PER_YEAR]) == 2  # 60 × 1.0 / 30 = two cases
+    assert missed and not any(missed.values())
