@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from celery.schedules import crontab
 
 # Lets `admin.ModelAdmin[Model]` and other generic Django classes be subscripted at run time.
 django_stubs_ext.monkeypatch()
@@ -237,6 +238,18 @@ LOGGING = {
 }
 # Celery keeps Django's logging (above) instead of putting unmasked handlers on the root logger.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Scheduled jobs (celery beat, `celery -A config beat`): 公示 periods close at 00:30, the claims
+# integrity checks run at 02:00 (jineng/claims/deadlines.py, services/integrity.py).
+CELERY_BEAT_SCHEDULE = {
+    "claims-publicity-close": {
+        "task": "claims.publicity_close_due",
+        "schedule": crontab(hour=0, minute=30),
+    },
+    "claims-integrity-checks": {
+        "task": "claims.integrity_checks",
+        "schedule": crontab(hour=2, minute=0),
+    },
+}
 
 # Exact searches by full document number per account (django-ratelimit's cache counter; see
 # jineng/identity/selectors.py). Needs a shared cache (REDIS_URL) when several processes serve.
@@ -341,3 +354,30 @@ CLAIMS_EXCLUSIVE_ITEMS: list[list[str]] = [
 # A 免申即享 run evaluates the region's dossier in one vectorised pass and explains only the
 # subjects with a line to claim; False explains every subject (the slow path, kept to compare).
 CLAIMS_RUN_PREFILTER = os.environ.get("JINENG_CLAIMS_RUN_PREFILTER", "1") != "0"
+# The region-wide integrity checks (jineng/claims/services/checks.py). Retirement age by sex on
+# the training date (the statutory 60 for men; 55 for women, the higher of the 50/55 ages, so a
+# woman worker retired at 50 is caught by the retired register, not by age); the items that
+# exclude staff of public institutions; how many beneficiaries one account or phone may serve;
+# the robust z-score above which an institution's yearly training volume is an outlier, and how
+# many earlier years its own history needs.
+CLAIMS_RETIREMENT_AGE: dict[str, int] = {"M": 60, "F": 55}
+CLAIMS_PUBLIC_STAFF_EXCLUDED_ITEMS: list[str] = [
+    "xx.training.subsidy",
+    "dg.training.project_subsidy",
+    "dg.training.voucher",
+]
+CLAIMS_SHARED_CONTACT_MAX = int(os.environ.get("JINENG_CLAIMS_SHARED_CONTACT_MAX", "3"))
+CLAIMS_VOLUME_Z = float(os.environ.get("JINENG_CLAIMS_VOLUME_Z", "3.5"))
+CLAIMS_VOLUME_MIN_HISTORY = 3
+# Application attachments (PDF, JPEG, PNG only, by their content): largest file, most files.
+CLAIMS_ATTACHMENT_MAX_BYTES = int(os.environ.get("JINENG_CLAIMS_ATTACHMENT_MAX_BYTES", "5242880"))
+CLAIMS_ATTACHMENT_MAX_FILES = 5
+# Registers for the ghost-trainee checks: largest file accepted.
+CLAIMS_REGISTER_MAX_BYTES = 20 * 1024 * 1024
+# Working days each review step may take before the claim is on the overdue list (受理 → 初审,
+# 初审 → 复审, 待拨付 → 拨付); 公示 has its own period (CLAIMS_PUBLICITY_DAYS) and closes by the
+# scheduled job claims.publicity_close_due. Holidays (ISO dates) are not working days.
+CLAIMS_STEP_WORKING_DAYS: dict[str, int] = {"accepted": 5, "reviewed": 5, "payable": 10}
+CLAIMS_HOLIDAYS: list[str] = [
+    d for d in os.environ.get("JINENG_CLAIMS_HOLIDAYS", "").split(",") if d.strip()
+]

@@ -92,6 +92,9 @@ class AuditAction(StrEnum):
     CLAIM_RUN_RESTART = "claim_run_restart"
     CLAIM_FLAG_RAISE = "claim_flag_raise"
     CLAIM_FLAG_DECIDE = "claim_flag_decide"
+    CLAIM_REGISTER_IMPORT = "claim_register_import"
+    CLAIM_APPLICATION_SUBMIT = "claim_application_submit"
+    CLAIM_ATTACHMENT_VIEW = "claim_attachment_view"
     PAYOUT_BATCH_CREATE = "payout_batch_create"
     PAYOUT_BATCH_MOVE = "payout_batch_move"
     PAYOUT_LINE_ADD = "payout_line_add"
@@ -148,6 +151,9 @@ class AuditObject(StrEnum):
     CLAIM = "claim"
     CLAIM_RUN = "claim_run"
     CLAIM_FLAG = "claim_flag"
+    CLAIM_REGISTER = "claim_register"
+    CLAIM_APPLICATION = "claim_application"
+    CLAIM_ATTACHMENT = "claim_attachment"
     PAYOUT_BATCH = "payout_batch"
     PAYOUT_LINE = "payout_line"
 
@@ -228,6 +234,9 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.CLAIM_RUN_RESTART: _("重新启动免申即享"),
     AuditAction.CLAIM_FLAG_RAISE: _("发现核查疑点"),
     AuditAction.CLAIM_FLAG_DECIDE: _("处理核查疑点"),
+    AuditAction.CLAIM_REGISTER_IMPORT: _("导入比对名单"),
+    AuditAction.CLAIM_APPLICATION_SUBMIT: _("提交待遇申请"),
+    AuditAction.CLAIM_ATTACHMENT_VIEW: _("查看申请材料"),
     AuditAction.PAYOUT_BATCH_CREATE: _("编制拨付批次"),
     AuditAction.PAYOUT_BATCH_MOVE: _("办理拨付批次"),
     AuditAction.PAYOUT_LINE_ADD: _("列入拨付批次"),
@@ -280,6 +289,9 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.CLAIM: _("待遇申领"),
     AuditObject.CLAIM_RUN: _("免申即享批次"),
     AuditObject.CLAIM_FLAG: _("核查疑点"),
+    AuditObject.CLAIM_REGISTER: _("比对名单"),
+    AuditObject.CLAIM_APPLICATION: _("待遇申请"),
+    AuditObject.CLAIM_ATTACHMENT: _("申请材料"),
     AuditObject.PAYOUT_BATCH: _("拨付批次"),
     AuditObject.PAYOUT_LINE: _("拨付明细"),
 }

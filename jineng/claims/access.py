@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from jineng.claims.models import Claim, ClaimFlag, ClaimRun, PayoutBatch
+from jineng.claims.models import Claim, ClaimFlag, ClaimRun, PayoutBatch, RegisterList
 from jineng.core.regioncodes import region_prefix
 from jineng.identity.access import Scope, resolve_scope
 from jineng.identity.models import BUREAU_ROLES, Role, RoleAssignment, User
@@ -77,6 +77,28 @@ def claim_flags_visible_to(user: User, *, scope: Scope | None = None) -> QuerySe
     prefixes = _bureau_prefixes(resolve_scope(user, scope))
     flags = ClaimFlag.objects.select_related("claim")
     return flags if prefixes is None else flags.filter(_region_q("claim__region", prefixes))
+
+
+def registers_visible_to(user: User, *, scope: Scope | None = None) -> QuerySet[RegisterList]:
+    """Imported registers (ghost-trainee checks) of the regions the bureau user reads."""
+    prefixes = _bureau_prefixes(resolve_scope(user, scope))
+    registers = RegisterList.objects.all()
+    return registers if prefixes is None else registers.filter(_region_q("region", prefixes))
+
+
+def register_regions(user: User) -> list[tuple[str, str]]:
+    """(code, name) of the regions where the user may import a register (a reviewer or an
+    approver there)."""
+    rows = (
+        RoleAssignment.objects.filter(
+            user_id=user.pk, role__in=[Role.BUREAU_REVIEWER, Role.BUREAU_APPROVER]
+        )
+        .exclude(region__isnull=True)
+        .values_list("region_id", "region__name")
+        .order_by("region_id")
+        .distinct()
+    )
+    return [(code, name) for code, name in rows]
 
 
 def holds_role_for(user: User | None, role: str, region: str) -> bool:

@@ -156,7 +156,19 @@ def demo_setup(
     _seed_demo_courses(seed=seed)
     seed_demo_vouchers(worker=_demo_person(), region=DEMO_REGION)
     seed_demo_classes(organisation=_demo_organisation(_demo_person()), person=_demo_person())
+    _seed_demo_fraud()
     return seeded, demo_accounts()
+
+
+def _seed_demo_fraud() -> None:
+    """Planted integrity cases (jineng.demo.fraud) and their flags, so the bureau's 核查疑点
+    queue has every kind to show; once, into a database without registers."""
+    from jineng.claims.models import RegisterList
+    from jineng.demo.fraud import plant_and_check
+
+    if RegisterList.objects.exists():
+        return
+    plant_and_check(region=DEMO_REGION, workers=30, rate=1.0)
 
 
 def _seed_demo_courses(*, seed: int) -> None:

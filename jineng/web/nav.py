@@ -40,6 +40,18 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("policy-mine", _("我可享受的政策"), "policy:mine", frozenset({Role.WORKER})),
     NavEntry("claims-mine", _("我的待遇申领"), "claims:mine", frozenset({Role.WORKER})),
     NavEntry("claims-inbox", _("我的消息"), "claims:inbox", frozenset({Role.WORKER})),
+    NavEntry(
+        "claims-apply",
+        _("待遇申请"),
+        "claims:apply",
+        frozenset({Role.WORKER, Role.ORG_ADMIN, Role.ORG_HR}),
+    ),
+    NavEntry(
+        "claims-applications",
+        _("我的申请"),
+        "claims:applications",
+        frozenset({Role.WORKER, Role.ORG_ADMIN, Role.ORG_HR}),
+    ),
     NavEntry("learning", _("课程目录"), "learning:catalogue", frozenset({Role.WORKER})),
     NavEntry("learning-mine", _("我的课程"), "learning:mine", frozenset({Role.WORKER})),
     NavEntry(
@@ -67,6 +79,9 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("policy-explain", _("政策解读"), "policy:explain", CONSOLE_ROLES),
     NavEntry("policy-simulate", _("预算测算"), "policy:simulate", CONSOLE_ROLES),
     NavEntry("claims-queue", _("待遇申领办理"), "claims:queue", CONSOLE_ROLES),
+    NavEntry("claims-flags", _("核查疑点"), "claims:flags", CONSOLE_ROLES),
+    NavEntry("claims-overdue", _("超期待办"), "claims:overdue", CONSOLE_ROLES),
+    NavEntry("claims-registers", _("比对名单"), "claims:registers", CONSOLE_ROLES),
     NavEntry("imports", _("数据导入"), "web:imports", IMPORT_ROLES),
     NavEntry(
         "assessment-banks", _("题库"), "assessment:banks", frozenset(ORG_ROLES | CONSOLE_ROLES)

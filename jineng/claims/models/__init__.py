@@ -10,10 +10,19 @@ and the engine's explanation as of its creation), reviewed by four eyes and paid
 - `Message` / `SmsRecord`: the in-app inbox, and what the recording SMS provider "sent".
 - `PayoutBatch` / `PayoutLine`: finance's batches; a claim is in at most one live line
   (`payout_line_one_live_per_claim`), so nothing is paid twice.
-- `ClaimFlag`: an integrity check's finding with its evidence, cleared or upheld by an officer."""
+- `ClaimFlag`: an integrity check's finding with its evidence, cleared or upheld by an officer.
+- `ClaimApplication` / `ClaimAttachment`: an application (discretionary and organisation items)
+  that became a claim, and its attachments, encrypted at rest.
+- `RegisterList` / `RegisterEntry`: imported registers (retired, deceased, students, public
+  staff) for the ghost-trainee checks; ID numbers kept only as their blind index."""
 
 from __future__ import annotations
 
+from jineng.claims.models.applications import (
+    AttachmentKind,
+    ClaimApplication,
+    ClaimAttachment,
+)
 from jineng.claims.models.claims import (
     CLAIM_STATES,
     CLAIM_TRANSITIONS,
@@ -38,6 +47,7 @@ from jineng.claims.models.payouts import (
     PayoutBatch,
     PayoutLine,
 )
+from jineng.claims.models.registers import RegisterEntry, RegisterKind, RegisterList
 from jineng.claims.models.runs import (
     CLAIM_RUN_STATES,
     ClaimRun,
@@ -70,4 +80,10 @@ __all__ = [
     "FlagStatus",
     "ClaimFlag",
     "FLAG_STATES",
+    "RegisterKind",
+    "RegisterList",
+    "RegisterEntry",
+    "ClaimApplication",
+    "ClaimAttachment",
+    "AttachmentKind",
 ]

@@ -18,6 +18,17 @@ class FlagKind(models.TextChoices):
     DUPLICATE = "duplicate", _("疑似重复申领")
     EXCLUSIVE = "exclusive", _("同一职业同一等级重复享受")
     FOREIGN_ACCOUNT = "foreign_account", _("收款账户非本人账户")
+    # The region-wide checks of services/checks.py (issue 10 §5).
+    REPEAT_LEVEL = "repeat_level", _("同一职业同一等级再次申领")
+    PER_YEAR = "per_year", _("一年内超过规定次数")
+    LOWER_AFTER_HIGHER = "lower_after_higher", _("取得高等级后申领低等级")
+    GHOST_RETIRED = "ghost_retired", _("培训时已超过退休年龄")
+    GHOST_DECEASED = "ghost_deceased", _("培训时已死亡")
+    GHOST_STUDENT = "ghost_student", _("培训时为全日制在校学生")
+    GHOST_PUBLIC_STAFF = "ghost_public_staff", _("培训时为机关事业单位在编人员")
+    SHARED_ACCOUNT = "shared_account", _("多名受益人共用一个收款账户")
+    SHARED_PHONE = "shared_phone", _("多名受益人共用一个手机号码")
+    VOLUME_OUTLIER = "volume_outlier", _("培训机构培训量异常偏高")
 
 
 class FlagStatus(models.TextChoices):

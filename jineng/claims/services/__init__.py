@@ -15,6 +15,7 @@ from jineng.claims.services.payouts import payout_batch_create as payout_batch_c
 from jineng.claims.services.payouts import payout_batch_send as payout_batch_send
 from jineng.claims.services.payouts import payout_line_add as payout_line_add
 from jineng.claims.services.payouts import payout_reconcile as payout_reconcile
+from jineng.claims.services.registers import register_import as register_import
 from jineng.claims.services.review import claim_approve as claim_approve
 from jineng.claims.services.review import claim_objection_answer as claim_objection_answer
 from jineng.claims.services.review import claim_objection_raise as claim_objection_raise

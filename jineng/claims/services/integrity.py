@@ -8,6 +8,9 @@
   training subsidies);
 - foreign account: the payee account is not the person's own account on file.
 
+The region-wide checks (repeat level, per year, lower after higher, ghost trainees, shared
+account or phone, institution volume) are in services/checks.py; `integrity_check` runs them all.
+
 A flagged claim cannot be approved or paid until an officer clears or upholds the flag with a
 reason (`flag_decide`, audited); open flags are their own queue (`claim_flags_visible_to`)."""
 
@@ -33,6 +36,7 @@ from jineng.claims.models import (
     FlagKind,
     FlagStatus,
 )
+from jineng.claims.services.checks import Finding, region_findings
 from jineng.core.errors import DomainError, Forbidden
 from jineng.core.states import transition
 from jineng.identity.crypto import blind_index
@@ -113,6 +117,15 @@ def _foreign_accounts(claims: QuerySet[Claim]) -> list[tuple[int, dict[str, obje
     ]
 
 
+def _among(claims: QuerySet[Claim], pks: set[int], chunk: int = 5000) -> set[int]:
+    ordered = sorted(pks)
+    keep: set[int] = set()
+    for start in range(0, len(ordered), chunk):
+        part = ordered[start : start + chunk]
+        keep.update(claims.filter(pk__in=part).values_list("pk", flat=True))
+    return keep
+
+
 def _canonical(evidence: object) -> str:
     """Evidence compared as data (PostgreSQL's jsonb hands keys back in its own order)."""
     return json.dumps(evidence, sort_keys=True, ensure_ascii=False, default=str)
@@ -122,13 +135,19 @@ def _canonical(evidence: object) -> str:
 def integrity_check(*, actor: User | None, claims: QuerySet[Claim] | None = None) -> int:
     """Run every check over `claims` (all claims not yet paid, by default); store a flag for each
     finding that has no open flag of its kind yet. Returns how many flags were added."""
+    given = claims is not None
     if claims is None:
         claims = Claim.objects.exclude(status__in=[ClaimStatus.PAID, ClaimStatus.RECOVERED])
-    findings = [
+    findings: list[Finding] = [
         *[(FlagKind.DUPLICATE, pk, ev) for pk, ev in _duplicates(claims)],
         *[(FlagKind.EXCLUSIVE, pk, ev) for pk, ev in _exclusive(claims)],
         *[(FlagKind.FOREIGN_ACCOUNT, pk, ev) for pk, ev in _foreign_accounts(claims)],
     ]
+    wide = region_findings()  # over the whole region; kept for the claims checked
+    if given and wide:
+        keep = _among(claims, {pk for _, pk, _ in wide})
+        wide = [f for f in wide if f[1] in keep]
+    findings.extend(wide)
     open_now = set(
         ClaimFlag.objects.filter(
             status=FlagStatus.OPEN, claim_id__in={pk for _, pk, _ in findings}
@@ -146,6 +165,8 @@ def integrity_check(*, actor: User | None, claims: QuerySet[Claim] | None = None
         for kind, pk, ev in findings
         if (pk, kind) not in open_now and (pk, kind, _canonical(ev)) not in decided
     ]
+    # One flag per (claim, kind) per run (a claim on two crowded accounts is one finding).
+    new = list({(f.claim_id, f.kind): f for f in new}.values())
     if not new:
         return 0
     try:

@@ -81,3 +81,181 @@ API = {
         foreign=lambda o: [GET(f"/api/v1/claims/{_claim_of(o)}")],
     ),
 }
+
+
+# --- integrity (flags, overdue list, registers) ---------------------------------------------------
+
+
+def _flag_of(side: Side) -> int:
+    """An open flag on a fresh claim of the side's person."""
+    from jineng.claims.models import ClaimFlag, FlagKind
+
+    flag = ClaimFlag.objects.create(
+        claim_id=_claim_of(side), kind=FlagKind.SHARED_PHONE, evidence={"beneficiaries": 5}
+    )
+    return flag.pk
+
+
+def _old_claim_of(side: Side) -> int:
+    """A claim of the side's that has waited at 已受理 for months: on the overdue list."""
+    pk = _claim_of(side)
+    Claim.objects.filter(pk=pk).update(created_at=dt.datetime(2024, 1, 2, 9, tzinfo=dt.UTC))
+    return pk
+
+
+def _console_page(role: str) -> int:
+    if role == ANON:
+        return 302
+    return 200 if role in CONSOLE_ROLES else 403
+
+
+def _decision_status(role: str) -> int:
+    if role == ANON:
+        return 401
+    if role in (Role.BUREAU_REVIEWER, Role.BUREAU_APPROVER):
+        return 200
+    return 404 if role not in CONSOLE_ROLES else 403
+
+
+DECIDE = {"decision": "cleared", "reason": "核实为同一家庭成员"}
+PAGES.update(
+    {
+        "claims/flags/": Case(
+            own=lambda s: GET(f"/claims/flags/?x={_flag_of(s)}"),
+            own_status=role_page(CONSOLE_ROLES),
+            shows_own=frozenset(CONSOLE_ROLES - {Role.SYSADMIN}),
+            foreign=lambda o: [GET(f"/claims/flags/?x={_flag_of(o)}", ok=LIST_OK)],
+        ),
+        "claims/flags/<int:pk>/": Case(
+            own=lambda s: GET(f"/claims/flags/{_flag_of(s)}/"),
+            own_status=_console_page,
+            shows_own=frozenset(CONSOLE_ROLES - {Role.SYSADMIN}),
+            foreign=lambda o: [
+                GET(f"/claims/flags/{_flag_of(o)}/"),
+                POST(f"/claims/flags/{_flag_of(o)}/", DECIDE),
+            ],
+        ),
+        "claims/overdue/": Case(
+            own=lambda s: GET(f"/claims/overdue/?x={_old_claim_of(s)}"),
+            own_status=role_page(CONSOLE_ROLES),
+            shows_own=frozenset(CONSOLE_ROLES - {Role.SYSADMIN}),
+            foreign=lambda o: [GET(f"/claims/overdue/?x={_old_claim_of(o)}", ok=LIST_OK)],
+        ),
+        "claims/registers/": Case(
+            own=lambda s: GET("/claims/registers/"),
+            own_status=role_page(CONSOLE_ROLES),
+            # The region offered is only the officer's own: another side's is an invalid choice
+            # (the form again, nothing imported) or, without the role, 403.
+            foreign=lambda o: [
+                POST(
+                    "/claims/registers/",
+                    {"kind": "deceased", "title": "名单", "region": o.region},
+                    ok=frozenset({200, 403}),
+                )
+            ],
+        ),
+    }
+)
+API.update(
+    {
+        ("GET", "/api/v1/claims/integrity/flags"): Case(
+            own=lambda s: GET(f"/api/v1/claims/integrity/flags?x={_flag_of(s)}"),
+            own_status=role_api(lambda r: 200),
+            shows_own=frozenset(CONSOLE_ROLES - {Role.SYSADMIN}),
+            foreign=lambda o: [GET(f"/api/v1/claims/integrity/flags?x={_flag_of(o)}", ok=LIST_OK)],
+        ),
+        ("POST", "/api/v1/claims/integrity/flags/{flag_id}/decision"): Case(
+            own=lambda s: POST(
+                f"/api/v1/claims/integrity/flags/{_flag_of(s)}/decision",
+                {"upheld": False, "reason": "核实为同一家庭成员"},
+            ),
+            own_status=_decision_status,
+            foreign=lambda o: [
+                POST(
+                    f"/api/v1/claims/integrity/flags/{_flag_of(o)}/decision",
+                    {"upheld": False, "reason": "核实为同一家庭成员"},
+                )
+            ],
+        ),
+        ("GET", "/api/v1/claims/integrity/overdue"): Case(
+            own=lambda s: GET(f"/api/v1/claims/integrity/overdue?x={_old_claim_of(s)}"),
+            own_status=role_api(lambda r: 200),
+            shows_own=frozenset(CONSOLE_ROLES - {Role.SYSADMIN}),
+            foreign=lambda o: [
+                GET(f"/api/v1/claims/integrity/overdue?x={_old_claim_of(o)}", ok=LIST_OK)
+            ],
+        ),
+    }
+)
+
+
+# --- applications (apply, my applications, one application, an attachment) -----------------------
+
+APPLY_ROLES = frozenset({Role.WORKER, Role.ORG_ADMIN, Role.ORG_HR})
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _application_of(side: Side) -> tuple[int, int]:
+    """(application, attachment) on a claim of the side's person, applied for by its worker."""
+    from jineng.claims.models import ClaimApplication, ClaimAttachment
+    from jineng.claims.services.applications import PURPOSE
+    from jineng.identity.crypto import fernet_for
+
+    application = ClaimApplication.objects.create(
+        claim_id=_claim_of(side), applicant=side.users[Role.WORKER], statement="申请说明"
+    )
+    attachment = ClaimAttachment.objects.create(
+        application=application,
+        title="聘任文件",
+        file_name="a.pdf",
+        kind="pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        sealed=fernet_for(PURPOSE).encrypt(PDF),
+    )
+    return application.pk, attachment.pk
+
+
+def _apply_form_status(role: str) -> int:
+    if role == ANON:
+        return 302
+    return 404 if role in APPLY_ROLES else 403  # no such line for anyone in the scope world
+
+
+def _application_status(role: str) -> int:
+    if role == ANON:
+        return 302
+    if role in CONSOLE_ROLES or role == Role.WORKER:
+        return 200
+    return 404 if role in APPLY_ROLES else 403
+
+
+PAGES.update(
+    {
+        "claims/apply/": Case(
+            own=lambda s: GET("/claims/apply/"), own_status=role_page(APPLY_ROLES)
+        ),
+        "claims/apply/<str:subject>/<str:key>/": Case(
+            own=lambda s: GET(f"/claims/apply/p{s.person.pk}/scope.item~1/"),
+            own_status=_apply_form_status,
+            foreign=lambda o: [
+                GET(f"/claims/apply/p{o.person.pk}/scope.item~1/"),
+                POST(f"/claims/apply/p{o.person.pk}/scope.item~1/", {"statement": "x"}),
+            ],
+        ),
+        "claims/applications/": Case(
+            own=lambda s: GET("/claims/applications/"), own_status=role_page(APPLY_ROLES)
+        ),
+        "claims/applications/<int:pk>/": Case(
+            own=lambda s: GET(f"/claims/applications/{_application_of(s)[0]}/"),
+            own_status=_application_status,
+            shows_own=frozenset((CONSOLE_ROLES - {Role.SYSADMIN}) | {Role.WORKER}),
+            foreign=lambda o: [GET(f"/claims/applications/{_application_of(o)[0]}/")],
+        ),
+        "claims/attachments/<int:pk>/": Case(
+            own=lambda s: GET(f"/claims/attachments/{_application_of(s)[1]}/"),
+            own_status=_application_status,
+            foreign=lambda o: [GET(f"/claims/attachments/{_application_of(o)[1]}/")],
+        ),
+    }
+)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.web.claims import views
+from jineng.web.claims import applications, integrity, views
 
 app_name = "claims"
 urlpatterns = [
@@ -8,4 +8,13 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("flags/", integrity.flags, name="flags"),
+    path("flags/<int:pk>/", integrity.flag_detail, name="flag"),
+    path("overdue/", integrity.overdue, name="overdue"),
+    path("registers/", integrity.registers, name="registers"),
+    path("apply/", applications.apply_list, name="apply"),
+    path("apply/<str:subject>/<str:key>/", applications.apply_form, name="apply_form"),
+    path("applications/", applications.applications_mine, name="applications"),
+    path("applications/<int:pk>/", applications.application_detail, name="application"),
+    path("attachments/<int:pk>/", applications.attachment, name="attachment"),
 ]

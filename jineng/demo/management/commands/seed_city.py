@@ -37,6 +37,12 @@ class Command(BaseCommand):
             help="生成并加密数据的子进程数（1：本进程；默认：10万人以上用2个子进程）",
         )
         parser.add_argument("--no-progress", action="store_true", help="不显示进度条")
+        parser.add_argument(
+            "--fraud-rate",
+            type=float,
+            default=0.0,
+            help="植入诚信核查样本的比例（约占劳动者人数；0 不植入），植入后运行诚信核查并报告结果",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["workers"] < 1:
@@ -58,3 +64,17 @@ class Command(BaseCommand):
             f"档案事实 {result.facts}；持证 {result.certified} 人，其中高技能人才 "
             f"{result.high_skill} 人（{result.high_skill_share:.1%}）；用时 {result.seconds:.1f} 秒"
         )
+        if options["fraud_rate"] > 0:
+            from jineng.claims.models import ClaimFlag
+            from jineng.demo.fraud import plant_and_check
+
+            planted, missed = plant_and_check(
+                region=options["region"], workers=options["workers"], rate=options["fraud_rate"]
+            )
+            flagged = set(ClaimFlag.objects.values_list("claim_id", flat=True))
+            cases = sum(len(c) for c in planted.expected.values())
+            self.stdout.write(
+                f"诚信核查样本：植入 {cases} 件，漏查 {sum(missed.values())} 件；"
+                f"正常样本 {len(planted.clean)} 件中被列为疑点的占 "
+                f"{planted.clean_share(flagged):.1%}"
+            )
