@@ -13,3 +13,5 @@ STORAGES = {
 # The heartbeat tests measure crediting alone; the real-name checks have their own tests, which
 # turn them on (jineng/learning/tests/test_learning_checks.py).
 LEARNING_CHECKS_PER_DAY = 0
+# Test databases reuse ids, so a lesson cached by one test would be another test's lesson.
+LEARNING_LESSON_CACHE_SECONDS = 0

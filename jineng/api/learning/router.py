@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema
 
-from jineng.api.learning.heartbeat import heartbeat_answer
+from jineng.api.learning.heartbeat import heartbeat_answer, heartbeat_lesson
 from jineng.api.learning.schemas import (
     CourseOut,
     CoursePageOut,
@@ -132,7 +132,7 @@ def stream_open(request: HttpRequest, payload: StreamIn) -> Any:
 )
 def heartbeat(request: HttpRequest, payload: HeartbeatIn) -> Any:
     person = _learner(request)
-    lesson = access_lesson_by_id(_user(request), payload.lesson, scope=request_scope(request))
+    lesson = heartbeat_lesson(_user(request), payload.lesson, scope=request_scope(request))
     return heartbeat_answer(
         person=person,
         lesson=lesson,

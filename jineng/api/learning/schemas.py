@@ -65,6 +65,11 @@ class HeartbeatOut(Schema):
     lesson_credited_ms: int = Field(title="本课时累计认定（毫秒）")
     lesson_credited: str = Field(title="本课时累计认定")
     completed: bool = Field(title="本次是否完成课时")
+    check: int | None = Field(
+        default=None,
+        title="待完成的人脸核验编号",
+        description="有值时播放器暂停并打开摄像头，拍照提交到 /learning/checks/{编号}/answer",
+    )
 
 
 class SegmentOut(Schema):

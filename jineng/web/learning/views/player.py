@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jineng.api.learning.heartbeat import heartbeat_answer, hours_label
+from jineng.api.learning.heartbeat import heartbeat_answer, heartbeat_lesson, hours_label
 from jineng.core.errors import DomainError
 from jineng.identity.access import access_person_by_id, request_scope
 from jineng.identity.models import Person
@@ -99,7 +99,7 @@ def stream_open(request: HttpRequest, pk: int) -> HttpResponse:
 def heartbeat(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     person = _person(request)
-    lesson = access_lesson_by_id(_user(request), pk, scope=scope)
+    lesson = heartbeat_lesson(_user(request), pk, scope=scope)
     try:
         data = _json_body(request)
         answer = heartbeat_answer(
