@@ -26,6 +26,7 @@ on SQLite the ORM path below (`_credit`). Both make the same decisions with the 
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -248,7 +249,6 @@ def _measure(
     return Outcome.CREDITED, (prev_pos, prev_pos + creditable)
 
 
-@transaction.atomic
 def learning_heartbeat(
     *,
     person: Person,
@@ -276,6 +276,17 @@ def learning_heartbeat(
         return _heartbeat_pg(
             person=person, lesson=lesson, stream_id=stream_id, pos=pos, visible=visible, at=at
         )
+    with transaction.atomic():
+        return _heartbeat_orm(
+            person=person, lesson=lesson, stream_id=stream_id, pos=pos, visible=visible, at=at
+        )
+
+
+def _heartbeat_orm(
+    *, person: Person, lesson: Lesson, stream_id: int, pos: int, visible: bool, at: datetime
+) -> HeartbeatResult:
+    """`learning_heartbeat` through the ORM (SQLite), in one transaction holding the stream."""
+    duration_ms = lesson.duration_seconds * 1000
     row = (
         LearningStream.objects.select_for_update()
         .filter(pk=stream_id, person_id=person.pk, lesson_id=lesson.pk)
@@ -315,6 +326,13 @@ def _pending(
 ) -> HeartbeatResult:
     """A real-name check waits (services/checks.py): nothing is credited until it is answered;
     past its time it is settled as missed and measuring starts again from here."""
+    with transaction.atomic():
+        return _pending_settle(stream_id, pending, at=at, lesson_credited_ms=lesson_credited_ms)
+
+
+def _pending_settle(
+    stream_id: int, pending: int, *, at: datetime, lesson_credited_ms: int | None
+) -> HeartbeatResult:
     LearningStream.objects.filter(pk=stream_id).update(last_at=None, last_position_ms=None)
     if checks.check_missed(pending, at=at) is not None:
         return HeartbeatResult(Outcome.CHECK_MISSED, 0, None, False)
@@ -324,8 +342,9 @@ def _pending(
 def _heartbeat_pg(
     *, person: Person, lesson: Lesson, stream_id: int, pos: int, visible: bool, at: datetime
 ) -> HeartbeatResult:
-    """`learning_heartbeat` on PostgreSQL: the same decisions, two statements
-    (services/learning_time_pg.py says how and why it stays correct under concurrency)."""
+    """`learning_heartbeat` on PostgreSQL: the same decisions, two autocommitted statements
+    (services/learning_time_pg.py says how and why it stays correct under concurrency); the rare
+    steps — a completion with its audit entry, a check issued or settled — in a transaction."""
     day = timezone.localtime(at).date()
     read = pg.read_and_move(
         stream_id=stream_id,
@@ -360,7 +379,10 @@ def _heartbeat_pg(
         return HeartbeatResult(Outcome.PAST_END, 0, shown, False)
     standing = read.standing
     checks_on = checks.checks_per_day() > 0
-    for _attempt in range(3):
+    # Compare-and-swap: the write applies only to the standing it was computed from; when a
+    # concurrent write or a void changed it, read it again and decide again (few rounds: each
+    # failed round means another heartbeat's write succeeded).
+    for _attempt in range(8):
         merged = seg.merge(standing.segments)
         shown = standing.progress_ms or 0
         parts = seg.uncovered(interval, merged)
@@ -373,39 +395,43 @@ def _heartbeat_pg(
         merged = seg.merge([*merged, *parts])
         total = seg.total(merged)
         completed = standing.completed_at is None and total >= complete_threshold_ms(lesson)
-        written = pg.credit(
-            stream_id=stream_id,
-            person_id=person.pk,
-            lesson_id=lesson.pk,
-            standing=standing,
-            parts=parts,
-            merged=merged,
-            total=total,
-            gained=gained,
-            completed_at=at if completed else None,
-            at=at,
-            day=day,
-            checks=checks_on,
-            draw=checks.draw_next_check_after_ms() if checks_on else None,
-        )
+        with transaction.atomic() if completed else contextlib.nullcontext():
+            written = pg.credit(
+                stream_id=stream_id,
+                person_id=person.pk,
+                lesson_id=lesson.pk,
+                standing=standing,
+                parts=parts,
+                merged=merged,
+                total=total,
+                gained=gained,
+                completed_at=at if completed else None,
+                at=at,
+                day=day,
+                checks=checks_on,
+                draw=checks.draw_next_check_after_ms() if checks_on else None,
+            )
+            if written is not None and completed:
+                _audit_complete(
+                    person=person, lesson=lesson, progress_id=written.progress_id, total=total
+                )
         if written is not None:
             break
         standing = pg.reread(person_id=person.pk, lesson_id=lesson.pk, day=day)
-    else:  # pragma: no cover - the reread holds the locks, so the second write succeeds
-        raise RuntimeError("learning heartbeat: progress kept changing under the stream lock")
-    if completed:
-        _audit_complete(person=person, lesson=lesson, progress_id=written.progress_id, total=total)
+    else:  # pragma: no cover - needs eight concurrent writers on one person's lesson
+        raise HeartbeatInvalid("stream", "学习进度正被同时更新，请稍后重试")
     check = None
     if written.credit_since_check_ms is not None:
-        check = checks.issue_check_if_due(
-            stream_id=stream_id,
-            person_id=person.pk,
-            lesson_id=lesson.pk,
-            region=person.residence_region_id or "",
-            credit_since_ms=written.credit_since_check_ms,
-            next_after_ms=written.next_check_after_ms,
-            at=at,
-        )
+        with transaction.atomic():
+            check = checks.issue_check_if_due(
+                stream_id=stream_id,
+                person_id=person.pk,
+                lesson_id=lesson.pk,
+                region=person.residence_region_id or "",
+                credit_since_ms=written.credit_since_check_ms,
+                next_after_ms=written.next_check_after_ms,
+                at=at,
+            )
     return HeartbeatResult(
         Outcome.CREDITED, gained, total, completed, check_id=None if check is None else check.pk
     )

@@ -1,22 +1,26 @@
-"""The heartbeat's statements on PostgreSQL: two round trips instead of nine to eleven (issue 8
-"Measured": ≥ 1,500 heartbeats/s). The decisions — the interval arithmetic of `_measure`, what is
-new (`segments.uncovered`), the daily cap — are the same Python functions as on SQLite
-(`learning_time._credit_orm`); only the reads and writes around them are fused:
+"""The heartbeat's statements on PostgreSQL: two round trips, autocommitted, instead of nine to
+eleven in a transaction (issue 8 "Measured": ≥ 1,500 heartbeats/s). The decisions — the interval
+arithmetic of `_measure`, what is new (`segments.uncovered`), the daily cap — are the same Python
+functions as on SQLite (`learning_time._heartbeat_orm`); only the reads and writes are fused:
 
-- `read_and_move`: one statement locks the stream row (FOR UPDATE), moves it to this heartbeat's
-  position when it is active, has no pending check and this heartbeat is not stale (the same
-  conditions under which the ORM path moves it), and returns the stream's previous state with the
-  person's progress on the lesson and credited time today, locking both rows when they exist.
+- `read_and_move`: one statement locks the stream row, moves it to this heartbeat's position when
+  it is active, has no pending check and this heartbeat is not stale (the conditions under which
+  the ORM path moves it), and returns the stream's previous state with the person's progress on
+  the lesson and credited time today. Heartbeats of one stream are serialised here: each sees the
+  position the one before it left, so the intervals they measure never overlap in wall time.
 - `credit`: one statement appends the segments, upserts the progress (merged segments) and the
-  day's total, and counts the credit towards the next real-name check.
+  day's total, and counts the credit towards the next real-name check — guarded: it locks the
+  progress and day rows (FOR UPDATE re-reads a row a concurrent writer changed) and writes
+  nothing unless they are still what the decision was made from (compare-and-swap; the upserts
+  repeat the comparison for a row another writer inserted meanwhile, and each later write reads
+  the one before through RETURNING, so all or none happen). Every credit of a person changes the
+  day's row, so the day's row puts all of a person's writes in one order. The caller then reads
+  them again (`reread`) and decides again, so a concurrent heartbeat, another device's or a
+  check's void is never overwritten and no millisecond is credited twice or past the daily cap.
 
-Why the guard in `credit`: every sub-select of a statement reads one snapshot, taken before the
-stream lock was granted. A heartbeat that waited for that lock behind another one of the same
-stream sees the stream row as the other left it (a locked row is re-read), but not a progress or
-day row the other *inserted*. So the write statement — a new snapshot, taken while the stream is
-locked — first compares the progress and day totals with what was read and writes nothing when
-they differ; the caller then reads them again (locked, fresh) and decides again. This happens
-only when two heartbeats of one stream race on its first credit of a lesson or a day.
+No transaction spans the two: a process that dies between them has moved the stream without
+crediting that interval (credit lost, never doubled). The tests run both statements on
+PostgreSQL (tests/test_heartbeat_queries.py, test_concurrency.py).
 """
 
 from __future__ import annotations
@@ -44,61 +48,64 @@ WITH old AS (
 ), progress AS (
     SELECT credited_ms, segments, completed_at FROM learning_lessonprogress
     WHERE person_id = %(person)s AND lesson_id = %(lesson)s
-    FOR UPDATE
 ), today AS (
     SELECT credited_ms FROM learning_dailylearning
     WHERE person_id = %(person)s AND day = %(day)s
-    FOR UPDATE
 )
 SELECT old.state, old.last_position_ms, old.last_at, old.last_visible, old.pending_check_id,
        (SELECT count(*) FROM moved),
-       (SELECT credited_ms FROM progress), (SELECT segments FROM progress),
+       (SELECT credited_ms FROM progress), (SELECT segments::text FROM progress),
        (SELECT completed_at FROM progress), (SELECT credited_ms FROM today)
 FROM old
 """
 
 REREAD = """
 SELECT (SELECT credited_ms FROM learning_lessonprogress
-        WHERE person_id = %(person)s AND lesson_id = %(lesson)s FOR UPDATE),
-       (SELECT segments FROM learning_lessonprogress
+        WHERE person_id = %(person)s AND lesson_id = %(lesson)s),
+       (SELECT segments::text FROM learning_lessonprogress
         WHERE person_id = %(person)s AND lesson_id = %(lesson)s),
        (SELECT completed_at FROM learning_lessonprogress
         WHERE person_id = %(person)s AND lesson_id = %(lesson)s),
        (SELECT credited_ms FROM learning_dailylearning
-        WHERE person_id = %(person)s AND day = %(day)s FOR UPDATE)
+        WHERE person_id = %(person)s AND day = %(day)s)
 """
 
 WRITE = """
-WITH guard AS (
-    SELECT 1 AS ok
-    WHERE (SELECT credited_ms FROM learning_lessonprogress
-           WHERE person_id = %(person)s AND lesson_id = %(lesson)s)
-          IS NOT DISTINCT FROM %(progress_ms)s::bigint
-      AND (SELECT credited_ms FROM learning_dailylearning
-           WHERE person_id = %(person)s AND day = %(day)s)
-          IS NOT DISTINCT FROM %(day_ms)s::bigint
-), progress AS (
-    INSERT INTO learning_lessonprogress (person_id, lesson_id, credited_ms, segments, completed_at)
-    SELECT %(person)s, %(lesson)s, %(total)s, %(segments)s::jsonb, %(completed_at)s FROM guard
-    ON CONFLICT (person_id, lesson_id) DO UPDATE
-    SET credited_ms = EXCLUDED.credited_ms, segments = EXCLUDED.segments,
-        completed_at = COALESCE(learning_lessonprogress.completed_at, EXCLUDED.completed_at)
-    RETURNING id
+WITH seen AS (
+    SELECT (SELECT ARRAY[credited_ms::text, segments::text] FROM learning_lessonprogress
+            WHERE person_id = %(person)s AND lesson_id = %(lesson)s FOR UPDATE) AS progress,
+           (SELECT credited_ms FROM learning_dailylearning
+            WHERE person_id = %(person)s AND day = %(day)s FOR UPDATE) AS day_ms
+), guard AS (
+    SELECT 1 AS ok FROM seen
+    WHERE seen.progress IS NOT DISTINCT FROM %(progress_seen)s::text[]
+      AND seen.day_ms IS NOT DISTINCT FROM %(day_ms)s::bigint
 ), today AS (
     INSERT INTO learning_dailylearning (person_id, day, credited_ms)
     SELECT %(person)s, %(day)s, %(gained)s FROM guard
     ON CONFLICT (person_id, day) DO UPDATE
     SET credited_ms = learning_dailylearning.credited_ms + EXCLUDED.credited_ms
+    WHERE learning_dailylearning.credited_ms IS NOT DISTINCT FROM %(day_ms)s::bigint
+    RETURNING 1 AS ok
+), progress AS (
+    INSERT INTO learning_lessonprogress (person_id, lesson_id, credited_ms, segments, completed_at)
+    SELECT %(person)s, %(lesson)s, %(total)s, %(segments)s::jsonb, %(completed_at)s FROM today
+    ON CONFLICT (person_id, lesson_id) DO UPDATE
+    SET credited_ms = EXCLUDED.credited_ms, segments = EXCLUDED.segments,
+        completed_at = COALESCE(learning_lessonprogress.completed_at, EXCLUDED.completed_at)
+    WHERE ARRAY[learning_lessonprogress.credited_ms::text, learning_lessonprogress.segments::text]
+          IS NOT DISTINCT FROM %(progress_seen)s::text[]
+    RETURNING id
 ), ledger AS (
     INSERT INTO learning_creditedsegment (person_id, lesson_id, stream_id, start_ms, end_ms, at, day)
     SELECT %(person)s, %(lesson)s, %(stream)s, u.a, u.b, %(at)s, %(day)s
-    FROM guard, unnest(%(starts)s::bigint[], %(ends)s::bigint[]) AS u(a, b)
+    FROM progress, unnest(%(starts)s::bigint[], %(ends)s::bigint[]) AS u(a, b)
 ), counted AS (
     UPDATE learning_learningstream
     SET credit_since_check_ms = credit_since_check_ms + %(gained)s,
         next_check_after_ms = COALESCE(next_check_after_ms, %(draw)s::bigint)
-    FROM guard
-    WHERE id = %(stream)s AND %(checks)s
+    FROM progress
+    WHERE learning_learningstream.id = %(stream)s AND %(checks)s
     RETURNING credit_since_check_ms, next_check_after_ms
 )
 SELECT progress.id, counted.credit_since_check_ms, counted.next_check_after_ms
@@ -112,6 +119,7 @@ class Standing:
 
     progress_ms: int | None
     segments: list[list[int]]
+    segments_text: str  # as PostgreSQL prints the jsonb, for the guard
     completed_at: datetime | None
     day_ms: int | None
 
@@ -127,12 +135,12 @@ class StreamRead:
     standing: Standing
 
 
-def _segments(value: Any) -> list[list[int]]:
-    if value is None:
-        return []
-    if isinstance(value, str | bytes):  # Django loads jsonb as text for JSONField
-        value = json.loads(value)
-    return [[int(a), int(b)] for a, b in value]
+def _standing(progress_ms: Any, segments: Any, completed_at: Any, day_ms: Any) -> Standing:
+    text = segments if isinstance(segments, str) else json.dumps(segments)
+    value = json.loads(text) if segments is not None else []
+    return Standing(
+        progress_ms, [[int(a), int(b)] for a, b in value], text or "", completed_at, day_ms
+    )
 
 
 def read_and_move(
@@ -168,7 +176,7 @@ def read_and_move(
         prev_visible=bool(row[3]),
         pending_check_id=row[4],
         moved=bool(row[5]),
-        standing=Standing(row[6], _segments(row[7]), row[8], row[9]),
+        standing=_standing(row[6], row[7], row[8], row[9]),
     )
 
 
@@ -176,7 +184,7 @@ def reread(*, person_id: int, lesson_id: int, day: date) -> Standing:
     with connection.cursor() as cursor:
         cursor.execute(REREAD, {"person": person_id, "lesson": lesson_id, "day": day})
         row = cursor.fetchone()
-    return Standing(row[0], _segments(row[1]), row[2], row[3])
+    return _standing(row[0], row[1], row[2], row[3])
 
 
 @dataclass(frozen=True)
@@ -210,7 +218,9 @@ def credit(
                 "stream": stream_id,
                 "person": person_id,
                 "lesson": lesson_id,
-                "progress_ms": standing.progress_ms,
+                "progress_seen": None
+                if standing.progress_ms is None
+                else [str(standing.progress_ms), standing.segments_text],
                 "day_ms": standing.day_ms,
                 "total": total,
                 "segments": json.dumps([list(p) for p in merged]),
