@@ -282,6 +282,7 @@ LEARNING_DAILY_CAP_HOURS = 7  # 学时 per person per local day
 LEARNING_COMPLETE_RATIO = 0.95  # a lesson is complete at ≥ 95 % of its length credited
 # Training vouchers (issue 8 §7): a voucher is valid for at most this many days (≤ 3 months).
 LEARNING_VOUCHER_VALIDITY_DAYS = 90
+LEARNING_VIDEO_PROBE = True  # a video lesson's length is read from the file (ffprobe)
 LEARNING_LESSON_CACHE_SECONDS = 10  # heartbeats reuse a published lesson read this recently
 # Real-name checks during online learning (jineng/learning/services/checks.py): about this many a
 # day (one per LEARNING_DAILY_CAP_HOURS 学时 / LEARNING_CHECKS_PER_DAY of credit, ± the jitter),

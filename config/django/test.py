@@ -15,3 +15,6 @@ STORAGES = {
 LEARNING_CHECKS_PER_DAY = 0
 # Test databases reuse ids, so a lesson cached by one test would be another test's lesson.
 LEARNING_LESSON_CACHE_SECONDS = 0
+# Lesson fixtures carry a few stand-in bytes, not videos; tests/test_lesson_video_length.py
+# turns the ffprobe reading on with real ones.
+LEARNING_VIDEO_PROBE = False
