@@ -15,7 +15,7 @@ from jineng.identity.access import Scope
 from jineng.identity.models import Person
 from jineng.learning import selectors_web
 from jineng.learning.access import access_lesson_by_id
-from jineng.learning.models import CourseStatus, Lesson
+from jineng.learning.models import CheckStatus, CourseStatus, LearningCheck, Lesson
 from jineng.learning.services import learning_heartbeat
 from jineng.learning.services.learning_time import hour_ms
 
@@ -79,4 +79,36 @@ def heartbeat_answer(
         "lesson_credited": hours_label(total),
         "completed": result.completed,
         "check": result.check_id,  # a real-name check waits: the player opens the camera
+    }
+
+
+def captured_image(upload: Any) -> bytes:
+    """The camera frame the player posted (getUserMedia → canvas → JPEG), checked for size."""
+    if upload is None:
+        raise DomainError("image", "缺少摄像头拍摄的照片")
+    if upload.size > int(settings.FACES_MAX_IMAGE_BYTES):
+        raise DomainError("image", "照片过大，请重新拍摄")
+    data: bytes = upload.read()
+    if not data:
+        raise DomainError("image", "缺少摄像头拍摄的照片")
+    return data
+
+
+def check_answer_out(check: LearningCheck) -> dict[str, Any]:
+    """The player's answer to a real-name check, in Chinese."""
+    passed = check.status == CheckStatus.PASSED
+    if passed:
+        message = "人脸核验通过，请继续学习"
+    elif check.status == CheckStatus.MISSED:
+        message = "人脸核验超时，上次核验通过后的学习时长已作废"
+    else:
+        reason = check.reason or "人脸比对未通过"
+        message = f"人脸核验未通过（{reason}），上次核验通过后的学习时长已作废"
+    return {
+        "check": check.pk,
+        "status": str(check.status),
+        "status_label": check.get_status_display(),
+        "passed": passed,
+        "message": message,
+        "voided_ms": check.voided_ms,
     }

@@ -72,6 +72,17 @@ class HeartbeatOut(Schema):
     )
 
 
+class CheckAnswerOut(Schema):
+    check: int = Field(title="人脸核验编号")
+    status: str = Field(title="结果代码")
+    status_label: str = Field(title="结果", description="核验通过、核验未通过或超时未核验")
+    passed: bool = Field(title="是否通过")
+    message: str = Field(title="说明", description="给学员看的中文说明")
+    voided_ms: int = Field(
+        title="作废时长（毫秒）", description="未通过或超时：上次通过后的学习时长作废"
+    )
+
+
 class SegmentOut(Schema):
     start_ms: int = Field(title="起点（毫秒）")
     end_ms: int = Field(title="终点（毫秒）")

@@ -297,5 +297,10 @@ def learning_check_answer(
     return row
 
 
+def check_is_persons(*, person: Person, check_id: int) -> bool:
+    """Whether the check exists and is `person`'s (the endpoints answer 404 otherwise)."""
+    return LearningCheck.objects.filter(pk=check_id, person=person).exists()
+
+
 def course_failed(*, person: Person, course_id: int) -> bool:
     return CourseFailure.objects.filter(person=person, course_id=course_id).exists()
