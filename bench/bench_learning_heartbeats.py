@@ -463,6 +463,8 @@ class Server:
         self.port = free_port()
         env = server_env(database_url, self.port)
         env["JINENG_WORKERS"] = str(workers)
+        if app.endswith(":naive_wsgi"):
+            env["JINENG_BENCH_NAIVE_SERVER"] = "1"  # set Django up as each worker boots
         log = _common.var_dir() / "bench" / f"gunicorn_{os.getpid()}_{self.port}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         self.log = log
@@ -472,6 +474,10 @@ class Server:
                     str(Path(sys.executable).parent / "gunicorn"),
                     "-c",
                     str(_common.ROOT / "config" / "gunicorn.conf.py"),
+                    # a worker booting Django on a loaded machine can take more than the
+                    # default 30 s; the requests themselves are measured, not limited
+                    "--timeout",
+                    "180",
                     app,
                 ],
                 cwd=_common.ROOT,
@@ -479,12 +485,34 @@ class Server:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
-        self.wait_ready()
+        try:
+            self.wait_ready()
+            self.warm_up(workers)
+        except BaseException:
+            self.stop(keep_log=True)
+            raise
+
+    def warm_up(self, workers: int) -> None:
+        """Requests in parallel until every worker has answered some (imports, URL resolvers)."""
+        import http.client
+
+        def hit() -> None:
+            for _ in range(5):
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                conn.request("GET", "/api/v1/health", headers=HEADERS_BASE)
+                conn.getresponse().read()
+                conn.close()
+
+        threads = [threading.Thread(target=hit) for _ in range(2 * workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
 
     def wait_ready(self) -> None:
         import http.client
 
-        deadline = time.time() + 90
+        deadline = time.time() + 300
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise SystemExit(f"gunicorn exited; see {self.log}")
@@ -496,22 +524,23 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.5)
-        raise SystemExit(f"gunicorn did not answer within 90 s; see {self.log}")
+        raise SystemExit(f"gunicorn did not answer within 300 s; see {self.log}")
 
     def pids(self) -> list[int]:
         return [self.proc.pid, *children(self.proc.pid)]
 
-    def stop(self) -> None:
+    def stop(self, *, keep_log: bool = False) -> None:
         import signal
 
-        if self.proc.poll() is None:
+        if self.proc.poll() is None:  # SIGTERM to the master stops its workers too
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=30)
             except Exception:  # noqa: BLE001 - a stuck server is killed, by its own pid
                 self.proc.kill()
                 self.proc.wait()
-        self.log.unlink(missing_ok=True)
+        if not keep_log:
+            self.log.unlink(missing_ok=True)
 
 
 HEADERS_BASE = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
@@ -757,6 +786,10 @@ def naive_wsgi(environ: dict[str, Any], start_response: Any) -> Any:
     """gunicorn's app for the naive baseline (`bench_learning_heartbeats:naive_wsgi`): the
     project's settings and middleware with this module as the URLconf (only the naive route and
     the health check)."""
+    return naive_handler()(environ, start_response)
+
+
+def naive_handler() -> Any:
     global _NAIVE_HANDLER
     if _NAIVE_HANDLER is None:
         import django
@@ -767,7 +800,8 @@ def naive_wsgi(environ: dict[str, Any], start_response: Any) -> Any:
         from django.core.handlers.wsgi import WSGIHandler
 
         _NAIVE_HANDLER = WSGIHandler()
-    return _NAIVE_HANDLER(environ, start_response)
+        naive_model()
+    return _NAIVE_HANDLER
 
 
 def __getattr__(name: str) -> Any:
@@ -899,12 +933,6 @@ def measure(args: argparse.Namespace, database_url: str) -> None:
     )
     servers: list[Server] = []
     tokens: dict[int, str] = {}
-    if args.http:
-        tokens = issue_tokens(people)
-        servers = [
-            Server("config.wsgi:application", database_url, args.workers),
-            Server("bench_learning_heartbeats:naive_wsgi", database_url, args.workers),
-        ]
 
     def load(mode: str, streams: dict[int, int], lesson_id: int) -> dict[str, Any]:
         if not args.http:
@@ -957,6 +985,12 @@ def measure(args: argparse.Namespace, database_url: str) -> None:
         return values
 
     try:
+        if args.http:
+            tokens.update(issue_tokens(people))
+            servers.append(Server("config.wsgi:application", database_url, args.workers))
+            servers.append(
+                Server("bench_learning_heartbeats:naive_wsgi", database_url, args.workers)
+            )
         _common.run_repeated(report, args.runs, one)
     finally:
         for server in servers:
@@ -984,3 +1018,5 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+elif os.environ.get("JINENG_BENCH_NAIVE_SERVER") == "1":
+    naive_handler()  # a gunicorn worker of the naive baseline, booting
