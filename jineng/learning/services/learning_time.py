@@ -54,8 +54,8 @@ from jineng.learning.models import (
     StreamState,
 )
 from jineng.learning.services import checks
-from jineng.learning.services.records import online_course_completed
 from jineng.learning.services import learning_time_pg as pg
+from jineng.learning.services.records import online_course_completed
 
 if TYPE_CHECKING:
     from jineng.identity.models import User
@@ -415,6 +415,8 @@ def _heartbeat_pg(
                 _audit_complete(
                     person=person, lesson=lesson, progress_id=written.progress_id, total=total
                 )
+                # The course's last lesson completed: the training ledger records it (once).
+                online_course_completed(person=person, lesson=lesson, at=at)
         if written is not None:
             break
         standing = pg.reread(person_id=person.pk, lesson_id=lesson.pk, day=day)
