@@ -3,7 +3,19 @@ p95 < 100 ms, and correct crediting — no double credit — checked after the r
 
     .venv/bin/python bench/bench_learning_heartbeats.py \\
         --database-url postgres://postgres@127.0.0.1:5432/postgres \\
-        [--learners 200] [--processes 2] [--threads 4] [--seconds 30] [--runs 3]
+        [--http [--workers 4]] [--learners 200] [--processes 2] [--threads 4] [--seconds 30] \\
+        [--runs 3]
+
+Two modes. Without --http the clients call the service in-process (below). With --http the
+production server is measured: gunicorn (config/gunicorn.conf.py, `config.wsgi`, the production
+settings with keys made up for the run, `X-Forwarded-Proto: https` as a proxy would send) with
+--workers sync workers on the benchmark's database, and the clients are a load generator in the
+same run — `--processes` × `--threads` of `http.client`, each heartbeat a POST to the API's
+`/api/v1/learning/heartbeats` with the learner's bearer token (`api_token_issue`). Reported
+beside the figures: the load generator's own CPU (getrusage of its processes), gunicorn's (master
+and workers, /proc) and PostgreSQL's (the backends connected to the benchmark database, /proc).
+The naive baseline then runs through a second gunicorn, same settings, middleware and token
+check, whose only route stores one ORM row per heartbeat (`naive_wsgi` below).
 
 Setup (not timed): migrate, load_reference, one training institution, one published course (through
 the services: create, chapter, lessons, submit, publish) with one two-hour video lesson per run,
@@ -61,6 +73,10 @@ NAIVE_TABLE = "bench_naive_heartbeat"
 _NAIVE_MODEL: Any = None
 
 
+HTTP_PATH = "/api/v1/learning/heartbeats"
+NAIVE_PATH = "/bench/naive-heartbeat"
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -71,6 +87,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--processes", type=int, default=2, help="client processes (2)")
     parser.add_argument("--threads", type=int, default=4, help="client threads per process (4)")
     parser.add_argument("--seconds", type=float, default=30.0, help="load per run and path (30)")
+    parser.add_argument(
+        "--http", action="store_true", help="through gunicorn and the API, not in-process"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1),
+        help="gunicorn workers with --http (2 × cores)",
+    )
     return parser.parse_args(argv)
 
 
@@ -127,10 +152,12 @@ def create_naive_table() -> None:
 
 
 def setup(args: argparse.Namespace) -> tuple[list[int], list[int]]:
-    """The course's lessons (one per run) and the learners' person ids."""
+    """The course's lessons (one per run) and the learners' person ids (workers' accounts, no
+    password: only bearer tokens sign them in)."""
     from django.core.management import call_command
 
-    from jineng.identity.testing import make_person
+    from jineng.identity.models import Role
+    from jineng.identity.testing import make_user
     from jineng.learning.models import CourseStatus
     from jineng.learning.services import (
         chapter_add,
@@ -171,7 +198,10 @@ def setup(args: argparse.Namespace) -> tuple[list[int], list[int]]:
     ]
     course_transition(actor=None, course=course, to=CourseStatus.SUBMITTED)
     course_transition(actor=None, course=course, to=CourseStatus.PUBLISHED)
-    people = [make_person(residence_region=REGION[:6]).pk for _ in range(args.learners)]
+    people = [
+        int(make_user(Role.WORKER, region=REGION[:6], password=None).person_id or 0)
+        for _ in range(args.learners)
+    ]
     create_naive_table()
     naive_model()
     print(
@@ -389,6 +419,404 @@ def queries_per_heartbeat(load: dict[str, Any], streams: dict[int, int], lesson_
     return len(queries)
 
 
+# --- over HTTP (--http) ------------------------------------------------------------------------
+
+
+def issue_tokens(people: list[int]) -> dict[int, str]:
+    """A bearer token per learner (person id → token), as POST /auth/token would give."""
+    from jineng.api.services import api_token_issue
+    from jineng.identity.models import User
+
+    return {
+        int(user.person_id or 0): api_token_issue(user=user, label="心跳基准测试")[1]
+        for user in User.objects.filter(person_id__in=people)
+    }
+
+
+def server_env(database_url: str, port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE="config.django.production",
+        JINENG_BIND=f"127.0.0.1:{port}",
+        JINENG_WORKERS=str(env.get("JINENG_WORKERS", "")),
+        JINENG_ALLOWED_HOSTS="127.0.0.1",
+        PYTHONPATH=os.pathsep.join([str(_common.ROOT), str(Path(__file__).resolve().parent)]),
+    )
+    return env
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """One gunicorn (config/gunicorn.conf.py) this benchmark started, stopped by its own pid."""
+
+    def __init__(self, app: str, database_url: str, workers: int) -> None:
+        import subprocess
+
+        self.port = free_port()
+        env = server_env(database_url, self.port)
+        env["JINENG_WORKERS"] = str(workers)
+        if app.endswith(":naive_wsgi"):
+            env["JINENG_BENCH_NAIVE_SERVER"] = "1"  # set Django up as each worker boots
+        log = _common.var_dir() / "bench" / f"gunicorn_{os.getpid()}_{self.port}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self.log = log
+        with open(log, "wb") as out:
+            self.proc = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "gunicorn"),
+                    "-c",
+                    str(_common.ROOT / "config" / "gunicorn.conf.py"),
+                    # a worker booting Django on a loaded machine can take more than the
+                    # default 30 s; the requests themselves are measured, not limited
+                    "--timeout",
+                    "180",
+                    app,
+                ],
+                cwd=_common.ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            self.wait_ready()
+            self.warm_up(workers)
+        except BaseException:
+            self.stop(keep_log=True)
+            raise
+
+    def warm_up(self, workers: int) -> None:
+        """Requests in parallel until every worker has answered some (imports, URL resolvers)."""
+        import http.client
+
+        def hit() -> None:
+            for _ in range(5):
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                conn.request("GET", "/api/v1/health", headers=HEADERS_BASE)
+                conn.getresponse().read()
+                conn.close()
+
+        threads = [threading.Thread(target=hit) for _ in range(2 * workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    def wait_ready(self) -> None:
+        import http.client
+
+        deadline = time.time() + 300
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"gunicorn exited; see {self.log}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn.request("GET", "/api/v1/health", headers=HEADERS_BASE)
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise SystemExit(f"gunicorn did not answer within 300 s; see {self.log}")
+
+    def pids(self) -> list[int]:
+        return [self.proc.pid, *children(self.proc.pid)]
+
+    def stop(self, *, keep_log: bool = False) -> None:
+        import signal
+
+        if self.proc.poll() is None:  # SIGTERM to the master stops its workers too
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except Exception:  # noqa: BLE001 - a stuck server is killed, by its own pid
+                self.proc.kill()
+                self.proc.wait()
+        if not keep_log:
+            self.log.unlink(missing_ok=True)
+
+
+HEADERS_BASE = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
+
+
+def children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(entry.name))
+    return out
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """user + system CPU seconds of each process (from /proc/PID/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def postgres_backends() -> list[int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return [int(pid) for (pid,) in cursor.fetchall()]
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU between two readings; a process that appeared in between counts from zero."""
+    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
+
+
+def http_thread(
+    mode: str,
+    port: int,
+    learners: list[tuple[int, int, str]],
+    lesson_id: int,
+    start_at: float,
+    seconds: float,
+    out: dict[str, Any],
+) -> None:
+    import http.client
+    import json
+
+    from django.utils import timezone
+
+    latencies: list[float] = []
+    outcomes: Counter[str] = Counter()
+    first: dict[int, dt.datetime] = {}
+    last: dict[int, dt.datetime] = {}
+    errors = 0
+    path = HTTP_PATH if mode == "service" else NAIVE_PATH
+    time.sleep(max(0.0, start_at - time.time()))
+    deadline = start_at + seconds
+    while time.time() < deadline:
+        for person_id, stream_id, token in learners:
+            now = timezone.now()
+            began = first.setdefault(person_id, now)
+            body = json.dumps(
+                {
+                    "stream": stream_id,
+                    "lesson": lesson_id,
+                    "position_seconds": (now - began).total_seconds(),
+                    "visible": True,
+                }
+            )
+            headers = {
+                **HEADERS_BASE,
+                "Authorization": f"Bearer {token}",
+                "Content-Type": "application/json",
+            }
+            started = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request("POST", path, body=body, headers=headers)
+                response = conn.getresponse()
+                payload = response.read()
+                conn.close()
+                if response.status != 200:
+                    errors += 1
+                    continue
+                outcomes[str(json.loads(payload)["outcome"])] += 1
+            except (OSError, ValueError, KeyError):
+                errors += 1
+                continue
+            latencies.append((time.perf_counter() - started) * 1000)
+            last[person_id] = timezone.now()
+            if time.time() >= deadline:
+                break
+    out.update(latencies=latencies, outcomes=outcomes, first=first, last=last, errors=errors)
+
+
+def http_process(
+    mode: str,
+    port: int,
+    learners: list[tuple[int, int, str]],
+    lesson_id: int,
+    threads: int,
+    start_at: float,
+    seconds: float,
+    results: mp.Queue[dict[str, Any]],
+) -> None:
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    outs: list[dict[str, Any]] = [{} for _ in range(threads)]
+    workers = [
+        threading.Thread(
+            target=http_thread,
+            args=(mode, port, learners[i::threads], lesson_id, start_at, seconds, outs[i]),
+        )
+        for i in range(threads)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    results.put(
+        merge_outs(outs, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
+    )
+
+
+def merge_outs(outs: list[dict[str, Any]], cpu: float) -> dict[str, Any]:
+    merged: dict[str, Any] = {
+        "latencies": [],
+        "outcomes": Counter(),
+        "first": {},
+        "last": {},
+        "errors": 0,
+        "cpu": cpu,
+        "finished": time.time(),
+    }
+    for out in outs:
+        merged["latencies"].extend(out.get("latencies", []))
+        merged["outcomes"].update(out.get("outcomes", {}))
+        merged["first"].update(out.get("first", {}))
+        merged["last"].update(out.get("last", {}))
+        merged["errors"] += out.get("errors", 0) + (0 if out else 1)
+    return merged
+
+
+def drive_http(
+    args: argparse.Namespace,
+    mode: str,
+    server: Server,
+    streams: dict[int, int],
+    tokens: dict[int, str],
+    lesson_id: int,
+) -> dict[str, Any]:
+    """The load of `mode` ("service" or "naive") against `server`, from forked load-generator
+    processes; adds the server's and PostgreSQL's CPU to the load generator's."""
+    from django.db import connections
+
+    backends = postgres_backends()
+    connections.close_all()
+    ctx = mp.get_context("fork")
+    results: mp.Queue[dict[str, Any]] = ctx.Queue()
+    learners = [(pid, sid, tokens[pid]) for pid, sid in sorted(streams.items())]
+    start_at = time.time() + 2.0
+    procs = [
+        ctx.Process(
+            target=http_process,
+            args=(
+                mode,
+                server.port,
+                learners[i :: args.processes],
+                lesson_id,
+                args.threads,
+                start_at,
+                args.seconds,
+                results,
+            ),
+        )
+        for i in range(args.processes)
+    ]
+    for p in procs:
+        p.start()
+    time.sleep(max(0.0, start_at - time.time()))
+    server_before = cpu_seconds(server.pids())
+    pg_before = cpu_seconds(backends)
+    parts = []
+    for _ in procs:
+        try:
+            parts.append(results.get(timeout=args.seconds + 600))
+        except queue.Empty as exc:
+            raise SystemExit(f"a load-generator process of the {mode} load did not report") from exc
+    server_after = cpu_seconds(server.pids())
+    pg_after = cpu_seconds(postgres_backends())
+    for p in procs:
+        p.join()
+    total = merge_outs(parts, 0.0)
+    total["cpu"] = sum(part["cpu"] for part in parts)
+    total["wall"] = max(part["finished"] for part in parts) - start_at
+    total["server_cpu"] = cpu_used(server_before, server_after)
+    total["pg_cpu"] = cpu_used(pg_before, pg_after)
+    return total
+
+
+def naive_view(request: Any) -> Any:
+    """The naive baseline over HTTP: the same token check, then one ORM row per heartbeat with
+    whatever position the client sent (what PlayEdu-style crediting stores)."""
+    import json
+
+    from django.http import JsonResponse
+    from django.utils import timezone
+
+    from jineng.api.services import api_token_lookup
+
+    token = api_token_lookup(raw=request.headers.get("Authorization", "").removeprefix("Bearer "))
+    if token is None or request.method != "POST":
+        return JsonResponse({"detail": "未提供有效的身份令牌。"}, status=401)
+    data = json.loads(request.body)
+    naive_model().objects.create(
+        person_id=token.user.person_id,
+        lesson_id=int(data["lesson"]),
+        stream_id=int(data["stream"]),
+        position_ms=round(float(data["position_seconds"]) * 1000),
+        visible=bool(data["visible"]),
+        at=timezone.now(),
+    )
+    return JsonResponse({"outcome": "stored"})
+
+
+_NAIVE_HANDLER: Any = None
+
+
+def naive_wsgi(environ: dict[str, Any], start_response: Any) -> Any:
+    """gunicorn's app for the naive baseline (`bench_learning_heartbeats:naive_wsgi`): the
+    project's settings and middleware with this module as the URLconf (only the naive route and
+    the health check)."""
+    return naive_handler()(environ, start_response)
+
+
+def naive_handler() -> Any:
+    global _NAIVE_HANDLER
+    if _NAIVE_HANDLER is None:
+        import django
+        from django.conf import settings
+
+        django.setup()
+        settings.ROOT_URLCONF = __name__
+        from django.core.handlers.wsgi import WSGIHandler
+
+        _NAIVE_HANDLER = WSGIHandler()
+        naive_model()
+    return _NAIVE_HANDLER
+
+
+def __getattr__(name: str) -> Any:
+    if name == "urlpatterns":  # the naive server's URLconf (see naive_wsgi)
+        from django.http import JsonResponse
+        from django.urls import path
+        from django.views.decorators.csrf import csrf_exempt
+
+        return [
+            path(NAIVE_PATH.lstrip("/"), csrf_exempt(naive_view)),
+            path("api/v1/health", lambda request: JsonResponse({"status": "ok"})),
+        ]
+    raise AttributeError(name)
+
+
 # --- the check -----------------------------------------------------------------------------------
 
 
@@ -456,28 +884,66 @@ FIGURES = [
 ]
 
 
-def measure(args: argparse.Namespace) -> None:
+HTTP_FIGURES = [
+    _common.Figure("server_cpu", "service: gunicorn CPU (s per s)"),
+    _common.Figure("pg_cpu", "service: PostgreSQL backends' CPU (s per s)"),
+    _common.Figure("naive_server_cpu", "naive: gunicorn CPU (s per s)"),
+    _common.Figure("naive_pg_cpu", "naive: PostgreSQL backends' CPU (s per s)"),
+]
+
+
+def figures(http: bool) -> list[_common.Figure]:
+    if not http:
+        return FIGURES
+    out = []
+    for figure in FIGURES:
+        if figure.key in ("cpu", "naive_cpu"):
+            label = figure.label.replace("the client processes", "the load generator")
+            figure = _common.Figure(figure.key, label, figure.fmt, figure.higher_is_better)
+        out.append(figure)
+    return out + HTTP_FIGURES
+
+
+def measure(args: argparse.Namespace, database_url: str) -> None:
     from django.db import connection
 
     lessons, people = setup(args)
     clients = args.processes * args.threads
+    target = (
+        f"gunicorn {args.workers} sync workers, API over HTTP"
+        if args.http
+        else "in-process service"
+    )
     report = _common.Report(
         f"Learning heartbeats, {args.learners} learners, {clients} clients "
         f"({args.processes} processes × {args.threads} threads), {args.seconds:.0f} s per path "
-        f"({connection.vendor}, in-process service)",
-        FIGURES,
+        f"({connection.vendor}, {target})",
+        figures(args.http),
         notes=[
             "Closed loop: each client sends its learners' heartbeats at real-time positions as "
             "fast as they are answered. Check after every run from the ledger: 0 over-credited "
             "learners, 0 overlapping segments, 0 progress rows disagreeing with their segments. "
-            "Naive: one ORM row per heartbeat into a throwaway table, same load."
+            "Naive: one ORM row per heartbeat into a throwaway table, same load"
+            + (
+                " (HTTP: a second gunicorn, same settings, middleware and token check)."
+                if args.http
+                else "."
+            )
         ],
     )
+    servers: list[Server] = []
+    tokens: dict[int, str] = {}
+
+    def load(mode: str, streams: dict[int, int], lesson_id: int) -> dict[str, Any]:
+        if not args.http:
+            return drive(args, mode, streams, lesson_id)
+        server = servers[0] if mode == "service" else servers[1]
+        return drive_http(args, mode, server, streams, tokens, lesson_id)
 
     def one(number: int) -> dict[str, float]:
         lesson_id = lessons[number - 1]
         streams = open_streams(people, lesson_id)
-        service = drive(args, "service", streams, lesson_id)
+        service = load("service", streams, lesson_id)
         check = check_ledger(lesson_id, service)
         print(
             f"  check: {int(check['learners_checked'])} learners, outcomes "
@@ -488,10 +954,10 @@ def measure(args: argparse.Namespace) -> None:
             flush=True,
         )
         queries = queries_per_heartbeat(service, streams, lesson_id)
-        naive = drive(args, "naive", streams, lesson_id)
+        naive = load("naive", streams, lesson_id)
         s50, s95, smax = percentiles(service["latencies"])
         n50, n95, nmax = percentiles(naive["latencies"])
-        return {
+        values = {
             "rate": len(service["latencies"]) / service["wall"],
             "p50": s50,
             "p95": s95,
@@ -509,21 +975,48 @@ def measure(args: argparse.Namespace) -> None:
             "naive_max": nmax,
             "naive_cpu": naive["cpu"] / naive["wall"],
         }
+        if args.http:
+            values.update(
+                server_cpu=service["server_cpu"] / service["wall"],
+                pg_cpu=service["pg_cpu"] / service["wall"],
+                naive_server_cpu=naive["server_cpu"] / naive["wall"],
+                naive_pg_cpu=naive["pg_cpu"] / naive["wall"],
+            )
+        return values
 
-    _common.run_repeated(report, args.runs, one)
+    try:
+        if args.http:
+            tokens.update(issue_tokens(people))
+            servers.append(Server("config.wsgi:application", database_url, args.workers))
+            servers.append(
+                Server("bench_learning_heartbeats:naive_wsgi", database_url, args.workers)
+            )
+        _common.run_repeated(report, args.runs, one)
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
+    import secrets
+
     args = parse_args(argv)
+    if args.http:
+        # The production settings refuse to start without keys; the server and this process
+        # (which writes the learners' encrypted fields) must share them.
+        os.environ.setdefault("JINENG_SECRET_KEY", secrets.token_urlsafe(48))
+        os.environ.setdefault("JINENG_FIELD_KEY", secrets.token_urlsafe(48))
     with _common.bench_database(args.database_url, reuse=False) as database:
         setup_django(database.url)
         from django.db import connections
 
         try:
-            measure(args)
+            measure(args, database.url)
         finally:
             connections.close_all()
 
 
 if __name__ == "__main__":
     main()
+elif os.environ.get("JINENG_BENCH_NAIVE_SERVER") == "1":
+    naive_handler()  # a gunicorn worker of the naive baseline, booting

@@ -295,13 +295,15 @@ LEARNING_DAILY_CAP_HOURS = 7  # 学时 per person per local day
 LEARNING_COMPLETE_RATIO = 0.95  # a lesson is complete at ≥ 95 % of its length credited
 # Training vouchers (issue 8 §7): a voucher is valid for at most this many days (≤ 3 months).
 LEARNING_VOUCHER_VALIDITY_DAYS = 90
+LEARNING_VIDEO_PROBE = True  # a video lesson's length is read from the file (ffprobe)
+LEARNING_LESSON_CACHE_SECONDS = 10  # heartbeats reuse a published lesson read this recently
 # Real-name checks during online learning (jineng/learning/services/checks.py): about this many a
 # day (one per LEARNING_DAILY_CAP_HOURS 学时 / LEARNING_CHECKS_PER_DAY of credit, ± the jitter),
 # each to be answered with a live capture within LEARNING_CHECK_ANSWER_SECONDS; this many failed or
 # missed checks in one course fail the learner there. LEARNING_CHECKS_PER_DAY = 0 turns them off.
-# Off by default until the player's camera screen for answering a check ships (a check nobody can
-# answer would be missed and void the learner's time); the rule is 8 a day (issue 8 §2).
-LEARNING_CHECKS_PER_DAY = int(os.environ.get("JINENG_LEARNING_CHECKS_PER_DAY", "0"))
+# The rule is 8 a day (issue 8 §2); the player answers them with its camera panel
+# (jineng/web/static/learning/player.js).
+LEARNING_CHECKS_PER_DAY = int(os.environ.get("JINENG_LEARNING_CHECKS_PER_DAY", "8"))
 LEARNING_CHECK_ANSWER_SECONDS = 60
 LEARNING_CHECK_JITTER = 0.5  # the credit between checks is drawn from (1 ± this) × the mean
 LEARNING_CHECK_MAX_FAILURES = 3

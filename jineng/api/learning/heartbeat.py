@@ -4,16 +4,45 @@ total on the lesson as the player shows it."""
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from jineng.core.errors import DomainError
+from jineng.identity.access import Scope
 from jineng.identity.models import Person
 from jineng.learning import selectors_web
-from jineng.learning.models import Lesson
+from jineng.learning.access import access_lesson_by_id
+from jineng.learning.models import CheckStatus, CourseStatus, LearningCheck, Lesson
 from jineng.learning.services import learning_heartbeat
 from jineng.learning.services.learning_time import hour_ms
+
+if TYPE_CHECKING:
+    from jineng.identity.models import User
+
+# Lessons of published courses, by id, as last read (monotonic time, lesson): a published
+# course's lessons are visible to everyone and cannot be edited, so a heartbeat every few seconds
+# need not read the lesson, its chapter and course again; a withdrawal is seen within
+# LEARNING_LESSON_CACHE_SECONDS (0 turns the cache off, as the tests do: their ids repeat).
+_PUBLISHED_LESSONS: dict[int, tuple[float, Lesson]] = {}
+_CACHE_LIMIT = 10_000
+
+
+def heartbeat_lesson(user: User, lesson_id: int, *, scope: Scope) -> Lesson:
+    """`access_lesson_by_id` for the heartbeat endpoints, with the published-lesson cache."""
+    ttl = float(settings.LEARNING_LESSON_CACHE_SECONDS)
+    now = time.monotonic()
+    hit = _PUBLISHED_LESSONS.get(lesson_id)
+    if hit is not None and now - hit[0] < ttl:
+        return hit[1]
+    lesson = access_lesson_by_id(user, lesson_id, scope=scope)
+    if ttl > 0 and lesson.chapter.course.status == CourseStatus.PUBLISHED:
+        if len(_PUBLISHED_LESSONS) >= _CACHE_LIMIT:
+            _PUBLISHED_LESSONS.clear()
+        _PUBLISHED_LESSONS[lesson.pk] = (now, lesson)
+    return lesson
 
 
 def hours_label(ms: int) -> str:
@@ -49,4 +78,37 @@ def heartbeat_answer(
         "lesson_credited_ms": total,
         "lesson_credited": hours_label(total),
         "completed": result.completed,
+        "check": result.check_id,  # a real-name check waits: the player opens the camera
+    }
+
+
+def captured_image(upload: Any) -> bytes:
+    """The camera frame the player posted (getUserMedia → canvas → JPEG), checked for size."""
+    if upload is None:
+        raise DomainError("image", "缺少摄像头拍摄的照片")
+    if upload.size > int(settings.FACES_MAX_IMAGE_BYTES):
+        raise DomainError("image", "照片过大，请重新拍摄")
+    data: bytes = upload.read()
+    if not data:
+        raise DomainError("image", "缺少摄像头拍摄的照片")
+    return data
+
+
+def check_answer_out(check: LearningCheck) -> dict[str, Any]:
+    """The player's answer to a real-name check, in Chinese."""
+    passed = check.status == CheckStatus.PASSED
+    if passed:
+        message = "人脸核验通过，请继续学习"
+    elif check.status == CheckStatus.MISSED:
+        message = "人脸核验超时，上次核验通过后的学习时长已作废"
+    else:
+        reason = check.reason or "人脸比对未通过"
+        message = f"人脸核验未通过（{reason}），上次核验通过后的学习时长已作废"
+    return {
+        "check": check.pk,
+        "status": str(check.status),
+        "status_label": check.get_status_display(),
+        "passed": passed,
+        "message": message,
+        "voided_ms": check.voided_ms,
     }

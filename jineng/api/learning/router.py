@@ -6,12 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field as NinjaField
+from ninja import File as NinjaFile
 from ninja import Query, Router, Schema
+from ninja.files import UploadedFile
 
-from jineng.api.learning.heartbeat import heartbeat_answer
+from jineng.api.learning.heartbeat import (
+    captured_image,
+    check_answer_out,
+    heartbeat_answer,
+    heartbeat_lesson,
+)
 from jineng.api.learning.schemas import (
+    CheckAnswerOut,
     CourseOut,
     CoursePageOut,
     HeartbeatIn,
@@ -29,7 +37,8 @@ from jineng.learning import selectors
 from jineng.learning.access import access_lesson_by_id
 from jineng.learning.errors import LearningForbidden
 from jineng.learning.models import Course, CourseStatus
-from jineng.learning.services import learning_stream_open
+from jineng.learning.services import learning_check_answer, learning_stream_open
+from jineng.learning.services.checks import check_is_persons
 
 router = Router(tags=["learning"])
 
@@ -132,7 +141,7 @@ def stream_open(request: HttpRequest, payload: StreamIn) -> Any:
 )
 def heartbeat(request: HttpRequest, payload: HeartbeatIn) -> Any:
     person = _learner(request)
-    lesson = access_lesson_by_id(_user(request), payload.lesson, scope=request_scope(request))
+    lesson = heartbeat_lesson(_user(request), payload.lesson, scope=request_scope(request))
     return heartbeat_answer(
         person=person,
         lesson=lesson,
@@ -140,6 +149,26 @@ def heartbeat(request: HttpRequest, payload: HeartbeatIn) -> Any:
         position=payload.position_seconds,
         visible=payload.visible,
     )
+
+
+@router.post(
+    "/checks/{check_id}/answer",
+    response={200: CheckAnswerOut, **ERRORS},
+    summary="学习过程人脸核验：提交摄像头实时拍摄的照片",
+    description="心跳返回 check 时调用；照片须来自摄像头实时拍摄（multipart 字段 image，JPEG）。"
+    "核验未通过或超时，上次核验通过后的学习时长作废。",
+)
+def check_answer(
+    request: HttpRequest, check_id: int, image: NinjaFile[UploadedFile | None] = None
+) -> Any:
+    # `image` optional here so that a refusal (403, 404) comes before a missing photo (400).
+    person = _learner(request)
+    if not check_is_persons(person=person, check_id=check_id):
+        raise Http404("人脸抽查不存在")
+    check = learning_check_answer(
+        actor=_user(request), person=person, check=check_id, image=captured_image(image)
+    )
+    return check_answer_out(check)
 
 
 def _ledger(request: HttpRequest, person: Person) -> LedgerOut:

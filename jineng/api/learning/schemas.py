@@ -65,6 +65,22 @@ class HeartbeatOut(Schema):
     lesson_credited_ms: int = Field(title="本课时累计认定（毫秒）")
     lesson_credited: str = Field(title="本课时累计认定")
     completed: bool = Field(title="本次是否完成课时")
+    check: int | None = Field(
+        default=None,
+        title="待完成的人脸核验编号",
+        description="有值时播放器暂停并打开摄像头，拍照提交到 /learning/checks/{编号}/answer",
+    )
+
+
+class CheckAnswerOut(Schema):
+    check: int = Field(title="人脸核验编号")
+    status: str = Field(title="结果代码")
+    status_label: str = Field(title="结果", description="核验通过、核验未通过或超时未核验")
+    passed: bool = Field(title="是否通过")
+    message: str = Field(title="说明", description="给学员看的中文说明")
+    voided_ms: int = Field(
+        title="作废时长（毫秒）", description="未通过或超时：上次通过后的学习时长作废"
+    )
 
 
 class SegmentOut(Schema):

@@ -18,6 +18,7 @@ from jineng.audit.services import audit_record
 from jineng.audit.vocabulary import AuditAction, AuditObject
 from jineng.core.states import transition
 from jineng.identity.access import scope_of
+from jineng.learning import probe
 from jineng.learning.access import parties_of
 from jineng.learning.errors import CourseInvalid, LearningForbidden, TransitionRefused
 from jineng.learning.models import (
@@ -302,7 +303,7 @@ def lesson_add(
     chapter: Chapter,
     title: str,
     kind: str,
-    duration_seconds: int,
+    duration_seconds: int | None = None,
     media: File[Any] | None = None,
     order: int | None = None,
 ) -> Lesson:
@@ -313,6 +314,11 @@ def lesson_add(
     if not title or len(title) > 200:
         raise CourseInvalid("title", "课时名称不能为空，且不能超过 200 个字")
     kind = _choice("kind", "课时类型", kind, LessonKind)
+    if kind == LessonKind.VIDEO and media is not None:
+        # The file's own length; the typed one only where ffprobe is missing (probe.py).
+        probed = probe.video_seconds(media)
+        if probed is not None:
+            duration_seconds = probed
     if (
         not isinstance(duration_seconds, int)
         or isinstance(duration_seconds, bool)

@@ -76,18 +76,42 @@ def maybe_issue_check(*, stream_id: int, gained_ms: int, at: datetime) -> Learni
     if stream.next_check_after_ms is None:
         stream.next_check_after_ms = draw_next_check_after_ms()
         stream.save(update_fields=["next_check_after_ms"])
-    if stream.pending_check_id is not None or stream.next_check_after_ms is None:
+    if stream.pending_check_id is not None:
         return None
-    if stream.credit_since_check_ms < stream.next_check_after_ms:
+    return issue_check_if_due(
+        stream_id=stream_id,
+        person_id=stream.person_id,
+        lesson_id=stream.lesson_id,
+        region=stream.person.residence_region_id or "",
+        credit_since_ms=stream.credit_since_check_ms,
+        next_after_ms=stream.next_check_after_ms,
+        at=at,
+    )
+
+
+def issue_check_if_due(
+    *,
+    stream_id: int,
+    person_id: int,
+    lesson_id: int,
+    region: str,
+    credit_since_ms: int,
+    next_after_ms: int | None,
+    at: datetime,
+) -> LearningCheck | None:
+    """Issue a check on the stream (which has no pending one) when its credit since the last
+    check reached the drawn amount and today's checks allow one; None otherwise. Called by both
+    heartbeat paths with the stream's counters as just updated."""
+    if next_after_ms is None or credit_since_ms < next_after_ms:
         return None
     day_start = timezone.localtime(at).replace(hour=0, minute=0, second=0, microsecond=0)
-    today = LearningCheck.objects.filter(person_id=stream.person_id, issued_at__gte=day_start)
+    today = LearningCheck.objects.filter(person_id=person_id, issued_at__gte=day_start)
     if today.count() >= checks_per_day():
         return None
     check = LearningCheck.objects.create(
-        person_id=stream.person_id,
-        lesson_id=stream.lesson_id,
-        stream=stream,
+        person_id=person_id,
+        lesson_id=lesson_id,
+        stream_id=stream_id,
         issued_at=at,
         due_by=at + timedelta(seconds=int(settings.LEARNING_CHECK_ANSWER_SECONDS)),
     )
@@ -100,8 +124,8 @@ def maybe_issue_check(*, stream_id: int, gained_ms: int, at: datetime) -> Learni
         action=AuditAction.LEARNING_CHECK_ISSUE,
         object_type=AuditObject.LEARNING_CHECK,
         object_id=check.pk,
-        after={"person": stream.person_id, "lesson": stream.lesson_id, "due_by": check.due_by},
-        region=stream.person.residence_region_id or "",
+        after={"person": person_id, "lesson": lesson_id, "due_by": check.due_by},
+        region=region,
     )
     return check
 
@@ -271,6 +295,11 @@ def learning_check_answer(
     )
     row.refresh_from_db()
     return row
+
+
+def check_is_persons(*, person: Person, check_id: int) -> bool:
+    """Whether the check exists and is `person`'s (the endpoints answer 404 otherwise)."""
+    return LearningCheck.objects.filter(pk=check_id, person=person).exists()
 
 
 def course_failed(*, person: Person, course_id: int) -> bool:

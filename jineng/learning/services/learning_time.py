@@ -16,13 +16,17 @@ and only the part of it not credited before, up to what is left of the person's 
 continues from the new position. Open Edx counts a video complete when the browser says 95 % was
 played and PlayEdu accepts the client's duration (issue 8): both trust the client; this does not.
 
-The heartbeat path is built for throughput (≥ 1,500/s on PostgreSQL later): it locks and updates
+The heartbeat path is built for throughput (issue 8 "Measured": ≥ 1,500/s): it locks and updates
 the stream's one row, and only when something is credited touches the progress row, the day's row
 and appends the segments; it writes no audit entry (opening, closing and completion are audited).
+On PostgreSQL that is two statements (`learning_time_pg`: read-and-move, then one fused write);
+on SQLite the ORM path below (`_credit`). Both make the same decisions with the same functions
+(`_measure`, `segments`) and run the same tests (tests/test_heartbeat_queries.py counts them).
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,7 +34,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +54,7 @@ from jineng.learning.models import (
     StreamState,
 )
 from jineng.learning.services import checks
+from jineng.learning.services import learning_time_pg as pg
 from jineng.learning.services.records import online_course_completed
 
 if TYPE_CHECKING:
@@ -244,7 +249,6 @@ def _measure(
     return Outcome.CREDITED, (prev_pos, prev_pos + creditable)
 
 
-@transaction.atomic
 def learning_heartbeat(
     *,
     person: Person,
@@ -264,6 +268,25 @@ def learning_heartbeat(
     if position_seconds < 0:
         raise HeartbeatInvalid("position_seconds", "播放位置不能为负数", position_seconds)
     stream_id = stream if isinstance(stream, int) else stream.pk
+    duration_ms = lesson.duration_seconds * 1000
+    # The reported position is measured as reported (clamping it to the length first would hide
+    # a skip or 2× speed in the last stretch); only the credited interval is cut to the length.
+    pos = min(round(position_seconds * 1000), duration_ms + POSITION_SLACK_MS)
+    if connection.vendor == "postgresql":
+        return _heartbeat_pg(
+            person=person, lesson=lesson, stream_id=stream_id, pos=pos, visible=visible, at=at
+        )
+    with transaction.atomic():
+        return _heartbeat_orm(
+            person=person, lesson=lesson, stream_id=stream_id, pos=pos, visible=visible, at=at
+        )
+
+
+def _heartbeat_orm(
+    *, person: Person, lesson: Lesson, stream_id: int, pos: int, visible: bool, at: datetime
+) -> HeartbeatResult:
+    """`learning_heartbeat` through the ORM (SQLite), in one transaction holding the stream."""
+    duration_ms = lesson.duration_seconds * 1000
     row = (
         LearningStream.objects.select_for_update()
         .filter(pk=stream_id, person_id=person.pk, lesson_id=lesson.pk)
@@ -276,18 +299,9 @@ def learning_heartbeat(
     if state != StreamState.ACTIVE:
         return HeartbeatResult(Outcome.INACTIVE, 0, None, False)
     if pending is not None:
-        # A real-name check waits (services/checks.py): nothing is credited until it is answered;
-        # past its time it is settled as missed and measuring starts again from here.
-        LearningStream.objects.filter(pk=stream_id).update(last_at=None, last_position_ms=None)
-        if checks.check_missed(pending, at=at) is not None:
-            return HeartbeatResult(Outcome.CHECK_MISSED, 0, None, False)
-        return HeartbeatResult(Outcome.CHECK_PENDING, 0, None, False, check_id=pending)
+        return _pending(stream_id, pending, at=at, lesson_credited_ms=None)
     if prev_at is not None and at <= prev_at:
         return HeartbeatResult(Outcome.STALE, 0, None, False)
-    duration_ms = lesson.duration_seconds * 1000
-    # The reported position is measured as reported (clamping it to the length first would hide
-    # a skip or 2× speed in the last stretch); only the credited interval is cut to the length.
-    pos = min(round(position_seconds * 1000), duration_ms + POSITION_SLACK_MS)
     LearningStream.objects.filter(pk=stream_id).update(
         last_position_ms=pos, last_at=at, last_visible=visible
     )
@@ -305,6 +319,141 @@ def learning_heartbeat(
     if interval[1] <= interval[0]:
         return HeartbeatResult(Outcome.PAST_END, 0, None, False)
     return _credit(person=person, lesson=lesson, stream_id=stream_id, interval=interval, at=at)
+
+
+def _pending(
+    stream_id: int, pending: int, *, at: datetime, lesson_credited_ms: int | None
+) -> HeartbeatResult:
+    """A real-name check waits (services/checks.py): nothing is credited until it is answered;
+    past its time it is settled as missed and measuring starts again from here."""
+    with transaction.atomic():
+        return _pending_settle(stream_id, pending, at=at, lesson_credited_ms=lesson_credited_ms)
+
+
+def _pending_settle(
+    stream_id: int, pending: int, *, at: datetime, lesson_credited_ms: int | None
+) -> HeartbeatResult:
+    LearningStream.objects.filter(pk=stream_id).update(last_at=None, last_position_ms=None)
+    if checks.check_missed(pending, at=at) is not None:
+        return HeartbeatResult(Outcome.CHECK_MISSED, 0, None, False)
+    return HeartbeatResult(Outcome.CHECK_PENDING, 0, lesson_credited_ms, False, check_id=pending)
+
+
+def _heartbeat_pg(
+    *, person: Person, lesson: Lesson, stream_id: int, pos: int, visible: bool, at: datetime
+) -> HeartbeatResult:
+    """`learning_heartbeat` on PostgreSQL: the same decisions, two autocommitted statements
+    (services/learning_time_pg.py says how and why it stays correct under concurrency); the rare
+    steps — a completion with its audit entry, a check issued or settled — in a transaction."""
+    day = timezone.localtime(at).date()
+    read = pg.read_and_move(
+        stream_id=stream_id,
+        person_id=person.pk,
+        lesson_id=lesson.pk,
+        pos=pos,
+        visible=visible,
+        at=at,
+        day=day,
+    )
+    if read is None:
+        raise HeartbeatInvalid("stream", "学习记录与学员或课时不符")
+    shown = read.standing.progress_ms or 0
+    if read.state != StreamState.ACTIVE:
+        return HeartbeatResult(Outcome.INACTIVE, 0, shown, False)
+    if read.pending_check_id is not None:
+        return _pending(stream_id, read.pending_check_id, at=at, lesson_credited_ms=shown)
+    if not read.moved:
+        return HeartbeatResult(Outcome.STALE, 0, shown, False)
+    outcome, interval = _measure(
+        prev_pos=read.prev_pos,
+        prev_at=read.prev_at,
+        prev_visible=read.prev_visible,
+        pos=pos,
+        visible=visible,
+        at=at,
+    )
+    if interval is None:
+        return HeartbeatResult(outcome, 0, shown, False)
+    interval = (interval[0], min(interval[1], lesson.duration_seconds * 1000))
+    if interval[1] <= interval[0]:
+        return HeartbeatResult(Outcome.PAST_END, 0, shown, False)
+    standing = read.standing
+    checks_on = checks.checks_per_day() > 0
+    # Compare-and-swap: the write applies only to the standing it was computed from; when a
+    # concurrent write or a void changed it, read it again and decide again (few rounds: each
+    # failed round means another heartbeat's write succeeded).
+    for _attempt in range(8):
+        merged = seg.merge(standing.segments)
+        shown = standing.progress_ms or 0
+        parts = seg.uncovered(interval, merged)
+        if not parts:
+            return HeartbeatResult(Outcome.ALREADY_CREDITED, 0, shown, False)
+        parts = seg.truncate(parts, daily_cap_ms() - (standing.day_ms or 0))
+        if not parts:
+            return HeartbeatResult(Outcome.DAILY_CAP, 0, shown, False)
+        gained = seg.total(parts)
+        merged = seg.merge([*merged, *parts])
+        total = seg.total(merged)
+        completed = standing.completed_at is None and total >= complete_threshold_ms(lesson)
+        with transaction.atomic() if completed else contextlib.nullcontext():
+            written = pg.credit(
+                stream_id=stream_id,
+                person_id=person.pk,
+                lesson_id=lesson.pk,
+                standing=standing,
+                parts=parts,
+                merged=merged,
+                total=total,
+                gained=gained,
+                completed_at=at if completed else None,
+                at=at,
+                day=day,
+                checks=checks_on,
+                draw=checks.draw_next_check_after_ms() if checks_on else None,
+            )
+            if written is not None and completed:
+                _audit_complete(
+                    person=person, lesson=lesson, progress_id=written.progress_id, total=total
+                )
+                # The course's last lesson completed: the training ledger records it (once).
+                online_course_completed(person=person, lesson=lesson, at=at)
+        if written is not None:
+            break
+        standing = pg.reread(person_id=person.pk, lesson_id=lesson.pk, day=day)
+    else:  # pragma: no cover - needs eight concurrent writers on one person's lesson
+        raise HeartbeatInvalid("stream", "学习进度正被同时更新，请稍后重试")
+    check = None
+    if written.credit_since_check_ms is not None:
+        with transaction.atomic():
+            check = checks.issue_check_if_due(
+                stream_id=stream_id,
+                person_id=person.pk,
+                lesson_id=lesson.pk,
+                region=person.residence_region_id or "",
+                credit_since_ms=written.credit_since_check_ms,
+                next_after_ms=written.next_check_after_ms,
+                at=at,
+            )
+    return HeartbeatResult(
+        Outcome.CREDITED, gained, total, completed, check_id=None if check is None else check.pk
+    )
+
+
+def _audit_complete(*, person: Person, lesson: Lesson, progress_id: int, total: int) -> None:
+    audit_record(
+        actor=None,
+        actor_label="在线学习计时",
+        action=AuditAction.LESSON_COMPLETE,
+        object_type=AuditObject.LESSON_PROGRESS,
+        object_id=progress_id,
+        after={
+            "person": person.pk,
+            "lesson": lesson.pk,
+            "credited_ms": total,
+            "duration_ms": lesson.duration_seconds * 1000,
+        },
+        region=person.residence_region_id or "",
+    )
 
 
 def _credit(
@@ -352,19 +501,8 @@ def _credit(
         fields.append("completed_at")
     progress.save(update_fields=fields)
     if completed:
-        audit_record(
-            actor=None,
-            actor_label="在线学习计时",
-            action=AuditAction.LESSON_COMPLETE,
-            object_type=AuditObject.LESSON_PROGRESS,
-            object_id=progress.pk,
-            after={
-                "person": person.pk,
-                "lesson": lesson.pk,
-                "credited_ms": progress.credited_ms,
-                "duration_ms": lesson.duration_seconds * 1000,
-            },
-            region=person.residence_region_id or "",
+        _audit_complete(
+            person=person, lesson=lesson, progress_id=progress.pk, total=progress.credited_ms
         )
         # The course's last lesson completed: the training ledger records it (once).
         online_course_completed(person=person, lesson=lesson, at=at)

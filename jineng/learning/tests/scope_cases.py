@@ -87,6 +87,35 @@ def _lesson(side: Side, kind: str = "published") -> int:
     return lesson.pk
 
 
+def _check(side: Side) -> int:
+    """A pending real-name check of the side's person on the side's published lesson."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from jineng.learning.models import CheckStatus, LearningCheck, LearningStream, StreamState
+
+    found = LearningCheck.objects.filter(person=side.person, status=CheckStatus.PENDING).first()
+    if found is not None:
+        return found.pk
+    now = timezone.now()
+    stream = LearningStream.objects.create(
+        person=side.person,
+        lesson_id=_lesson(side),
+        device="矩阵测试核验",
+        state=StreamState.CLOSED,
+        opened_at=now,
+    )
+    check = LearningCheck.objects.create(
+        person=side.person,
+        lesson_id=stream.lesson_id,
+        stream=stream,
+        issued_at=now,
+        due_by=now + dt.timedelta(days=365),
+    )
+    return check.pk
+
+
 def _stream_body(side: Side) -> dict[str, object]:
     return {"lesson": _lesson(side), "device": "矩阵测试设备"}
 
@@ -137,6 +166,12 @@ PAGES = {
         own=lambda s: POST(f"/learning/lessons/{_lesson(s)}/heartbeat/", {}),
         own_status=role_page(WORKER, ok=400),
         foreign=lambda o: [POST(f"/learning/lessons/{_lesson(o, 'draft')}/heartbeat/", {})],
+    ),
+    # Check 0 is nobody's (404); the other side's check is 404 too, never answered.
+    "learning/checks/<int:pk>/answer/": Case(
+        own=lambda s: POST("/learning/checks/0/answer/", {}),
+        own_status=role_page(WORKER, ok=404),
+        foreign=lambda o: [POST(f"/learning/checks/{_check(o)}/answer/", {})],
     ),
     "learning/provider/": Case(
         own=lambda s: GET("/learning/provider/"), own_status=role_page(PROVIDERS)
@@ -225,6 +260,11 @@ API = {
                 },
             )
         ],
+    ),
+    ("POST", "/api/v1/learning/checks/{check_id}/answer"): Case(
+        own=lambda s: POST("/api/v1/learning/checks/0/answer", {}),
+        own_status=role_api(lambda r: 404 if r == Role.WORKER else 403),
+        foreign=lambda o: [POST(f"/api/v1/learning/checks/{_check(o)}/answer", {})],
     ),
     ("GET", "/api/v1/learning/ledger"): Case(
         own=lambda s: GET("/api/v1/learning/ledger"),

@@ -84,3 +84,38 @@ def test_the_same_heartbeat_sent_in_parallel_is_credited_once(
     )
     assert sum(r.credited_ms for r in results) == 10_000, results
     assert LessonProgress.objects.get(person=person, lesson=lesson).credited_ms == 10_000
+
+
+def test_racing_heartbeats_of_one_stream_keep_progress_equal_to_its_segments(
+    pg: None, worker: User, make_course: Callable[..., Course]
+) -> None:
+    # Each thread sends a later heartbeat; whichever order the stream lock grants them in, the
+    # progress row is the merge of the appended segments (a heartbeat that waited behind the
+    # first credit of the lesson must not overwrite it: the write's guard, learning_time_pg).
+    from jineng.learning import segments as seg
+    from jineng.learning.models import CreditedSegment, DailyLearning
+
+    lesson = Lesson.objects.get(chapter__course=make_course())
+    person = person_of(worker)
+    stream = learning_stream_open(actor=worker, person=person, lesson=lesson, device="p", at=T0)
+    learning_heartbeat(
+        person=person, lesson=lesson, stream=stream, position_seconds=0, visible=True, at=T0
+    )
+    results = in_parallel(
+        lambda i: learning_heartbeat(
+            person=person,
+            lesson=lesson,
+            stream=stream,
+            position_seconds=5 * (i + 1),
+            visible=True,
+            at=T0 + dt.timedelta(seconds=5 * (i + 1)),
+        )
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    rows = list(CreditedSegment.objects.filter(person=person).values_list("start_ms", "end_ms"))
+    merged = seg.merge(rows)
+    assert seg.total(rows) == seg.total(merged)  # nothing credited twice
+    progress = LessonProgress.objects.get(person=person, lesson=lesson)
+    assert progress.segments == [list(p) for p in merged]
+    assert progress.credited_ms == seg.total(merged) == sum(r.credited_ms for r in results)
+    assert DailyLearning.objects.get(person=person).credited_ms == progress.credited_ms

@@ -13,6 +13,7 @@ urlpatterns = [
     path("lessons/<int:pk>/media", views.media, name="media"),
     path("lessons/<int:pk>/stream/", views.stream_open, name="stream_open"),
     path("lessons/<int:pk>/heartbeat/", views.heartbeat, name="heartbeat"),
+    path("checks/<int:pk>/answer/", views.check_answer, name="check_answer"),
     path("provider/", views.provider_list, name="provider_list"),
     path("provider/new/", views.provider_new, name="provider_new"),
     path("provider/<int:pk>/", views.provider_course, name="provider_course"),

@@ -21,6 +21,7 @@ from jineng.web.learning.views.common import (
     WORKER,
 )
 from jineng.web.learning.views.player import (
+    check_answer,
     heartbeat,
     media,
     person_records,
@@ -57,6 +58,7 @@ __all__ = [
     "mine",
     "player",
     "stream_open",
+    "check_answer",
     "heartbeat",
     "media",
     "records",

@@ -10,7 +10,13 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from jineng.api.learning.heartbeat import heartbeat_answer, hours_label
+from jineng.api.learning.heartbeat import (
+    captured_image,
+    check_answer_out,
+    heartbeat_answer,
+    heartbeat_lesson,
+    hours_label,
+)
 from jineng.core.errors import DomainError
 from jineng.identity.access import access_person_by_id, request_scope
 from jineng.identity.models import Person
@@ -24,8 +30,10 @@ from jineng.learning.models import (
     LessonKind,
 )
 from jineng.learning.services import (
+    learning_check_answer,
     learning_stream_open,
 )
+from jineng.learning.services.checks import check_is_persons
 from jineng.web.guards import page
 from jineng.web.learning.media import ranged_file_response
 from jineng.web.learning.views.common import WORKER, _person, _user
@@ -99,7 +107,7 @@ def stream_open(request: HttpRequest, pk: int) -> HttpResponse:
 def heartbeat(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     person = _person(request)
-    lesson = access_lesson_by_id(_user(request), pk, scope=scope)
+    lesson = heartbeat_lesson(_user(request), pk, scope=scope)
     try:
         data = _json_body(request)
         answer = heartbeat_answer(
@@ -112,6 +120,25 @@ def heartbeat(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         return _error(exc)
     return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
+
+
+@page(roles=WORKER)
+@require_POST
+def check_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The camera frame for a real-name check (multipart `image`, from the player's live camera)."""
+    person = _person(request)
+    if not check_is_persons(person=person, check_id=pk):
+        raise Http404("人脸抽查不存在")
+    try:
+        check = learning_check_answer(
+            actor=_user(request),
+            person=person,
+            check=pk,
+            image=captured_image(request.FILES.get("image")),
+        )
+    except DomainError as exc:
+        return _error(exc)
+    return JsonResponse(check_answer_out(check), json_dumps_params={"ensure_ascii": False})
 
 
 @require_http_methods(["GET", "HEAD"])

@@ -1,6 +1,9 @@
 // The lesson player: opens a stream on the server (one active per person: another device pauses
 // this one), then sends a heartbeat every few seconds with the video's position and whether the
 // page is visible. The server alone decides what is credited; this shows its answer.
+// When the answer says a real-name check waits, the video pauses and the camera panel opens: a
+// frame of the live camera (getUserMedia, never a file) is posted to the check's address, the
+// Chinese result is shown, the camera is stopped and the video plays on.
 (function () {
   "use strict";
   var root = document.querySelector("[data-testid=player]");
@@ -13,6 +16,13 @@
   var stream = null;
   var busy = false;
   var outcomes = [];
+  var panel = document.querySelector("[data-testid=check-panel]");
+  var camera = panel.querySelector("[data-testid=check-camera]");
+  var capture = panel.querySelector("[data-testid=check-capture]");
+  var result = panel.querySelector("[data-testid=check-result]");
+  var checking = null;  // the id of the check the panel answers
+  var media = null;  // the camera's MediaStream while the panel is open
+  var answered = {};  // checks already answered (a heartbeat in flight may still name one)
 
   function device() {
     var key = "jineng-learning-device";
@@ -54,6 +64,7 @@
       root.setAttribute("data-outcomes", outcomes.join(" "));
       credited.textContent = answer.lesson_credited;
       credited.setAttribute("data-seconds", String(Math.floor(answer.lesson_credited_ms / 1000)));
+      if (answer.check) { openCheck(answer.check); return; }
       if (answer.credited_ms > 0 || answer.outcome === "started") {
         show(answer.label, true);
       } else if (answer.outcome !== "not_playing") {
@@ -65,6 +76,78 @@
       show("网络连接中断，本段暂未计时", false);
     });
   }
+
+  function say(text, ok) {
+    result.textContent = text;
+    result.hidden = false;
+    result.className = ok ? "notice notice-ok" : "notice notice-warn";
+  }
+
+  function stopCamera() {
+    if (media) { media.getTracks().forEach(function (t) { t.stop(); }); }
+    media = null;
+    camera.srcObject = null;
+  }
+
+  function openCheck(id) {
+    if (checking === id || answered[id]) { return; }
+    checking = id;
+    video.pause();
+    panel.hidden = false;
+    root.setAttribute("data-check", String(id));
+    result.hidden = true;
+    capture.disabled = true;
+    show("请先完成人脸核验，核验前不计时", false);
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      say("当前浏览器无法使用摄像头，请换用手机浏览器完成核验", false);
+      return;
+    }
+    navigator.mediaDevices.getUserMedia({video: {facingMode: "user"}, audio: false})
+      .then(function (s) {
+        media = s;
+        camera.srcObject = s;
+        var ready = function () { capture.disabled = false; };
+        if (camera.readyState >= 2) { ready(); } else { camera.addEventListener("loadeddata", ready, {once: true}); }
+        camera.play().catch(function () { /* autoplay muted: plays once data arrives */ });
+      }, function () {
+        say("无法打开摄像头：请允许本网站使用摄像头后点击“拍照核验”重试", false);
+        capture.disabled = false;
+        checking = null;
+      });
+  }
+
+  capture.addEventListener("click", function () {
+    if (!media) { if (checking === null) { openCheck(parseInt(root.getAttribute("data-check"), 10)); } return; }
+    var canvas = document.createElement("canvas");
+    canvas.width = camera.videoWidth || 640;
+    canvas.height = camera.videoHeight || 480;
+    canvas.getContext("2d").drawImage(camera, 0, 0, canvas.width, canvas.height);
+    capture.disabled = true;
+    say("正在核验，请稍候……", true);
+    canvas.toBlob(function (blob) {
+      var form = new FormData();
+      form.append("image", blob, "capture.jpg");
+      var url = root.getAttribute("data-check-url").replace("/0/", "/" + checking + "/");
+      fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {"X-CSRFToken": csrf},
+        body: form
+      }).then(function (r) { return r.json(); }).then(function (answer) {
+        stopCamera();
+        if (answer.check) { answered[answer.check] = true; }
+        root.setAttribute("data-check-status", answer.status || "error");
+        say(answer.message || answer.detail || "核验失败，请重试", answer.passed === true);
+        show(answer.message || answer.detail || "核验失败", answer.passed === true);
+        checking = null;
+        panel.hidden = true;
+        video.play().catch(function () { show("请点击视频继续学习", true); });
+      }, function () {
+        capture.disabled = false;
+        say("网络连接中断，请重新拍照核验", false);
+      });
+    }, "image/jpeg", 0.9);
+  });
 
   post(root.getAttribute("data-stream-url"), {device: device()}).then(function (answer) {
     if (answer.detail) { show(answer.detail, false); return; }
