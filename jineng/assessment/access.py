@@ -176,9 +176,7 @@ MARK_ROLES = frozenset({Role.ORG_ADMIN, Role.ASSESSOR})  # 考评员 mark and in
 SESSION_STAFF_ROLES = frozenset({Role.ORG_ADMIN, Role.ASSESSOR, Role.ORG_HR})
 
 
-def can_invigilate(
-    actor: User | None, organisation_id: int, *, scope: Scope | None = None
-) -> bool:
+def can_invigilate(actor: User | None, organisation_id: int, *, scope: Scope | None = None) -> bool:
     """Confirm a candidate's identity at the exam and read the evidence events."""
     if actor is None:
         return True

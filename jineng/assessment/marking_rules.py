@@ -30,13 +30,13 @@ def margin_points(points: Decimal, margin_percent: Decimal) -> Decimal:
     return points * margin_percent / HUNDRED
 
 
-def needs_third(first: Decimal, second: Decimal, *, points: Decimal, margin_percent: Decimal) -> bool:
+def needs_third(
+    first: Decimal, second: Decimal, *, points: Decimal, margin_percent: Decimal
+) -> bool:
     return abs(first - second) > margin_points(points, margin_percent)
 
 
-def settle(
-    marks: Sequence[Decimal], *, points: Decimal, margin_percent: Decimal
-) -> Decimal | None:
+def settle(marks: Sequence[Decimal], *, points: Decimal, margin_percent: Decimal) -> Decimal | None:
     """The item's score from its marks in round order; None while another mark is needed."""
     if len(marks) < 2:
         return None

@@ -40,12 +40,9 @@ class Sitting:
 def sitting_of(*, attempt: Attempt, at: dt.datetime | None = None) -> Sitting:
     items: list[ShownItem] = []
     if attempt.paper_id is not None and attempt.status == AttemptStatus.STARTED:
-        saved = {
-            a.entry_id: (a.response, a.seq) for a in Answer.objects.filter(attempt=attempt)
-        }
-        entries = (
-            attempt.paper.entries.select_related("item", "section")  # type: ignore[union-attr]
-            .order_by("section__position", "position")
+        saved = {a.entry_id: (a.response, a.seq) for a in Answer.objects.filter(attempt=attempt)}
+        entries = attempt.paper.entries.select_related("item", "section").order_by(  # type: ignore[union-attr]
+            "section__position", "position"
         )
         for number, entry in enumerate(entries, start=1):
             item = entry.item

@@ -81,5 +81,7 @@ def ticket_pdf(registration: Registration, *, base_url: str = "") -> bytes:
     pdf.image(io.BytesIO(qr), x=49, y=y + 4, w=50, h=50)
     pdf.set_font(font, size=9)
     pdf.set_xy(14, y + 57)
-    pdf.multi_cell(120, 5, "请携带本证和身份证件按时入场；监考员扫描二维码核对考生信息。", align="C")
+    pdf.multi_cell(
+        120, 5, "请携带本证和身份证件按时入场；监考员扫描二维码核对考生信息。", align="C"
+    )
     return bytes(pdf.output())

@@ -7,248 +7,731 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0003_assessor_qualification'),
-        ('reference', '0003_townships'),
+        ("assessment", "0003_assessor_qualification"),
+        ("reference", "0003_townships"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Attempt',
+            name="Attempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('admitted', '已核验身份'), ('started', '作答中'), ('submitted', '已交卷')], default='admitted', max_length=10, verbose_name='状态')),
-                ('identity_method', models.CharField(choices=[('face', '人脸核验'), ('invigilator', '监考员确认')], max_length=12, verbose_name='身份核验方式')),
-                ('face_check_id', models.BigIntegerField(blank=True, null=True, verbose_name='人脸核验记录')),
-                ('admitted_at', models.DateTimeField(verbose_name='核验时间')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始作答时间')),
-                ('deadline', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='交卷时间')),
-                ('submitted_by', models.CharField(blank=True, choices=[('candidate', '考生交卷'), ('timer', '到时自动交卷')], max_length=10, verbose_name='交卷方式')),
-                ('identity_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核验人')),
-                ('paper', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='attempt', to='assessment.paper', verbose_name='试卷')),
-                ('registration', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='attempt', to='assessment.registration', verbose_name='报名')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("admitted", "已核验身份"),
+                            ("started", "作答中"),
+                            ("submitted", "已交卷"),
+                        ],
+                        default="admitted",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "identity_method",
+                    models.CharField(
+                        choices=[("face", "人脸核验"), ("invigilator", "监考员确认")],
+                        max_length=12,
+                        verbose_name="身份核验方式",
+                    ),
+                ),
+                (
+                    "face_check_id",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="人脸核验记录"),
+                ),
+                ("admitted_at", models.DateTimeField(verbose_name="核验时间")),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="开始作答时间"),
+                ),
+                ("deadline", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="交卷时间"),
+                ),
+                (
+                    "submitted_by",
+                    models.CharField(
+                        blank=True,
+                        choices=[("candidate", "考生交卷"), ("timer", "到时自动交卷")],
+                        max_length=10,
+                        verbose_name="交卷方式",
+                    ),
+                ),
+                (
+                    "identity_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="核验人",
+                    ),
+                ),
+                (
+                    "paper",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attempt",
+                        to="assessment.paper",
+                        verbose_name="试卷",
+                    ),
+                ),
+                (
+                    "registration",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attempt",
+                        to="assessment.registration",
+                        verbose_name="报名",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考试作答',
-                'verbose_name_plural': '考试作答',
-                'ordering': ['registration_id'],
+                "verbose_name": "考试作答",
+                "verbose_name_plural": "考试作答",
+                "ordering": ["registration_id"],
             },
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('response', models.JSONField(blank=True, null=True, verbose_name='作答')),
-                ('seq', models.PositiveBigIntegerField(verbose_name='客户端序号')),
-                ('saved_at', models.DateTimeField(verbose_name='保存时间')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessment.paperitem', verbose_name='试卷试题')),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='assessment.attempt', verbose_name='考试作答')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("response", models.JSONField(blank=True, null=True, verbose_name="作答")),
+                ("seq", models.PositiveBigIntegerField(verbose_name="客户端序号")),
+                ("saved_at", models.DateTimeField(verbose_name="保存时间")),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessment.paperitem",
+                        verbose_name="试卷试题",
+                    ),
+                ),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="assessment.attempt",
+                        verbose_name="考试作答",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '作答记录',
-                'verbose_name_plural': '作答记录',
-                'ordering': ['attempt_id', 'entry_id'],
+                "verbose_name": "作答记录",
+                "verbose_name_plural": "作答记录",
+                "ordering": ["attempt_id", "entry_id"],
             },
         ),
         migrations.CreateModel(
-            name='EvidenceEvent',
+            name="EvidenceEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('tab_hidden', '切换到其他页面'), ('copy', '复制'), ('paste', '粘贴'), ('fullscreen_exit', '退出全屏')], max_length=16, verbose_name='类型')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('attempt', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='assessment.attempt', verbose_name='考试作答')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("tab_hidden", "切换到其他页面"),
+                            ("copy", "复制"),
+                            ("paste", "粘贴"),
+                            ("fullscreen_exit", "退出全屏"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "attempt",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="assessment.attempt",
+                        verbose_name="考试作答",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考场异常记录',
-                'verbose_name_plural': '考场异常记录',
-                'ordering': ['attempt_id', 'at', 'pk'],
+                "verbose_name": "考场异常记录",
+                "verbose_name_plural": "考场异常记录",
+                "ordering": ["attempt_id", "at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ExamSetting',
+            name="ExamSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('theory_minutes', models.PositiveSmallIntegerField(default=90, verbose_name='理论考试时长（分钟）')),
-                ('margin_percent', models.DecimalField(decimal_places=2, default=Decimal('10'), max_digits=5, verbose_name='第三评差额（占分值百分比）')),
-                ('blueprint', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessment.blueprint', verbose_name='理论试卷组卷规则')),
-                ('practical_item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessment.item', verbose_name='操作技能考核试题')),
-                ('session', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='setting', to='assessment.examsession', verbose_name='考试批次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "theory_minutes",
+                    models.PositiveSmallIntegerField(
+                        default=90, verbose_name="理论考试时长（分钟）"
+                    ),
+                ),
+                (
+                    "margin_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("10"),
+                        max_digits=5,
+                        verbose_name="第三评差额（占分值百分比）",
+                    ),
+                ),
+                (
+                    "blueprint",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessment.blueprint",
+                        verbose_name="理论试卷组卷规则",
+                    ),
+                ),
+                (
+                    "practical_item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessment.item",
+                        verbose_name="操作技能考核试题",
+                    ),
+                ),
+                (
+                    "session",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="setting",
+                        to="assessment.examsession",
+                        verbose_name="考试批次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考试设置',
-                'verbose_name_plural': '考试设置',
+                "verbose_name": "考试设置",
+                "verbose_name_plural": "考试设置",
             },
         ),
         migrations.CreateModel(
-            name='MarkingTask',
+            name="MarkingTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('part', models.CharField(choices=[('theory', '理论知识考试'), ('practical', '操作技能考核'), ('panel', '综合评审')], max_length=10, verbose_name='考核环节')),
-                ('points', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='分值')),
-                ('candidate_code', models.CharField(max_length=12, verbose_name='考生密号')),
-                ('final_score', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='评定得分')),
-                ('entry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='task', to='assessment.paperitem', verbose_name='试卷试题')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessment.item', verbose_name='试题（版本）')),
-                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='assessment.registration', verbose_name='报名')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "part",
+                    models.CharField(
+                        choices=[
+                            ("theory", "理论知识考试"),
+                            ("practical", "操作技能考核"),
+                            ("panel", "综合评审"),
+                        ],
+                        max_length=10,
+                        verbose_name="考核环节",
+                    ),
+                ),
+                (
+                    "points",
+                    models.DecimalField(decimal_places=2, max_digits=6, verbose_name="分值"),
+                ),
+                ("candidate_code", models.CharField(max_length=12, verbose_name="考生密号")),
+                (
+                    "final_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="评定得分",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="task",
+                        to="assessment.paperitem",
+                        verbose_name="试卷试题",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="assessment.item",
+                        verbose_name="试题（版本）",
+                    ),
+                ),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="assessment.registration",
+                        verbose_name="报名",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评分任务',
-                'verbose_name_plural': '评分任务',
-                'ordering': ['candidate_code', 'pk'],
+                "verbose_name": "评分任务",
+                "verbose_name_plural": "评分任务",
+                "ordering": ["candidate_code", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Mark',
+            name="Mark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField(verbose_name='评次')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='得分')),
-                ('criteria', models.JSONField(default=list, verbose_name='评分表各项得分')),
-                ('marked_at', models.DateTimeField(auto_now_add=True, verbose_name='评分时间')),
-                ('assessor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='考评员')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='marks', to='assessment.markingtask', verbose_name='评分任务')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(verbose_name="评次")),
+                ("score", models.DecimalField(decimal_places=2, max_digits=6, verbose_name="得分")),
+                ("criteria", models.JSONField(default=list, verbose_name="评分表各项得分")),
+                ("marked_at", models.DateTimeField(auto_now_add=True, verbose_name="评分时间")),
+                (
+                    "assessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="考评员",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="marks",
+                        to="assessment.markingtask",
+                        verbose_name="评分任务",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评分',
-                'verbose_name_plural': '评分',
-                'ordering': ['task_id', 'round'],
+                "verbose_name": "评分",
+                "verbose_name_plural": "评分",
+                "ordering": ["task_id", "round"],
             },
         ),
         migrations.CreateModel(
-            name='PanelScore',
+            name="PanelScore",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='得分')),
-                ('scored_at', models.DateTimeField(auto_now_add=True, verbose_name='评分时间')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='评审委员')),
-                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='panel_scores', to='assessment.registration', verbose_name='报名')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.DecimalField(decimal_places=2, max_digits=5, verbose_name="得分")),
+                ("scored_at", models.DateTimeField(auto_now_add=True, verbose_name="评分时间")),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="评审委员",
+                    ),
+                ),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="panel_scores",
+                        to="assessment.registration",
+                        verbose_name="报名",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '综合评审评分',
-                'verbose_name_plural': '综合评审评分',
+                "verbose_name": "综合评审评分",
+                "verbose_name_plural": "综合评审评分",
             },
         ),
         migrations.CreateModel(
-            name='PartResult',
+            name="PartResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('part', models.CharField(choices=[('theory', '理论知识考试'), ('practical', '操作技能考核'), ('panel', '综合评审')], max_length=10, verbose_name='考核环节')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='成绩（百分制）')),
-                ('pass_mark', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='合格分数')),
-                ('passed', models.BooleanField(verbose_name='合格')),
-                ('compiled_at', models.DateTimeField(auto_now_add=True, verbose_name='汇总时间')),
-                ('registration', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='results', to='assessment.registration', verbose_name='报名')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "part",
+                    models.CharField(
+                        choices=[
+                            ("theory", "理论知识考试"),
+                            ("practical", "操作技能考核"),
+                            ("panel", "综合评审"),
+                        ],
+                        max_length=10,
+                        verbose_name="考核环节",
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=5, verbose_name="成绩（百分制）"
+                    ),
+                ),
+                (
+                    "pass_mark",
+                    models.DecimalField(decimal_places=2, max_digits=5, verbose_name="合格分数"),
+                ),
+                ("passed", models.BooleanField(verbose_name="合格")),
+                ("compiled_at", models.DateTimeField(auto_now_add=True, verbose_name="汇总时间")),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="results",
+                        to="assessment.registration",
+                        verbose_name="报名",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核成绩',
-                'verbose_name_plural': '考核成绩',
-                'ordering': ['registration_id', 'part'],
+                "verbose_name": "考核成绩",
+                "verbose_name_plural": "考核成绩",
+                "ordering": ["registration_id", "part"],
             },
         ),
         migrations.CreateModel(
-            name='PassMark',
+            name="PassMark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('part', models.CharField(choices=[('theory', '理论知识考试'), ('practical', '操作技能考核'), ('panel', '综合评审')], max_length=10, verbose_name='考核环节')),
-                ('pass_mark', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='合格分数（百分制）')),
-                ('occupation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.occupation', verbose_name='职业')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "part",
+                    models.CharField(
+                        choices=[
+                            ("theory", "理论知识考试"),
+                            ("practical", "操作技能考核"),
+                            ("panel", "综合评审"),
+                        ],
+                        max_length=10,
+                        verbose_name="考核环节",
+                    ),
+                ),
+                (
+                    "pass_mark",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=5, verbose_name="合格分数（百分制）"
+                    ),
+                ),
+                (
+                    "occupation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.occupation",
+                        verbose_name="职业",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '合格分数',
-                'verbose_name_plural': '合格分数',
+                "verbose_name": "合格分数",
+                "verbose_name_plural": "合格分数",
             },
         ),
         migrations.CreateModel(
-            name='ResultPublication',
+            name="ResultPublication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('compiled', '待审核'), ('reviewed', '已审核'), ('published', '公示中'), ('final', '已确认')], default='compiled', max_length=10, verbose_name='状态')),
-                ('compiled_at', models.DateTimeField(auto_now_add=True, verbose_name='汇总时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='公示时间')),
-                ('objection_until', models.DateField(blank=True, null=True, verbose_name='公示截止日')),
-                ('finalised_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('session', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='publication', to='assessment.examsession', verbose_name='考试批次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("compiled", "待审核"),
+                            ("reviewed", "已审核"),
+                            ("published", "公示中"),
+                            ("final", "已确认"),
+                        ],
+                        default="compiled",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("compiled_at", models.DateTimeField(auto_now_add=True, verbose_name="汇总时间")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="公示时间"),
+                ),
+                (
+                    "objection_until",
+                    models.DateField(blank=True, null=True, verbose_name="公示截止日"),
+                ),
+                (
+                    "finalised_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="确认时间"),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "session",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="publication",
+                        to="assessment.examsession",
+                        verbose_name="考试批次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '成绩公示',
-                'verbose_name_plural': '成绩公示',
+                "verbose_name": "成绩公示",
+                "verbose_name_plural": "成绩公示",
             },
         ),
         migrations.CreateModel(
-            name='Objection',
+            name="Objection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=500, verbose_name='异议内容')),
-                ('raised_at', models.DateTimeField(auto_now_add=True, verbose_name='提出时间')),
-                ('status', models.CharField(choices=[('open', '待答复'), ('answered', '已答复')], default='open', max_length=10, verbose_name='状态')),
-                ('answer', models.CharField(blank=True, max_length=500, verbose_name='答复')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='答复时间')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='答复人')),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提出人')),
-                ('registration', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='objections', to='assessment.registration', verbose_name='所涉报名')),
-                ('publication', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='objections', to='assessment.resultpublication', verbose_name='成绩公示')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=500, verbose_name="异议内容")),
+                ("raised_at", models.DateTimeField(auto_now_add=True, verbose_name="提出时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "待答复"), ("answered", "已答复")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("answer", models.CharField(blank=True, max_length=500, verbose_name="答复")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="答复时间"),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="答复人",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提出人",
+                    ),
+                ),
+                (
+                    "registration",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objections",
+                        to="assessment.registration",
+                        verbose_name="所涉报名",
+                    ),
+                ),
+                (
+                    "publication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="objections",
+                        to="assessment.resultpublication",
+                        verbose_name="成绩公示",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '公示异议',
-                'verbose_name_plural': '公示异议',
-                'ordering': ['-raised_at', '-pk'],
+                "verbose_name": "公示异议",
+                "verbose_name_plural": "公示异议",
+                "ordering": ["-raised_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ScoreCorrection',
+            name="ScoreCorrection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_score', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='原成绩')),
-                ('new_score', models.DecimalField(decimal_places=2, max_digits=5, verbose_name='更正后成绩')),
-                ('reason', models.CharField(max_length=300, verbose_name='更正原因')),
-                ('status', models.CharField(choices=[('pending', '待复核'), ('approved', '已批准'), ('rejected', '已驳回')], default='pending', max_length=10, verbose_name='状态')),
-                ('requested_at', models.DateTimeField(auto_now_add=True, verbose_name='申请时间')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='复核时间')),
-                ('review_note', models.CharField(blank=True, max_length=300, verbose_name='复核意见')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
-                ('result', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='corrections', to='assessment.partresult', verbose_name='考核成绩')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='复核人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "old_score",
+                    models.DecimalField(decimal_places=2, max_digits=5, verbose_name="原成绩"),
+                ),
+                (
+                    "new_score",
+                    models.DecimalField(decimal_places=2, max_digits=5, verbose_name="更正后成绩"),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="更正原因")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待复核"),
+                            ("approved", "已批准"),
+                            ("rejected", "已驳回"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True, verbose_name="申请时间")),
+                (
+                    "reviewed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="复核时间"),
+                ),
+                (
+                    "review_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="复核意见"),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "result",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="corrections",
+                        to="assessment.partresult",
+                        verbose_name="考核成绩",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="复核人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '成绩更正',
-                'verbose_name_plural': '成绩更正',
-                'ordering': ['-requested_at', '-pk'],
+                "verbose_name": "成绩更正",
+                "verbose_name_plural": "成绩更正",
+                "ordering": ["-requested_at", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='attempt',
-            index=models.Index(fields=['status', 'deadline'], name='assessment_attempt_due'),
+            model_name="attempt",
+            index=models.Index(fields=["status", "deadline"], name="assessment_attempt_due"),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('attempt', 'entry'), name='assessment_answer_once'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(
+                fields=("attempt", "entry"), name="assessment_answer_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='markingtask',
-            constraint=models.UniqueConstraint(fields=('registration', 'part', 'item'), name='assessment_task_once'),
+            model_name="markingtask",
+            constraint=models.UniqueConstraint(
+                fields=("registration", "part", "item"), name="assessment_task_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mark',
-            constraint=models.UniqueConstraint(fields=('task', 'assessor'), name='assessment_mark_once'),
+            model_name="mark",
+            constraint=models.UniqueConstraint(
+                fields=("task", "assessor"), name="assessment_mark_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mark',
-            constraint=models.UniqueConstraint(fields=('task', 'round'), name='assessment_mark_round_once'),
+            model_name="mark",
+            constraint=models.UniqueConstraint(
+                fields=("task", "round"), name="assessment_mark_round_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='panelscore',
-            constraint=models.UniqueConstraint(fields=('registration', 'member'), name='assessment_panel_score_once'),
+            model_name="panelscore",
+            constraint=models.UniqueConstraint(
+                fields=("registration", "member"), name="assessment_panel_score_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partresult',
-            constraint=models.UniqueConstraint(fields=('registration', 'part'), name='assessment_result_once'),
+            model_name="partresult",
+            constraint=models.UniqueConstraint(
+                fields=("registration", "part"), name="assessment_result_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='passmark',
-            constraint=models.UniqueConstraint(fields=('occupation', 'part'), name='assessment_pass_mark_once'),
+            model_name="passmark",
+            constraint=models.UniqueConstraint(
+                fields=("occupation", "part"), name="assessment_pass_mark_once"
+            ),
         ),
     ]

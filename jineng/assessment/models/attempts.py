@@ -87,7 +87,9 @@ class Attempt(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=AttemptStatus.choices, default=AttemptStatus.ADMITTED
     )
-    identity_method = models.CharField(_("身份核验方式"), max_length=12, choices=IdentityMethod.choices)
+    identity_method = models.CharField(
+        _("身份核验方式"), max_length=12, choices=IdentityMethod.choices
+    )
     identity_by = models.ForeignKey(
         "identity.User",
         verbose_name=_("核验人"),

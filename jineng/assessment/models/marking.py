@@ -220,7 +220,10 @@ class ResultPublication(models.Model):
     `objection_until`, then final once every objection is answered."""
 
     session = models.OneToOneField(
-        ExamSession, verbose_name=_("考试批次"), on_delete=models.PROTECT, related_name="publication"
+        ExamSession,
+        verbose_name=_("考试批次"),
+        on_delete=models.PROTECT,
+        related_name="publication",
     )
     status = models.CharField(
         _("状态"),

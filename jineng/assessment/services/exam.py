@@ -333,7 +333,9 @@ def _validate(entry: PaperItem, response: Any) -> None:
             points=entry.points,
         )
     except ValueError as err:
-        raise AssessmentInvalid("response", f"第{entry.position + 1}题的作答格式不正确：{err}") from None
+        raise AssessmentInvalid(
+            "response", f"第{entry.position + 1}题的作答格式不正确：{err}"
+        ) from None
 
 
 @transaction.atomic
@@ -440,9 +442,7 @@ def attempts_sweep(*, now: dt.datetime | None = None) -> int:
     done = 0
     for pk in due:
         try:
-            attempt_submit(
-                actor=None, attempt=Attempt(pk=pk), by=SubmittedBy.TIMER, at=moment
-            )
+            attempt_submit(actor=None, attempt=Attempt(pk=pk), by=SubmittedBy.TIMER, at=moment)
             done += 1
         except TransitionRefused:
             continue  # submitted meanwhile by the candidate or a request's check

@@ -190,9 +190,7 @@ def marking_counts(*, user: User, scope: Scope | None = None) -> dict[str, int]:
 
 
 @transaction.atomic
-def panel_score_record(
-    *, actor: User, registration: Registration, score: Any
-) -> PanelScore:
+def panel_score_record(*, actor: User, registration: Registration, score: Any) -> PanelScore:
     """A panel member's score (0–100) of the candidate's 综合评审; once per member."""
     session = registration.session
     if AssessmentPart.PANEL not in session.parts:

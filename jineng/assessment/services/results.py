@@ -89,11 +89,7 @@ def _pending(session: ExamSession) -> list[str]:
         problems.append("操作技能考核尚未安排阅卷")
     if AssessmentPart.PANEL in session.parts:
         need = max(1, staffing_rule(occupation=session.occupation, part="panel").minimum)
-        short = [
-            r.pk
-            for r in regs
-            if PanelScore.objects.filter(registration=r).count() < need
-        ]
+        short = [r.pk for r in regs if PanelScore.objects.filter(registration=r).count() < need]
         if short:
             problems.append(f"还有{len(short)}名考生的综合评审评分不足{need}人")
     return problems

@@ -108,6 +108,7 @@ def make_exam(
     starts_at: dt.datetime | None = None,
     minutes: int = 60,
     open_session: bool = True,
+    capacity: int = 0,
 ) -> ExamWorld:
     world = make_world()
     blueprint = exam_blueprint(world)
@@ -127,7 +128,7 @@ def make_exam(
         parts=[AssessmentPart.THEORY, AssessmentPart.PRACTICAL],
         starts_at=starts_at or timezone.now() - dt.timedelta(minutes=1),
         venue="东莞市技能鉴定中心",
-        capacity=max(candidates, 1) + 5,
+        capacity=capacity or max(candidates, 1) + 5,
     )
     services.exam_configure(
         actor=world.admin,
@@ -151,6 +152,13 @@ def make_exam(
         transition(obj_or_queryset=session, to=SessionStatus.OPEN, actor=None, reason="测试开考")
         session.refresh_from_db()
     return exam
+
+
+def new_candidate(exam: ExamWorld, name: str) -> tuple[User, Registration]:
+    person = make_person(name=name)
+    user = make_user(Role.WORKER, person=person)
+    # test data: straight into an open session (the service registers while it is planned)
+    return user, Registration.objects.create(session=exam.session, person=person)
 
 
 def admit(exam: ExamWorld, registration: Registration) -> None:

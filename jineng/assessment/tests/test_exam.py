@@ -207,7 +207,8 @@ def test_the_sweep_task_is_on_the_beat_schedule() -> None:
     from config.celery import app
     from jineng.assessment.tasks import BEAT_SCHEDULE, attempts_sweep_task
 
-    assert app.conf.beat_schedule["assessment.attempts_sweep"] == BEAT_SCHEDULE[
-        "assessment.attempts_sweep"
-    ]
+    assert (
+        app.conf.beat_schedule["assessment.attempts_sweep"]
+        == BEAT_SCHEDULE["assessment.attempts_sweep"]
+    )
     assert attempts_sweep_task.delay().get() == 0
