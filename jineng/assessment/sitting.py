@@ -21,7 +21,7 @@ class ShownItem:
     kind_label: str
     stem: str
     options: list[str]  # as displayed
-    blanks: int  # fill-in
+    blank_values: list[str]  # fill-in: the saved text of each blank
     points: str
     response: Any
     seq: int
@@ -35,6 +35,11 @@ class Sitting:
     remaining_seconds: int
     deadline: dt.datetime | None
     items: list[ShownItem]
+
+
+def _blanks(key: Any, response: Any) -> list[str]:
+    given = response if isinstance(response, list) else []
+    return [str(given[i]) if i < len(given) else "" for i in range(len(key or []))]
 
 
 def sitting_of(*, attempt: Attempt, at: dt.datetime | None = None) -> Sitting:
@@ -56,7 +61,9 @@ def sitting_of(*, attempt: Attempt, at: dt.datetime | None = None) -> Sitting:
                     kind_label=item.get_kind_display(),
                     stem=item.stem,
                     options=[item.options[i] for i in entry.option_order],
-                    blanks=len(item.answer) if item.kind == ItemKind.FILL_IN else 0,
+                    blank_values=_blanks(item.answer, response)
+                    if item.kind == ItemKind.FILL_IN
+                    else [],
                     points=f"{entry.points.normalize():f}",
                     response=response,
                     seq=seq,
