@@ -149,6 +149,16 @@ def exam_state(request: HttpRequest, pk: int) -> HttpResponse:
     return json_answer(_state(_attempt(registration), registration))
 
 
+def _whole(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
 @page(roles=WORKER)
 @require_POST
 def exam_answer(request: HttpRequest, pk: int) -> HttpResponse:
@@ -158,8 +168,8 @@ def exam_answer(request: HttpRequest, pk: int) -> HttpResponse:
         if attempt is None:
             raise DomainError("attempt", "尚未开始答题")
         data = json_body(request)
-        entry, seq = data.get("entry"), data.get("seq")
-        if not isinstance(entry, int) or not isinstance(seq, int):
+        entry, seq = _whole(data.get("entry")), _whole(data.get("seq"))
+        if entry is None or seq is None:
             raise DomainError("entry", "题目或序号不正确")
         ack = answer_save(
             actor=user_of(request),
