@@ -28,7 +28,10 @@ from jineng.organisations.models import Organisation
 from jineng.reference.models import Occupation, SkillLevel
 
 SINGLES = (
-    ("车床主轴转速的选择主要依据是什么？", ["工件材料和刀具", "机床颜色", "操作者身高", "车间温度"]),
+    (
+        "车床主轴转速的选择主要依据是什么？",
+        ["工件材料和刀具", "机床颜色", "操作者身高", "车间温度"],
+    ),
     ("车削外圆时，刀尖应对准工件的哪个位置？", ["中心", "上方5毫米", "下方5毫米", "任意位置"]),
     ("游标卡尺读数时，视线应如何？", ["垂直于刻线", "斜视", "仰视", "闭一只眼"]),
 )
@@ -53,6 +56,11 @@ def _approved(item: Item) -> Item:
 
 def seed_bank(*, bank: QuestionBank) -> tuple[Blueprint, Item]:
     """Items, a published blueprint and a practical task in `bank` (which should be empty)."""
+    practical = _seed_items(bank)
+    return seed_blueprint(bank=bank, name=f"{bank.name}理论试卷"), practical
+
+
+def _seed_items(bank: QuestionBank) -> Item:
     basics = services.point_add(actor=None, bank=bank, code="1", name="基础知识")
     skills = services.point_add(actor=None, bank=bank, code="2", name="操作技能")
     for stem, options in SINGLES:
@@ -85,7 +93,15 @@ def seed_bank(*, bank: QuestionBank) -> tuple[Blueprint, Item]:
             ],
         )
     )  # fmt: skip
-    blueprint = services.blueprint_create(actor=None, bank=bank, name=f"{bank.name}理论试卷")
+    return practical
+
+
+def seed_blueprint(*, bank: QuestionBank, name: str) -> Blueprint:
+    """A published blueprint over the seeded items of `bank` (a new one per session a candidate
+    may sit twice: a paper is drawn once per candidate and blueprint)."""
+    basics = bank.points.get(code="1")
+    skills = bank.points.get(code="2")
+    blueprint = services.blueprint_create(actor=None, bank=bank, name=name)
     for title, kind, point, count, points in (
         ("单项选择题", ItemKind.SINGLE, basics, 2, "30"),
         ("判断题", ItemKind.TRUE_FALSE, basics, 1, "10"),
@@ -97,7 +113,7 @@ def seed_bank(*, bank: QuestionBank) -> tuple[Blueprint, Item]:
             points=Decimal(points),
         )  # fmt: skip
     services.blueprint_publish(actor=None, blueprint=blueprint)
-    return blueprint, practical
+    return blueprint
 
 
 def seed_exam(
@@ -119,7 +135,13 @@ def seed_exam(
             level=SkillLevel.ADVANCED,
             name=f"{occupation.name}高级工理论题库",
         )
-    blueprint, practical = seed_bank(bank=bank)
+        blueprint, practical = seed_bank(bank=bank)
+    else:
+        count = bank.blueprints.count()
+        blueprint = seed_blueprint(bank=bank, name=f"{bank.name}理论试卷（第{count + 1}套）")
+        found = bank.items.filter(kind=ItemKind.PRACTICAL, status="approved").first()
+        assert found is not None, "the bank was not seeded by seed_bank"
+        practical = found
     services.licence_grant(
         actor=None,
         organisation=organisation,

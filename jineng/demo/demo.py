@@ -154,7 +154,18 @@ def demo_setup(
         seeded = seed_city(region=DEMO_REGION, workers=workers, seed=seed, progress=progress)
     _seed_demo_courses(seed=seed)
     seed_demo_vouchers(worker=_demo_person(), region=DEMO_REGION)
-    return seeded, demo_accounts()
+    accounts = demo_accounts()
+    _seed_demo_assessment()
+    return seeded, accounts
+
+
+def _seed_demo_assessment() -> None:
+    """Sessions, attempts, marks and published results at the demo organisation
+    (jineng.demo.assessment), after the accounts that mark and review them exist."""
+    from jineng.demo.assessment import seed_demo_assessment
+
+    person = _demo_person()
+    seed_demo_assessment(organisation=_demo_organisation(person), demo_person=person)
 
 
 def _seed_demo_courses(*, seed: int) -> None:

@@ -143,6 +143,12 @@ def _paper_for(registration: Registration, setting: ExamSetting) -> Paper:
         blueprint_id=setting.blueprint_id, candidate_id=registration.person_id
     ).first()
     if found is not None:
+        if Attempt.objects.filter(paper=found).exclude(registration=registration).exists():
+            raise Conflict(
+                "blueprint",
+                f"{registration.person.name}已用该组卷规则的试卷参加过考试，"
+                "请为本考试批次设置新的组卷规则",
+            )
         return found
     assert setting.blueprint is not None
     return paper_draw(

@@ -217,9 +217,7 @@ PAGES.update(
             foreign=lambda o: [GET(f"{EXAM}/{_reg(o)}/exam/state/")],
         ),
         "assessment/registrations/<int:pk>/exam/answer/": Case(
-            own=lambda s: POST(
-                f"{EXAM}/{_reg(s)}/exam/answer/", {"entry": _entry(s), "seq": 1}
-            ),
+            own=lambda s: POST(f"{EXAM}/{_reg(s)}/exam/answer/", {"entry": _entry(s), "seq": 1}),
             own_status=role_page(WORKERS),
             foreign=lambda o: [POST(f"{EXAM}/{_reg(o)}/exam/answer/", {"entry": 1, "seq": 1})],
         ),
