@@ -40,10 +40,13 @@ def _404(err: NotFound) -> Http404:
 
 @page(roles=SESSION_ROLES)
 def sessions(request: HttpRequest) -> HttpResponse:
-    rows = sessions_visible_to(user_of(request), scope=request_scope(request)).order_by(
-        "-starts_at", "-pk"
-    )[:200]
-    return render(request, "assessment/sessions.html", {"sessions": rows})
+    scope = request_scope(request)
+    rows = sessions_visible_to(user_of(request), scope=scope).order_by("-starts_at", "-pk")[:200]
+    return render(
+        request,
+        "assessment/sessions.html",
+        {"sessions": rows, "marks": bool(scope.roles & MARKERS)},
+    )
 
 
 @page(roles=SESSION_ROLES)

@@ -146,9 +146,14 @@
     });
   }
 
+  var given = {};  // entry → the last response given (JSON), so an unchanged one is not sent again
   function save(li) {
     var entry = li.getAttribute("data-entry");
-    pending[entry] = {response: collect(li), seq: nextSeq()};
+    var response = collect(li);
+    var text = JSON.stringify(response);
+    if (given[entry] === text) { return; }
+    given[entry] = text;
+    pending[entry] = {response: response, seq: nextSeq()};
     persist();
     mark(entry, "保存中……");
     refreshSaveState();
@@ -167,6 +172,8 @@
 
   var typing = {};
   Array.prototype.forEach.call(root.querySelectorAll(".q"), function (li) {
+    var entry = li.getAttribute("data-entry");
+    given[entry] = JSON.stringify(pending[entry] ? pending[entry].response : collect(li));
     li.addEventListener("change", function () { save(li); });
     li.addEventListener("input", function (event) {
       if (event.target.type === "radio" || event.target.type === "checkbox") { return; }
