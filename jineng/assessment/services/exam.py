@@ -139,6 +139,7 @@ def exam_configure(
 
 
 def _paper_for(registration: Registration, setting: ExamSetting) -> Paper:
+    assert setting.blueprint_id is not None
     found = Paper.objects.filter(
         blueprint_id=setting.blueprint_id, candidate_id=registration.person_id
     ).first()
@@ -165,6 +166,7 @@ def exam_papers_prepare(*, actor: User | None, session: ExamSession) -> int:
     if not access.can_run_sessions(actor, session.organisation_id):
         raise Forbidden("session", "无权为该考试批次抽取试卷")
     setting = exam_setting(session=session)
+    assert setting.blueprint_id is not None
     have = set(
         Paper.objects.filter(blueprint_id=setting.blueprint_id).values_list(
             "candidate_id", flat=True
@@ -368,6 +370,7 @@ def answer_save(
         raise Conflict("attempt", f"本次考试{locked.get_status_display()}，不能再保存作答")
     if now > locked.deadline + _grace():
         raise Conflict("attempt", "考试时间已到，试卷将自动提交，本次作答未保存")
+    assert locked.paper_id is not None
     entry = (
         PaperItem.objects.filter(paper_id=locked.paper_id, pk=entry_id)
         .select_related("item")
@@ -412,7 +415,7 @@ def attempt_submit(
         obj_or_queryset=locked,
         to=AttemptStatus.SUBMITTED,
         actor=actor,
-        reason=SubmittedBy(by).label,
+        reason=str(SubmittedBy(by).label),
         submitted_at=now,
         submitted_by=by,
     )

@@ -58,14 +58,18 @@ def _theory_score(registration: Registration) -> Decimal:
     if attempt is None or attempt.paper is None:
         return Decimal("0.00")
     totals = attempt.paper.entries.aggregate(possible=Sum("points"), earned=Sum("score"))
-    return marking_rules.part_score(totals["earned"] or Decimal("0"), totals["possible"] or 0)
+    return marking_rules.part_score(
+        totals["earned"] or Decimal("0"), totals["possible"] or Decimal("0")
+    )
 
 
 def _practical_score(registration: Registration) -> Decimal:
     totals = MarkingTask.objects.filter(
         registration=registration, part=AssessmentPart.PRACTICAL
     ).aggregate(possible=Sum("points"), earned=Sum("final_score"))
-    return marking_rules.part_score(totals["earned"] or Decimal("0"), totals["possible"] or 0)
+    return marking_rules.part_score(
+        totals["earned"] or Decimal("0"), totals["possible"] or Decimal("0")
+    )
 
 
 def _pending(session: ExamSession) -> list[str]:
@@ -211,7 +215,11 @@ def objection_raise(
         publication.objection_until is not None and day > publication.objection_until
     ):
         raise Conflict("publication", "成绩不在公示期内，不能提出异议")
-    candidate = Registration.objects.filter(session=session, person_id=actor.person_id).first()
+    candidate = (
+        Registration.objects.filter(session=session, person_id=actor.person_id).first()
+        if actor.person_id is not None
+        else None
+    )
     if candidate is None and not access.can_run_sessions(actor, session.organisation_id):
         raise Forbidden("publication", "只有本批次考生或评价机构可以登记异议")
     if registration is not None and registration.session_id != session.pk:

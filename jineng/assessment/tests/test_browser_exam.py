@@ -117,8 +117,10 @@ def test_a_candidate_resumes_after_a_dropped_connection_and_is_submitted_by_the_
     assert attempt.paper is not None and attempt.paper.scored_at is not None
     key = entries[first].option_order.index(entries[first].item.answer)
     scored = dict(attempt.paper.entries.values_list("pk", "score"))
-    assert (scored[first] > 0) == (key == 1)
-    assert MarkingTask.objects.filter(registration=registration, item__kind=ItemKind.SHORT_ANSWER).exists()
+    assert (scored[first] == entries[first].points) == (key == 1)
+    assert MarkingTask.objects.filter(
+        registration=registration, item__kind=ItemKind.SHORT_ANSWER
+    ).exists()
 
 
 def test_two_assessors_mark_a_practical_sheet_and_a_third_resolves(
@@ -144,7 +146,9 @@ def test_two_assessors_mark_a_practical_sheet_and_a_third_resolves(
     page.context.clear_cookies()
     _cookie(page, live_server, exam.assessors[2])
     page.goto(f"{live_server.url}/assessment/marking/")
-    page.get_by_test_id("third-task").filter(has_text=task.candidate_code).get_by_role("link").click()
+    page.get_by_test_id("third-task").filter(has_text=task.candidate_code).get_by_role(
+        "link"
+    ).click()
     assert name not in page.content()
     page.fill("#c0", "55")
     page.fill("#c1", "35")

@@ -46,7 +46,7 @@ def _started(exam: ExamWorld) -> Attempt:
 
 def _entries(attempt: Attempt) -> list[PaperItem]:
     return list(
-        PaperItem.objects.filter(paper_id=attempt.paper_id)
+        PaperItem.objects.filter(paper=attempt.paper)
         .select_related("item")
         .order_by("section__position", "position")
     )
@@ -155,7 +155,9 @@ def test_submit_scores_objective_items_and_queues_the_short_answer(exam: ExamWor
     assert done.paper is not None and done.paper.objective_score == Decimal("30")
     task = MarkingTask.objects.get(registration=registration)
     assert task.entry_id == short.pk and task.points == Decimal("40")
-    assert task.candidate_code.startswith("K") and user.person.name not in task.candidate_code
+    assert (
+        task.candidate_code.startswith("K") and registration.person.name not in task.candidate_code
+    )
     with pytest.raises(Conflict):
         services.answer_save(actor=user, attempt=attempt, entry_id=short.pk, response="改", seq=3)
     assert services.attempt_submit(actor=user, attempt=attempt).submitted_at == done.submitted_at

@@ -157,13 +157,13 @@ def test_results_review_publication_objection_and_correction(exam: ExamWorld) ->
     url = f"/assessment/sessions/{exam.session.pk}/results/"
     admin.post(url, {"action": "compile"})
     result = PartResult.objects.get(part="practical")
-    assessor = _client(exam.assessors[0])
-    assessor.post(
+    marker = _client(exam.assessors[0])
+    marker.post(
         f"/assessment/results/{result.pk}/correct/", {"new_score": "70", "reason": "登记错误"}
     )
     correction = ScoreCorrection.objects.get()
     assert (
-        assessor.post(
+        marker.post(
             f"/assessment/corrections/{correction.pk}/review/", {"decision": "approve"}
         ).status_code
         == 403

@@ -4,13 +4,16 @@ submission races them."""
 
 from __future__ import annotations
 
+import functools
 import itertools
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
 
 from jineng.assessment import services
 from jineng.assessment.models import Answer, Attempt, AttemptStatus, IdentityMethod
+from jineng.assessment.services import AnswerAck
 from jineng.assessment.tests.exam_support import admit, make_exam
 from jineng.assessment.tests.test_concurrency import race
 from jineng.core.errors import Conflict
@@ -55,20 +58,21 @@ def test_parallel_saves_lose_no_acknowledged_answer() -> None:
     assert attempt.paper is not None
     entries = [e for e in attempt.paper.entries.select_related("item") if e.item.kind == "single"]
     seqs = itertools.count(1)
-    jobs = []
+    jobs: list[Callable[[], object]] = []
     for _ in range(4):
         for entry in entries:  # every entry saved by four writers at once, rising numbers
             seq = next(seqs)
             jobs.append(
-                lambda entry=entry, seq=seq: services.answer_save(
-                    actor=user, attempt=attempt, entry_id=entry.pk, response=seq % 4, seq=seq
+                functools.partial(
+                    services.answer_save,
+                    actor=user, attempt=attempt, entry_id=entry.pk, response=seq % 4, seq=seq,
                 )
-            )
+            )  # fmt: skip
     acks, errors = race(jobs)
     assert errors == []
     for entry in entries:
-        mine = [a for a in acks if a.entry_id == entry.pk]  # type: ignore[attr-defined]
-        top = max(a.seq for a in mine)  # type: ignore[attr-defined]
+        mine = [a for a in acks if isinstance(a, AnswerAck) and a.entry_id == entry.pk]
+        top = max(a.seq for a in mine)
         stored = Answer.objects.get(attempt=attempt, entry=entry)
         assert stored.seq == top and stored.response == top % 4
 
@@ -80,16 +84,17 @@ def test_a_save_racing_the_submission_is_either_kept_or_refused() -> None:
     attempt = services.attempt_start(actor=user, registration=registration)
     assert attempt.paper is not None
     entries = [e for e in attempt.paper.entries.select_related("item") if e.item.kind == "single"]
-    jobs: list = [
-        lambda entry=entry, n=n: services.answer_save(
-            actor=user, attempt=attempt, entry_id=entry.pk, response=0, seq=n + 1
+    jobs: list[Callable[[], object]] = [
+        functools.partial(
+            services.answer_save, actor=user, attempt=attempt, entry_id=entry.pk, response=0,
+            seq=n + 1,
         )
         for n, entry in enumerate(entries * 3)
-    ]
-    jobs.append(lambda: services.attempt_submit(actor=user, attempt=attempt))
+    ]  # fmt: skip
+    jobs.append(functools.partial(services.attempt_submit, actor=user, attempt=attempt))
     results, errors = race(jobs)
     assert all(isinstance(e, Conflict) for e in errors)
-    acked = {(a.entry_id, a.seq) for a in results if hasattr(a, "applied") and a.applied}
+    acked = {(a.entry_id, a.seq) for a in results if isinstance(a, AnswerAck) and a.applied}
     stored = set(Answer.objects.filter(attempt=attempt).values_list("entry_id", "seq"))
     # every applied acknowledgement is stored, unless a later one of the same item replaced it
     for entry_id, seq in acked:

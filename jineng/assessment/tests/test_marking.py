@@ -55,7 +55,7 @@ def test_the_queue_shows_codes_not_names_and_hides_what_one_marked(exam: ExamWor
     a = exam.assessors[0]
     queue = list(services.marking_queue(user=a))
     assert len(queue) == 4  # 2 short answers + 2 practical sheets
-    names = {u.person.name for u, _ in exam.candidates}
+    names = {r.person.name for _, r in exam.candidates}
     assert all(t.candidate_code not in names for t in queue)
     services.mark_record(actor=a, task=queue[0], score="30") if queue[0].part == "theory" else (
         services.mark_record(actor=a, task=queue[0], criteria=["50", "30"])
