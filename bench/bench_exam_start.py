@@ -52,6 +52,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -182,6 +183,8 @@ def free_port() -> int:
 
 def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": url, "JINENG_DEBUG": "0"}
+    # a file, not a pipe (a full pipe would stall the workers); it lives as long as the server
+    log = tempfile.TemporaryFile()  # noqa: SIM115
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -190,7 +193,7 @@ def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.
             "--threads", str(threads), "--worker-class", "gthread",
             "--access-logfile", "/dev/null", "--log-level", "warning", "--timeout", "120",
         ],
-        cwd=_common.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=_common.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
     deadline = time.monotonic() + 300  # a loaded machine starts Django slowly
     while time.monotonic() < deadline:
@@ -202,8 +205,9 @@ def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.
         except OSError:
             time.sleep(0.3)
     process.kill()
-    _out, err = process.communicate(timeout=10)
-    raise SystemExit(f"gunicorn did not answer /api/v1/health within 300 s: {err[-2000:]!r}")
+    log.seek(0)
+    err = log.read()[-2000:]
+    raise SystemExit(f"gunicorn did not answer /api/v1/health within 300 s: {err!r}")
 
 
 def process_cpu(pid: int) -> float:
