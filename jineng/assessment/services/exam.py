@@ -188,7 +188,6 @@ def _locked_registration(registration: Registration) -> Registration:
     )
 
 
-@transaction.atomic
 def attempt_admit(
     *,
     actor: User | None,
@@ -198,16 +197,9 @@ def attempt_admit(
     at: dt.datetime | None = None,
 ) -> Attempt:
     """Record the identity check and create the attempt (returns the existing one if already
-    admitted). `face`: the candidate's live capture against their approved enrolment;
-    `invigilator`: an invigilator of the organisation confirms."""
-    registration = _locked_registration(registration)
-    session = registration.session
-    now = _now(at)
-    existing = Attempt.objects.filter(registration=registration).first()
-    if existing is not None:
-        return existing
-    if session.status != SessionStatus.OPEN:
-        raise Conflict("session", f"该考试批次当前为「{session.get_status_display()}」，不能入场")
+    admitted). `face`: the candidate's live capture against their approved enrolment (the check
+    is recorded by the faces app even when it fails); `invigilator`: an invigilator of the
+    organisation confirms."""
     face_check_id: int | None = None
     if method == IdentityMethod.FACE:
         if actor is not None and actor.person_id != registration.person_id:
@@ -228,10 +220,28 @@ def attempt_admit(
             raise Unprocessable("image", f"人脸核验未通过：{check.reason}，请重拍或请监考员确认")
         face_check_id = check.pk
     elif method == IdentityMethod.INVIGILATOR:
-        if not access.can_invigilate(actor, session.organisation_id):
+        if not access.can_invigilate(actor, registration.session.organisation_id):
             raise Forbidden("registration", "只有本机构的监考员可以确认考生身份")
     else:
         raise AssessmentInvalid("method", "身份核验方式应为人脸核验或监考员确认")
+    return _admit(actor, registration, method, face_check_id, _now(at))
+
+
+@transaction.atomic
+def _admit(
+    actor: User | None,
+    registration: Registration,
+    method: str,
+    face_check_id: int | None,
+    now: dt.datetime,
+) -> Attempt:
+    registration = _locked_registration(registration)
+    session = registration.session
+    existing = Attempt.objects.filter(registration=registration).first()
+    if existing is not None:
+        return existing
+    if session.status != SessionStatus.OPEN:
+        raise Conflict("session", f"该考试批次当前为「{session.get_status_display()}」，不能入场")
     attempt = Attempt.objects.create(
         registration=registration,
         identity_method=method,

@@ -214,3 +214,38 @@ def test_the_sweep_task_is_on_the_beat_schedule() -> None:
         == BEAT_SCHEDULE["assessment.attempts_sweep"]
     )
     assert attempts_sweep_task.delay().get() == 0
+
+
+def test_the_live_face_check_admits_the_candidate_and_refuses_someone_else(
+    exam: ExamWorld, settings: object
+) -> None:
+    from django.test import override_settings
+
+    from jineng.faces.models import FaceCheck
+    from jineng.faces.services import face_enrol, face_enrolment_approve
+    from jineng.faces.testing import fake_face_image
+
+    user, registration = exam.candidates[0]
+    with override_settings(FACES_PROVIDER="jineng.faces.testing.FakeFaceProvider"):
+        enrolment = face_enrol(
+            actor=None, person=registration.person, image=fake_face_image("考生")
+        )
+        face_enrolment_approve(actor=make_user(Role.SYSADMIN), enrolment=enrolment)
+        with pytest.raises(Exception, match="人脸核验未通过"):
+            services.attempt_admit(
+                actor=user,
+                registration=registration,
+                method=IdentityMethod.FACE,
+                image=fake_face_image("别人"),
+            )
+        assert not Attempt.objects.exists()
+        assert FaceCheck.objects.filter(matched=False).count() == 1  # the failure is on record
+        attempt = services.attempt_admit(
+            actor=user,
+            registration=registration,
+            method=IdentityMethod.FACE,
+            image=fake_face_image("考生", offset=0.05),
+        )
+    assert attempt.identity_method == IdentityMethod.FACE
+    check = FaceCheck.objects.get(pk=attempt.face_check_id)
+    assert check.matched and check.person_id == registration.person_id
