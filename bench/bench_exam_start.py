@@ -293,7 +293,11 @@ def call(
     response = conn.getresponse()
     raw = response.read()
     took = (time.perf_counter() - started) * 1000
-    return took, response.status, json.loads(raw) if raw else None
+    try:
+        data = json.loads(raw) if raw else None
+    except ValueError:  # an error page (e.g. 502 from a worker restarting): counted as an error
+        return took, 599, None
+    return took, response.status, data
 
 
 def _p(values: list[float], q: float) -> float:
