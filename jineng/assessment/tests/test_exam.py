@@ -247,5 +247,6 @@ def test_the_live_face_check_admits_the_candidate_and_refuses_someone_else(
             image=fake_face_image("考生", offset=0.05),
         )
     assert attempt.identity_method == IdentityMethod.FACE
+    assert attempt.face_check_id is not None
     check = FaceCheck.objects.get(pk=attempt.face_check_id)
     assert check.matched and check.person_id == registration.person_id
