@@ -272,6 +272,16 @@ FACES_DETECT_SIDE = 480  # and to this before it is looked for (see LocalFacePro
 # Items and option lists beyond these sizes are refused (a bank is typed by people, not generated).
 ASSESSMENT_DEFAULT_PASS_LINE = os.environ.get("JINENG_ASSESSMENT_DEFAULT_PASS_LINE", "60")
 ASSESSMENT_MAX_OPTIONS = 8
+# Issue 9 §4–§5: each part is out of 100 and passes at 60 unless the occupation's standard says
+# otherwise (`assessment.PassMark` rows); results are published (公示) for this many working days;
+# an answer arriving this many seconds after the deadline (network latency) is still accepted.
+ASSESSMENT_PART_PASS_MARK = 60
+ASSESSMENT_PUBLICATION_WORKING_DAYS = int(
+    os.environ.get("JINENG_ASSESSMENT_PUBLICATION_WORKING_DAYS", "5")
+)
+ASSESSMENT_ANSWER_GRACE_SECONDS = 5
+# Admission tickets carry a signed reference (django.core.signing, this salt) in their QR code.
+ASSESSMENT_TICKET_SALT = "jineng.assessment.ticket"
 ASSESSMENT_MAX_ITEMS_PER_PAPER = 500
 # 考务人员配备 per part when an occupation's standard sets nothing else (issue 9 §3: theory ≥ 1
 # invigilator per 15 candidates and ≥ 2 per room; practical 1 assessor per 5, at least 3, odd;

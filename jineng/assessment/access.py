@@ -13,7 +13,15 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from jineng.assessment.models import Blueprint, Paper, QuestionBank
+from jineng.assessment.models import (
+    Blueprint,
+    ExamSession,
+    MarkingTask,
+    Paper,
+    QuestionBank,
+    Registration,
+    ScoreCorrection,
+)
 from jineng.core.errors import NotFound
 from jineng.identity.access import Scope, scope_of
 from jineng.identity.models import BUREAU_ROLES, Role, User
@@ -159,4 +167,142 @@ def access_blueprint_by_id(
     )
     if found is None:
         raise NotFound("blueprint", "组卷规则不存在或不在您的查看范围内")
+    return found
+
+
+# --- exam sessions, attempts, marking and results (issue 9 §3–§5) ----------------------------
+
+MARK_ROLES = frozenset({Role.ORG_ADMIN, Role.ASSESSOR})  # 考评员 mark and invigilate
+SESSION_STAFF_ROLES = frozenset({Role.ORG_ADMIN, Role.ASSESSOR, Role.ORG_HR})
+
+
+def can_invigilate(actor: User | None, organisation_id: int, *, scope: Scope | None = None) -> bool:
+    """Confirm a candidate's identity at the exam and read the evidence events."""
+    if actor is None:
+        return True
+    s = _scope(actor, scope)
+    return _is_admin(s) or _has_org_role(s, organisation_id, MARK_ROLES)
+
+
+def can_mark(actor: User | None, organisation_id: int, *, scope: Scope | None = None) -> bool:
+    if actor is None:
+        return True
+    s = _scope(actor, scope)
+    return _is_admin(s) or _has_org_role(s, organisation_id, MARK_ROLES)
+
+
+def sessions_visible_to(user: User, *, scope: Scope | None = None) -> QuerySet[ExamSession]:
+    """The sessions of the staff's organisations; the bureau's and auditor's region."""
+    s = _scope(user, scope)
+    qs = ExamSession.objects.select_related("organisation", "occupation")
+    if s.is_global:
+        return qs
+    q = Q(organisation_id__in=[o for o, roles in s.organisation_roles.items() if roles])
+    q |= _region_q(s.region_prefixes, "organisation__region__code")
+    return qs.filter(q)
+
+
+def access_session_by_id(
+    user: User, session_id: object, *, scope: Scope | None = None
+) -> ExamSession:
+    try:
+        pk = int(str(session_id))
+    except ValueError:
+        raise NotFound("session", "考试批次不存在或不在您的查看范围内") from None
+    found = sessions_visible_to(user, scope=scope).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("session", "考试批次不存在或不在您的查看范围内")
+    return found
+
+
+def registrations_visible_to(user: User, *, scope: Scope | None = None) -> QuerySet[Registration]:
+    """A candidate's own registrations, and those of the sessions the user may see."""
+    s = _scope(user, scope)
+    qs = Registration.objects.select_related(
+        "session__organisation", "session__occupation", "person"
+    )
+    if s.is_global:
+        return qs
+    q = Q(session__in=sessions_visible_to(user, scope=s))
+    if s.person_id is not None:
+        q |= Q(person_id=s.person_id)
+    return qs.filter(q)
+
+
+def access_registration_by_id(
+    user: User, registration_id: object, *, scope: Scope | None = None
+) -> Registration:
+    try:
+        pk = int(str(registration_id))
+    except ValueError:
+        raise NotFound("registration", "报名记录不存在或不在您的查看范围内") from None
+    found = registrations_visible_to(user, scope=scope).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("registration", "报名记录不存在或不在您的查看范围内")
+    return found
+
+
+def access_own_registration(
+    user: User, registration_id: object, *, scope: Scope | None = None
+) -> Registration:
+    """The caller's own registration (the exam is sat only by the candidate); NotFound otherwise."""
+    s = _scope(user, scope)
+    try:
+        pk = int(str(registration_id))
+    except ValueError:
+        pk = 0
+    found = (
+        Registration.objects.select_related("session__organisation", "session__occupation")
+        .filter(pk=pk, person_id=s.person_id)
+        .first()
+        if s.person_id is not None
+        else None
+    )
+    if found is None:
+        raise NotFound("registration", "报名记录不存在或不在您的查看范围内")
+    return found
+
+
+def tasks_markable_by(user: User, *, scope: Scope | None = None) -> QuerySet[MarkingTask]:
+    """Marking tasks of the sessions of organisations where the user marks (anonymous: the
+    queue shows the candidate code only)."""
+    s = _scope(user, scope)
+    qs = MarkingTask.objects.select_related("item", "registration__session__occupation")
+    if _is_admin(s):
+        return qs
+    orgs = [o for o, roles in s.organisation_roles.items() if roles & MARK_ROLES]
+    return qs.filter(registration__session__organisation_id__in=orgs)
+
+
+def access_task_by_id(user: User, task_id: object, *, scope: Scope | None = None) -> MarkingTask:
+    try:
+        pk = int(str(task_id))
+    except ValueError:
+        raise NotFound("task", "评分任务不存在或不在您的查看范围内") from None
+    found = tasks_markable_by(user, scope=scope).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("task", "评分任务不存在或不在您的查看范围内")
+    return found
+
+
+def corrections_visible_to(user: User, *, scope: Scope | None = None) -> QuerySet[ScoreCorrection]:
+    s = _scope(user, scope)
+    qs = ScoreCorrection.objects.select_related(
+        "result__registration__person", "result__registration__session__occupation"
+    )
+    if s.is_global:
+        return qs
+    return qs.filter(result__registration__session__in=sessions_visible_to(user, scope=s))
+
+
+def access_correction_by_id(
+    user: User, correction_id: object, *, scope: Scope | None = None
+) -> ScoreCorrection:
+    try:
+        pk = int(str(correction_id))
+    except ValueError:
+        raise NotFound("correction", "成绩更正申请不存在或不在您的查看范围内") from None
+    found = corrections_visible_to(user, scope=scope).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("correction", "成绩更正申请不存在或不在您的查看范围内")
     return found

@@ -45,6 +45,22 @@ _FIELD_PATHS: dict[str, tuple[str, tuple[str, ...]]] = {
     AuditObject.LESSON: ("learning.Lesson", ("chapter__course__provider__region_id",)),
     AuditObject.LEARNING_STREAM: ("learning.LearningStream", ("person__residence_region_id",)),
     AuditObject.LESSON_PROGRESS: ("learning.LessonProgress", ("person__residence_region_id",)),
+    AuditObject.EXAM_ATTEMPT: (
+        "assessment.Attempt",
+        ("registration__session__organisation__region_id",),
+    ),
+    AuditObject.SCORE_CORRECTION: (
+        "assessment.ScoreCorrection",
+        ("result__registration__session__organisation__region_id",),
+    ),
+    AuditObject.RESULT_PUBLICATION: (
+        "assessment.ResultPublication",
+        ("session__organisation__region_id",),
+    ),
+    AuditObject.RESULT_OBJECTION: (
+        "assessment.Objection",
+        ("publication__session__organisation__region_id",),
+    ),
     AuditObject.CLAIM: ("claims.Claim", ("region",)),
     AuditObject.CLAIM_RUN: ("claims.ClaimRun", ("region",)),
     AuditObject.CLAIM_FLAG: ("claims.ClaimFlag", ("claim__region",)),

@@ -76,6 +76,16 @@ class AuditAction(StrEnum):
     BLUEPRINT_PUBLISH = "blueprint_publish"
     PAPER_DRAW = "paper_draw"
     PAPER_SCORE = "paper_score"
+    ATTEMPT_ADMIT = "attempt_admit"
+    ATTEMPT_MOVE = "attempt_move"
+    ATTEMPT_EVIDENCE = "attempt_evidence"
+    MARK_RECORD = "mark_record"
+    SCORE_CORRECTION_REQUEST = "score_correction_request"
+    SCORE_CORRECTION_REVIEW = "score_correction_review"
+    RESULTS_COMPILE = "results_compile"
+    RESULTS_MOVE = "results_move"
+    RESULTS_OBJECTION_RAISE = "results_objection_raise"
+    RESULTS_OBJECTION_ANSWER = "results_objection_answer"
     # Certificates (jineng.certificates)
     CERTIFICATE_ISSUE = "certificate_issue"
     CERTIFICATE_REVOKE = "certificate_revoke"
@@ -145,6 +155,12 @@ class AuditObject(StrEnum):
     EXAM_PAPER = "exam_paper"
     EXAM_SESSION = "exam_session"
     EXAM_REGISTRATION = "exam_registration"
+    EXAM_ATTEMPT = "exam_attempt"
+    MARKING_TASK = "marking_task"
+    PART_RESULT = "part_result"
+    SCORE_CORRECTION = "score_correction"
+    RESULT_PUBLICATION = "result_publication"
+    RESULT_OBJECTION = "result_objection"
     CERTIFICATE = "certificate"
     CERTIFICATE_ISSUER = "certificate_issuer"
     CERTIFICATE_BATCH = "certificate_batch"
@@ -220,6 +236,16 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.BLUEPRINT_PUBLISH: _("发布组卷规则"),
     AuditAction.PAPER_DRAW: _("抽取试卷"),
     AuditAction.PAPER_SCORE: _("试卷评分"),
+    AuditAction.ATTEMPT_ADMIT: _("考生身份核验"),
+    AuditAction.ATTEMPT_MOVE: _("理论考试状态变更"),
+    AuditAction.ATTEMPT_EVIDENCE: _("记录考场异常"),
+    AuditAction.MARK_RECORD: _("阅卷评分"),
+    AuditAction.SCORE_CORRECTION_REQUEST: _("申请更正成绩"),
+    AuditAction.SCORE_CORRECTION_REVIEW: _("复核成绩更正"),
+    AuditAction.RESULTS_COMPILE: _("汇总考核成绩"),
+    AuditAction.RESULTS_MOVE: _("成绩审核与公示"),
+    AuditAction.RESULTS_OBJECTION_RAISE: _("提出成绩异议"),
+    AuditAction.RESULTS_OBJECTION_ANSWER: _("答复成绩异议"),
     AuditAction.CERTIFICATE_ISSUE: _("颁发证书"),
     AuditAction.CERTIFICATE_REVOKE: _("撤销证书"),
     AuditAction.CERTIFICATE_SUPERSEDE: _("证书被替代"),
@@ -283,6 +309,12 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.EXAM_PAPER: _("试卷"),
     AuditObject.EXAM_SESSION: _("考试批次"),
     AuditObject.EXAM_REGISTRATION: _("考试报名"),
+    AuditObject.EXAM_ATTEMPT: _("理论考试作答"),
+    AuditObject.MARKING_TASK: _("评分任务"),
+    AuditObject.PART_RESULT: _("考核成绩"),
+    AuditObject.SCORE_CORRECTION: _("成绩更正"),
+    AuditObject.RESULT_PUBLICATION: _("成绩公示"),
+    AuditObject.RESULT_OBJECTION: _("成绩公示异议"),
     AuditObject.CERTIFICATE: _("职业技能等级证书"),
     AuditObject.CERTIFICATE_ISSUER: _("发证机构备案"),
     AuditObject.CERTIFICATE_BATCH: _("批量发证"),

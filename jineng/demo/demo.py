@@ -157,7 +157,18 @@ def demo_setup(
     seed_demo_vouchers(worker=_demo_person(), region=DEMO_REGION)
     seed_demo_classes(organisation=_demo_organisation(_demo_person()), person=_demo_person())
     _seed_demo_fraud()
-    return seeded, demo_accounts()
+    accounts = demo_accounts()
+    _seed_demo_assessment()
+    return seeded, accounts
+
+
+def _seed_demo_assessment() -> None:
+    """Sessions, attempts, marks and published results at the demo organisation
+    (jineng.demo.assessment), after the accounts that mark and review them exist."""
+    from jineng.demo.assessment import seed_demo_assessment
+
+    person = _demo_person()
+    seed_demo_assessment(organisation=_demo_organisation(person), demo_person=person)
 
 
 def _seed_demo_fraud() -> None:

@@ -86,6 +86,20 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry(
         "assessment-banks", _("题库"), "assessment:banks", frozenset(ORG_ROLES | CONSOLE_ROLES)
     ),
+    NavEntry("assessment-mine", _("我的技能等级认定"), "assessment:mine", frozenset({Role.WORKER})),
+    NavEntry("assessment-results", _("我的成绩"), "assessment:results", frozenset({Role.WORKER})),
+    NavEntry(
+        "assessment-sessions",
+        _("考试批次"),
+        "assessment:sessions",
+        frozenset(ORG_ROLES | CONSOLE_ROLES),
+    ),
+    NavEntry(
+        "assessment-marking",
+        _("阅卷"),
+        "assessment:marking",
+        frozenset({Role.ORG_ADMIN, Role.ASSESSOR, Role.SYSADMIN}),
+    ),
     NavEntry("audit", _("审计日志"), "web:audit", CONSOLE_ROLES),
     NavEntry("admin", _("管理后台"), "admin:index", frozenset({Role.SYSADMIN})),
     NavEntry("certificates", _("职业技能等级证书"), "certificates:mine", frozenset(Role.values)),

@@ -75,3 +75,9 @@ def blueprint_check_view(request: HttpRequest, blueprint_id: int) -> Any:
         "ok": check.ok,
         "problems": check.problems,
     }
+
+
+# The exam, marking and results operations (issue 9 §4–§5).
+from jineng.api.assessment.exam import router as exam_router  # noqa: E402
+
+router.add_router("", exam_router)

@@ -7,6 +7,17 @@ The paper keeps the exact version and option order of every item it drew."""
 
 from __future__ import annotations
 
+from jineng.assessment.models.attempts import (
+    ATTEMPT_STATES,
+    Answer,
+    Attempt,
+    AttemptStatus,
+    EvidenceEvent,
+    EvidenceKind,
+    ExamSetting,
+    IdentityMethod,
+    SubmittedBy,
+)
 from jineng.assessment.models.banks import (
     BANK_FILING_STATES,
     CHOICE_KINDS,
@@ -19,6 +30,22 @@ from jineng.assessment.models.banks import (
     ItemStatus,
     KnowledgePoint,
     QuestionBank,
+)
+from jineng.assessment.models.marking import (
+    CORRECTION_STATES,
+    OBJECTION_STATES,
+    PUBLICATION_STATES,
+    CorrectionStatus,
+    Mark,
+    MarkingTask,
+    Objection,
+    ObjectionStatus,
+    PanelScore,
+    PartResult,
+    PassMark,
+    PublicationStatus,
+    ResultPublication,
+    ScoreCorrection,
 )
 from jineng.assessment.models.papers import (
     BLUEPRINT_STATES,
@@ -44,6 +71,29 @@ from jineng.assessment.models.sessions import (
 )
 
 __all__ = [
+    "ATTEMPT_STATES",
+    "Answer",
+    "Attempt",
+    "AttemptStatus",
+    "EvidenceEvent",
+    "EvidenceKind",
+    "ExamSetting",
+    "IdentityMethod",
+    "SubmittedBy",
+    "CORRECTION_STATES",
+    "OBJECTION_STATES",
+    "PUBLICATION_STATES",
+    "CorrectionStatus",
+    "Mark",
+    "MarkingTask",
+    "Objection",
+    "ObjectionStatus",
+    "PanelScore",
+    "PartResult",
+    "PassMark",
+    "PublicationStatus",
+    "ResultPublication",
+    "ScoreCorrection",
     "FilingStatus",
     "QuestionBank",
     "BANK_FILING_STATES",
