@@ -1,8 +1,8 @@
 """Public verification (no log-in): by number and the holder's name, or by the token a
 certificate's QR carries. Shared by the page and the API.
 
-The answer is the record in the database and its status — valid, revoked (date and reason),
-superseded, or not found — and never a bare "verified": the row is compared with the content its
+The answer is the record in the database and its status — valid, suspended (date and reason),
+revoked (date and reason), superseded, or not found — and never a bare "verified": the row is compared with the content its
 issue signed (the token kept on the row, and the QR's token when one is scanned), and a difference
 is reported as altered, naming the field (issue 9, 7: an edited certificate must fail).
 
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from django.conf import settings
+from django.utils import timezone
 from django_ratelimit.core import get_usage
 
 from jineng.certificates import signing
@@ -29,12 +30,13 @@ from jineng.dossier.models import Fact
 from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
 from jineng.reference.models import Occupation
 
-Outcome = Literal["valid", "revoked", "superseded", "altered", "not_found", "unverifiable"]
+Outcome = Literal["valid", "suspended", "revoked", "superseded", "altered", "not_found", "unverifiable"]
 RATE_GROUP = "jineng.certificate_verify"
 THROTTLED_MESSAGE = "查询过于频繁，请一分钟后再试。"
 
 HEADLINES: dict[str, str] = {
     "valid": "证书有效",
+    "suspended": "证书已暂停使用，暂停期间不能作为有效证书",
     "revoked": "证书已撤销，不再有效",
     "superseded": "证书已被新证书替代，不再有效",
     "altered": "证书信息与签发记录不一致，不能确认其真实性",
@@ -61,6 +63,8 @@ class Verification:
     issued_on: dt.date | None = None
     revoked_on: dt.date | None = None
     revoked_reason: str = ""
+    suspended_on: dt.date | None = None
+    suspended_reason: str = ""
     altered: tuple[AlteredField, ...] = field(default=())
 
     @property
@@ -160,9 +164,12 @@ def _answer(
         outcome = "revoked"
     elif certificate.status == CertificateStatus.SUPERSEDED:
         outcome = "superseded"
+    elif certificate.status == CertificateStatus.SUSPENDED:
+        outcome = "suspended"
     else:
         outcome = "valid"
     revoked = certificate.status == CertificateStatus.REVOKED
+    suspended = certificate.status == CertificateStatus.SUSPENDED
     return Verification(
         outcome=outcome,
         number=certificate.number,
@@ -173,10 +180,14 @@ def _answer(
         level=_level_label(certificate.level),
         issuer=certificate.issuer_name,
         issued_on=certificate.issued_on,
-        revoked_on=certificate.revoked_at.date()
+        revoked_on=timezone.localdate(certificate.revoked_at)
         if revoked and certificate.revoked_at is not None
         else None,
         revoked_reason=certificate.revoked_reason if revoked else "",
+        suspended_on=timezone.localdate(certificate.suspended_at)
+        if suspended and certificate.suspended_at is not None
+        else None,
+        suspended_reason=certificate.suspended_reason if suspended else "",
         altered=tuple(altered),
     )
 

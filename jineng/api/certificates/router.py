@@ -14,6 +14,7 @@ from jineng.api.certificates.schemas import (
     AlteredOut,
     CertificateOut,
     JwksOut,
+    ReasonIn,
     RevokeIn,
     VerifyIn,
     VerifyOut,
@@ -23,7 +24,12 @@ from jineng.certificates import signing
 from jineng.certificates.access import access_certificate_by_number
 from jineng.certificates.models import Certificate
 from jineng.certificates.selectors import Verification, verify_by_number, verify_by_token
-from jineng.certificates.services import certificate_revoke, may_revoke
+from jineng.certificates.services import (
+    certificate_reinstate,
+    certificate_revoke,
+    certificate_suspend,
+    may_revoke,
+)
 from jineng.core.errors import DomainError
 from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
 from jineng.identity.access import scope_of
@@ -46,6 +52,8 @@ def _out(result: Verification) -> VerifyOut:
         issued_on=result.issued_on,
         revoked_on=result.revoked_on,
         revoked_reason=result.revoked_reason,
+        suspended_on=result.suspended_on,
+        suspended_reason=result.suspended_reason,
         altered=[
             AlteredOut(label=a.label, signed=a.signed, recorded=a.recorded) for a in result.altered
         ],
@@ -78,6 +86,7 @@ def _certificate_out(certificate: Certificate) -> CertificateOut:
         status=certificate.status,
         status_label=certificate.get_status_display(),
         revoked_reason=certificate.revoked_reason,
+        suspended_reason=certificate.suspended_reason,
     )
 
 
@@ -102,6 +111,42 @@ def revoke(request: HttpRequest, number: str, payload: RevokeIn) -> CertificateO
         raise PermissionDenied
     revoked = certificate_revoke(actor=user, certificate=certificate, reason=payload.reason)
     return _certificate_out(revoked)
+
+
+STATUS_RESPONSES: dict[int, Any] = {
+    200: CertificateOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    **ERRORS,
+}
+
+
+def _managed(request: HttpRequest, number: str) -> tuple[User, Certificate]:
+    user = request.user
+    assert isinstance(user, User)
+    scope = scope_of(user)
+    certificate = access_certificate_by_number(user, number, scope=scope)
+    if not may_revoke(user, certificate, scope=scope):
+        raise PermissionDenied
+    return user, certificate
+
+
+@router.post("/{number}/suspend", response=STATUS_RESPONSES, summary="暂停证书（可恢复）")
+def suspend(request: HttpRequest, number: str, payload: ReasonIn) -> CertificateOut:
+    """The issuer's administrator or the bureau; 409 unless the certificate is valid."""
+    user, certificate = _managed(request, number)
+    changed = certificate_suspend(actor=user, certificate=certificate, reason=payload.reason)
+    return _certificate_out(changed)
+
+
+@router.post("/{number}/reinstate", response=STATUS_RESPONSES, summary="恢复已暂停的证书")
+def reinstate(request: HttpRequest, number: str, payload: ReasonIn) -> CertificateOut:
+    """The issuer's administrator or the bureau; 409 unless the certificate is suspended."""
+    user, certificate = _managed(request, number)
+    changed = certificate_reinstate(actor=user, certificate=certificate, reason=payload.reason)
+    return _certificate_out(changed)
 
 
 @router.get("/jwks", auth=None, response={200: JwksOut}, summary="证书签名公钥（离线核验用）")

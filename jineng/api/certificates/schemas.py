@@ -8,7 +8,9 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-OutcomeOut = Literal["valid", "revoked", "superseded", "altered", "not_found", "unverifiable"]
+OutcomeOut = Literal[
+    "valid", "suspended", "revoked", "superseded", "recorded", "altered", "not_found", "unverifiable"
+]
 
 
 class VerifyIn(Schema):
@@ -36,7 +38,8 @@ class VerifyOut(Schema):
 
     outcome: OutcomeOut = Field(
         title="结果",
-        description="valid 有效；revoked 已撤销；superseded 已替代；altered 与签发记录不一致；"
+        description="valid 有效；suspended 已暂停；revoked 已撤销；superseded 已替代；"
+        "recorded 历史证书（依据来源记录，无签名）；altered 与签发记录不一致；"
         "not_found 未找到；unverifiable 签名无法验证",
     )
     headline: str = Field(title="结论", description="中文结论，可直接展示")
@@ -48,7 +51,17 @@ class VerifyOut(Schema):
     issued_on: dt.date | None = Field(default=None, title="发证日期")
     revoked_on: dt.date | None = Field(default=None, title="撤销日期")
     revoked_reason: str = Field(default="", title="撤销原因")
+    suspended_on: dt.date | None = Field(default=None, title="暂停日期")
+    suspended_reason: str = Field(default="", title="暂停原因")
     altered: list[AlteredOut] = Field(default_factory=list, title="不一致的内容")
+
+
+class ReasonIn(Schema):
+    model_config = ConfigDict(title="暂停或恢复证书请求")
+
+    reason: str = Field(
+        min_length=1, max_length=200, title="原因", description="暂停原因在公开查询中显示"
+    )
 
 
 class RevokeIn(Schema):
@@ -69,10 +82,12 @@ class CertificateOut(Schema):
     issuer: str = Field(title="发证机构")
     issued_on: dt.date = Field(title="发证日期")
     status: str = Field(
-        title="状态代码", description="valid 有效；revoked 已撤销；superseded 已替代"
+        title="状态代码",
+        description="valid 有效；suspended 已暂停；revoked 已撤销；superseded 已替代",
     )
     status_label: str = Field(title="状态")
     revoked_reason: str = Field(default="", title="撤销原因")
+    suspended_reason: str = Field(default="", title="暂停原因")
 
 
 class JwksOut(Schema):

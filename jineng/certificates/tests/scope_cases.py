@@ -9,7 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 from jineng.certificates.models import Certificate
-from jineng.certificates.services import ScopeEntry, certificate_issue, issuer_register
+from jineng.certificates.services import (
+    ScopeEntry,
+    certificate_issue,
+    certificate_suspend,
+    issuer_register,
+)
 from jineng.identity.models import BUREAU_ROLES
 from jineng.identity.testing import make_organisation
 from jineng.organisations.models import OrgKind
@@ -50,6 +55,12 @@ def certificate_of(side: Side, *, fresh: bool = False) -> Certificate:
     )
 
 
+def suspended_of(side: Side) -> Certificate:
+    """A new certificate of the side's person, suspended (for a request that lifts it)."""
+    certificate = certificate_of(side, fresh=True)
+    return certificate_suspend(actor=None, certificate=certificate, reason="矩阵测试暂停")
+
+
 def _anyone(role: str) -> int:
     return 200
 
@@ -80,6 +91,24 @@ PAGES = {
             POST(f"/certificates/{certificate_of(o, fresh=True).number}/revoke/", REVOKE),
         ],
     ),
+    "certificates/<str:number>/suspend/": Case(
+        own=lambda s: GET(f"/certificates/{certificate_of(s).number}/suspend/"),
+        own_status=role_page(REVOKERS),
+        shows_own=REVOKERS,
+        foreign=lambda o: [
+            GET(f"/certificates/{certificate_of(o).number}/suspend/"),
+            POST(f"/certificates/{certificate_of(o, fresh=True).number}/suspend/", REVOKE),
+        ],
+    ),
+    "certificates/<str:number>/reinstate/": Case(
+        own=lambda s: GET(f"/certificates/{certificate_of(s).number}/reinstate/"),
+        own_status=role_page(REVOKERS),
+        shows_own=REVOKERS,
+        foreign=lambda o: [
+            GET(f"/certificates/{certificate_of(o).number}/reinstate/"),
+            POST(f"/certificates/{certificate_of(o, fresh=True).number}/reinstate/", REVOKE),
+        ],
+    ),
 }
 
 API = {
@@ -99,6 +128,24 @@ API = {
         shows_own=REVOKERS,
         foreign=lambda o: [
             POST(f"/api/v1/certificates/{certificate_of(o, fresh=True).number}/revoke", REVOKE)
+        ],
+    ),
+    ("POST", "/api/v1/certificates/{number}/suspend"): Case(
+        own=lambda s: POST(
+            f"/api/v1/certificates/{certificate_of(s, fresh=True).number}/suspend", REVOKE
+        ),
+        own_status=role_api(lambda role: 200 if role in REVOKERS else 403),
+        shows_own=REVOKERS,
+        foreign=lambda o: [
+            POST(f"/api/v1/certificates/{certificate_of(o, fresh=True).number}/suspend", REVOKE)
+        ],
+    ),
+    ("POST", "/api/v1/certificates/{number}/reinstate"): Case(
+        own=lambda s: POST(f"/api/v1/certificates/{suspended_of(s).number}/reinstate", REVOKE),
+        own_status=role_api(lambda role: 200 if role in REVOKERS else 403),
+        shows_own=REVOKERS,
+        foreign=lambda o: [
+            POST(f"/api/v1/certificates/{suspended_of(o).number}/reinstate", REVOKE)
         ],
     ),
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.web.certificates import views
+from jineng.web.certificates import status_views, views
 
 app_name = "certificates"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("certificates/", views.mine, name="mine"),
     path("certificates/<str:number>.pdf", views.certificate_pdf, name="pdf"),
     path("certificates/<str:number>/revoke/", views.revoke, name="revoke"),
+    path("certificates/<str:number>/suspend/", status_views.suspend, name="suspend"),
+    path("certificates/<str:number>/reinstate/", status_views.reinstate, name="reinstate"),
 ]
