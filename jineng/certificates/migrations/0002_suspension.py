@@ -6,31 +6,47 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certificates', '0001_initial'),
+        ("certificates", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='certificate',
-            name='suspended_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='暂停时间'),
+            model_name="certificate",
+            name="suspended_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="暂停时间"),
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='suspended_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='暂停人'),
+            model_name="certificate",
+            name="suspended_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="暂停人",
+            ),
         ),
         migrations.AddField(
-            model_name='certificate',
-            name='suspended_reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='暂停原因'),
+            model_name="certificate",
+            name="suspended_reason",
+            field=models.CharField(blank=True, max_length=200, verbose_name="暂停原因"),
         ),
         migrations.AlterField(
-            model_name='certificate',
-            name='status',
-            field=models.CharField(choices=[('valid', '有效'), ('suspended', '已暂停'), ('revoked', '已撤销'), ('superseded', '已被新证书替代')], default='valid', max_length=12, verbose_name='状态'),
+            model_name="certificate",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("valid", "有效"),
+                    ("suspended", "已暂停"),
+                    ("revoked", "已撤销"),
+                    ("superseded", "已被新证书替代"),
+                ],
+                default="valid",
+                max_length=12,
+                verbose_name="状态",
+            ),
         ),
     ]

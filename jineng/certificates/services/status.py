@@ -115,7 +115,9 @@ def _reason(reason: str, what: str) -> str:
 
 
 @transaction.atomic
-def certificate_suspend(*, actor: User | None, certificate: Certificate, reason: str) -> Certificate:
+def certificate_suspend(
+    *, actor: User | None, certificate: Certificate, reason: str
+) -> Certificate:
     """暂停 a valid certificate (an investigation, a disputed assessment), reason required, by the
     issuing organisation or the bureau (as revocation). Reversible: `certificate_reinstate`."""
     reason = _reason(reason, "暂停")

@@ -18,6 +18,7 @@ class FlagKind(models.TextChoices):
     DUPLICATE = "duplicate", _("疑似重复申领")
     EXCLUSIVE = "exclusive", _("同一职业同一等级重复享受")
     FOREIGN_ACCOUNT = "foreign_account", _("收款账户非本人账户")
+    CERTIFICATE_REVOKED = "certificate_revoked", _("所依据的证书已撤销")
 
 
 class FlagStatus(models.TextChoices):
