@@ -156,6 +156,10 @@ class Certificate(models.Model):
         related_name="+",
     )
     token = models.TextField(_("签名"), editable=False)
+    # Imported historical certificates (not issued here): where the record comes from (an archive,
+    # a predecessor's register) and the file row; verification says "依据<来源>记录".
+    source = models.CharField(_("记录来源"), max_length=100, blank=True)
+    source_ref = models.CharField(_("来源位置"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -165,6 +169,10 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def imported(self) -> bool:
+        return bool(self.source)
 
 
 def _describe(certificate: Certificate) -> str:

@@ -24,7 +24,7 @@ from django_ratelimit.core import get_usage
 
 from jineng.certificates import signing
 from jineng.certificates.models import Certificate, CertificateStatus
-from jineng.certificates.numbers import normalise_number, parse_number
+from jineng.certificates.numbers import is_valid_number, normalise_number, parse_number
 from jineng.core.errors import RateLimited
 from jineng.dossier.models import Fact
 from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
@@ -41,6 +41,7 @@ HEADLINES: dict[str, str] = {
     "suspended": "证书已暂停使用，暂停期间不能作为有效证书",
     "revoked": "证书已撤销，不再有效",
     "superseded": "证书已被新证书替代，不再有效",
+    "recorded": "证书记录有效",  # + 依据<来源>记录 (the headline property)
     "altered": "证书信息与签发记录不一致，不能确认其真实性",
     "not_found": "未找到与所填证书编号和姓名相符的证书",
     "unverifiable": "二维码内容无法验证：不是本平台签发的，或已被改动",
@@ -67,15 +68,18 @@ class Verification:
     revoked_reason: str = ""
     suspended_on: dt.date | None = None
     suspended_reason: str = ""
+    source: str = ""  # an imported historical certificate: where its record comes from
     altered: tuple[AlteredField, ...] = field(default=())
 
     @property
     def headline(self) -> str:
+        if self.outcome == "recorded":
+            return f"{HEADLINES['recorded']}：依据{self.source}记录（历史证书，非本平台签发）"
         return HEADLINES[self.outcome]
 
     @property
     def is_valid(self) -> bool:
-        return self.outcome == "valid"
+        return self.outcome in ("valid", "recorded")
 
 
 def verify_rate() -> str:
@@ -168,6 +172,8 @@ def _answer(
         outcome = "superseded"
     elif certificate.status == CertificateStatus.SUSPENDED:
         outcome = "suspended"
+    elif certificate.source:
+        outcome = "recorded"
     else:
         outcome = "valid"
     revoked = certificate.status == CertificateStatus.REVOKED
@@ -190,6 +196,7 @@ def _answer(
         if suspended and certificate.suspended_at is not None
         else None,
         suspended_reason=certificate.suspended_reason if suspended else "",
+        source=certificate.source,
         altered=tuple(altered),
     )
 
@@ -200,10 +207,11 @@ def _by_number(number: str) -> Certificate | None:
 
 def verify_by_number(*, number: str, name: str, visitor: str) -> Verification:
     """By the number and the holder's full name (a wrong name answers like an unknown number).
-    Raises NumberInvalid for a number not in the national format, RateLimited past the rate."""
+    Raises NumberInvalid for a number neither national nor legacy (16 digits), RateLimited past the rate."""
     check_rate(visitor)
     number = normalise_number(number)
-    parse_number(number)
+    if not is_valid_number(number, legacy_ok=True):
+        parse_number(number)  # raises, saying why
     certificate = _by_number(number)
     if certificate is None or not _same_name(name, certificate.holder_name):
         return Verification(outcome="not_found")

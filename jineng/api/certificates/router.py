@@ -54,6 +54,7 @@ def _out(result: Verification) -> VerifyOut:
         revoked_reason=result.revoked_reason,
         suspended_on=result.suspended_on,
         suspended_reason=result.suspended_reason,
+        source=result.source,
         altered=[
             AlteredOut(label=a.label, signed=a.signed, recorded=a.recorded) for a in result.altered
         ],

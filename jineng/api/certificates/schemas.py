@@ -9,7 +9,14 @@ from ninja import Field, Schema
 from pydantic import ConfigDict
 
 OutcomeOut = Literal[
-    "valid", "suspended", "revoked", "superseded", "recorded", "altered", "not_found", "unverifiable"
+    "valid",
+    "suspended",
+    "revoked",
+    "superseded",
+    "recorded",
+    "altered",
+    "not_found",
+    "unverifiable",
 ]
 
 
@@ -53,6 +60,7 @@ class VerifyOut(Schema):
     revoked_reason: str = Field(default="", title="撤销原因")
     suspended_on: dt.date | None = Field(default=None, title="暂停日期")
     suspended_reason: str = Field(default="", title="暂停原因")
+    source: str = Field(default="", title="记录来源", description="历史证书的记录来源")
     altered: list[AlteredOut] = Field(default_factory=list, title="不一致的内容")
 
 

@@ -91,6 +91,18 @@ PAGES = {
             POST(f"/certificates/{certificate_of(o, fresh=True).number}/revoke/", REVOKE),
         ],
     ),
+    "certificates/import/": Case(
+        own=lambda s: GET("/certificates/import/"),
+        own_status=role_page(REVOKERS),
+        foreign=lambda o: [
+            # the other side's record keeper is not a choice: the form refuses, nothing imported
+            POST(
+                "/certificates/import/",
+                {"keeper": certificate_of(o).issuer_id, "source": "矩阵测试"},
+                ok=frozenset({200, 403}),
+            )
+        ],
+    ),
     "certificates/<str:number>/suspend/": Case(
         own=lambda s: GET(f"/certificates/{certificate_of(s).number}/suspend/"),
         own_status=role_page(REVOKERS),

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from jineng.web.certificates import status_views, views
+from jineng.web.certificates import import_views, status_views, views
 
 app_name = "certificates"
 urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("verify/<str:token>", views.verify_token, name="verify_token"),
     path("certificates/", views.mine, name="mine"),
+    path("certificates/import/", import_views.import_certificates, name="import"),
     path("certificates/<str:number>.pdf", views.certificate_pdf, name="pdf"),
     path("certificates/<str:number>/revoke/", views.revoke, name="revoke"),
     path("certificates/<str:number>/suspend/", status_views.suspend, name="suspend"),
