@@ -31,7 +31,14 @@ from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
 from jineng.reference.models import Occupation
 
 Outcome = Literal[
-    "valid", "suspended", "revoked", "superseded", "altered", "not_found", "unverifiable"
+    "valid",
+    "suspended",
+    "revoked",
+    "superseded",
+    "recorded",
+    "altered",
+    "not_found",
+    "unverifiable",
 ]
 RATE_GROUP = "jineng.certificate_verify"
 THROTTLED_MESSAGE = "查询过于频繁，请一分钟后再试。"

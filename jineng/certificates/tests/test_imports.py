@@ -58,10 +58,12 @@ def test_legacy_and_national_numbers_import_and_verify_as_recorded(
     assert answer.outcome == "recorded" and answer.is_valid
     assert answer.headline.endswith(f"依据{SOURCE}记录（历史证书，非本平台签发）")
     assert "签名" not in answer.headline
+    assert legacy.fact_id is not None
     fact = Fact.objects.get(pk=legacy.fact_id)
     assert (fact.kind, fact.level, fact.source) == ("certificate", "4", "certificates_import")
     entries = AuditEntry.objects.filter(action="certificate_import")
-    assert entries.count() == 2 and entries.first().reason == f"依据{SOURCE}导入"  # type: ignore[union-attr]
+    assert entries.count() == 2
+    assert {e.reason for e in entries} == {f"依据{SOURCE}导入"}
     # the platform's own counter moved past the imported national number
     assert SerialCounter.objects.get(prefix=MODERN[:-6]).last == 7
 
