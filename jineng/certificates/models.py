@@ -160,6 +160,10 @@ class Certificate(models.Model):
     # a predecessor's register) and the file row; verification says "依据<来源>记录".
     source = models.CharField(_("记录来源"), max_length=100, blank=True)
     source_ref = models.CharField(_("来源位置"), max_length=200, blank=True)
+    # The holder's photo as printed (JPEG, re-encoded without metadata), Fernet ciphertext under
+    # its own purpose key (`photos.py`); shown on the public verification once the record is found.
+    photo = models.BinaryField(_("照片（密文）"), null=True, blank=True, editable=False)
+    photo_digest = models.CharField(_("照片摘要"), max_length=52, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

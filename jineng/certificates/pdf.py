@@ -10,6 +10,7 @@ import io
 from fpdf import FPDF
 
 from jineng.certificates.models import Certificate
+from jineng.certificates.photos import photo_jpeg
 from jineng.certificates.selectors import verification_url
 from jineng.certificates.signing import mask_name
 from jineng.core.pdf import FONT, add_cjk_font, qr_png
@@ -65,6 +66,9 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         pdf.cell(140, 10, value)
         y += 14
     pdf.image(io.BytesIO(qr_png(verification_url(certificate))), x=212, y=60, w=60, h=60)
+    photo = photo_jpeg(certificate)
+    if photo is not None:
+        pdf.image(io.BytesIO(photo), x=227, y=142, w=30)
     pdf.set_font(FONT, size=10)
     pdf.set_xy(200, 124)
     pdf.multi_cell(84, 6, QR_HINT, align="C")

@@ -25,6 +25,7 @@ from django_ratelimit.core import get_usage
 from jineng.certificates import signing
 from jineng.certificates.models import Certificate, CertificateStatus
 from jineng.certificates.numbers import is_valid_number, normalise_number, parse_number
+from jineng.certificates.photos import photo_data_uri
 from jineng.core.errors import RateLimited
 from jineng.dossier.models import Fact
 from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
@@ -76,6 +77,7 @@ class Verification:
     suspended_on: dt.date | None = None
     suspended_reason: str = ""
     source: str = ""  # an imported historical certificate: where its record comes from
+    photo: str = ""  # data: URI of the holder's photo as printed, "" when none
     altered: tuple[AlteredField, ...] = field(default=())
 
     @property
@@ -204,6 +206,7 @@ def _answer(
         else None,
         suspended_reason=certificate.suspended_reason if suspended else "",
         source=certificate.source,
+        photo=photo_data_uri(certificate),
         altered=tuple(altered),
     )
 

@@ -55,6 +55,7 @@ def _out(result: Verification) -> VerifyOut:
         suspended_on=result.suspended_on,
         suspended_reason=result.suspended_reason,
         source=result.source,
+        photo=result.photo,
         altered=[
             AlteredOut(label=a.label, signed=a.signed, recorded=a.recorded) for a in result.altered
         ],

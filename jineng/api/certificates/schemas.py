@@ -61,6 +61,9 @@ class VerifyOut(Schema):
     suspended_on: dt.date | None = Field(default=None, title="暂停日期")
     suspended_reason: str = Field(default="", title="暂停原因")
     source: str = Field(default="", title="记录来源", description="历史证书的记录来源")
+    photo: str = Field(
+        default="", title="持证人照片", description="data:image/jpeg;base64 形式，无照片时为空"
+    )
     altered: list[AlteredOut] = Field(default_factory=list, title="不一致的内容")
 
 

@@ -103,6 +103,15 @@ PAGES = {
             )
         ],
     ),
+    "certificates/<str:number>/photo/": Case(
+        own=lambda s: GET(f"/certificates/{certificate_of(s).number}/photo/"),
+        own_status=role_page(REVOKERS),
+        shows_own=REVOKERS,
+        foreign=lambda o: [
+            GET(f"/certificates/{certificate_of(o).number}/photo/"),
+            POST(f"/certificates/{certificate_of(o).number}/photo/", {}),
+        ],
+    ),
     "certificates/<str:number>/suspend/": Case(
         own=lambda s: GET(f"/certificates/{certificate_of(s).number}/suspend/"),
         own_status=role_page(REVOKERS),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from jineng.certificates.access import access_certificate_by_number
 from jineng.certificates.models import CERTIFICATE_STATES, CertificateStatus
+from jineng.certificates.photos import MAX_BYTES, certificate_photo_set, photo_data_uri
 from jineng.certificates.services import certificate_reinstate, certificate_suspend, may_revoke
 from jineng.core.errors import DomainError
 from jineng.core.forms import add_domain_error
@@ -22,6 +23,8 @@ from jineng.identity.access import request_scope
 from jineng.identity.models import User
 from jineng.web.certificates.views import REVOKE_ROLES
 from jineng.web.guards import page
+
+PHOTO_LIMIT = MAX_BYTES + 1  # one byte more than allowed: the service says it is too big
 
 ACTIONS = {
     "suspend": {
@@ -74,6 +77,43 @@ def _change(request: HttpRequest, number: str, action: str) -> HttpResponse:
             "form": form,
             "spec": spec,
             "allowed": allowed,
+        },
+    )
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label="持证人照片（JPG 或 PNG）")
+
+
+@page(roles=REVOKE_ROLES)
+@require_http_methods(["GET", "POST"])
+def photo(request: HttpRequest, number: str) -> HttpResponse:
+    """Upload or replace the holder's photo (shown on the certificate and its verification)."""
+    scope = request_scope(request)
+    certificate = access_certificate_by_number(request.user, number, scope=scope)
+    assert isinstance(request.user, User)
+    if not may_revoke(request.user, certificate, scope=scope):
+        raise PermissionDenied
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["photo"]
+        try:
+            certificate_photo_set(
+                actor=request.user, certificate=certificate, image=upload.read(PHOTO_LIMIT)
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"证书{certificate.number}的照片已更新")
+            return HttpResponseRedirect(reverse("certificates:mine"))
+    return render(
+        request,
+        "certificates/photo.html",
+        {
+            "certificate": certificate,
+            "level": CERTIFICATE_LEVELS.get(certificate.level, certificate.level),
+            "form": form,
+            "current": photo_data_uri(certificate),
         },
     )
 

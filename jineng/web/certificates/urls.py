@@ -10,6 +10,7 @@ urlpatterns = [
     path("certificates/import/", import_views.import_certificates, name="import"),
     path("certificates/<str:number>.pdf", views.certificate_pdf, name="pdf"),
     path("certificates/<str:number>/revoke/", views.revoke, name="revoke"),
+    path("certificates/<str:number>/photo/", status_views.photo, name="photo"),
     path("certificates/<str:number>/suspend/", status_views.suspend, name="suspend"),
     path("certificates/<str:number>/reinstate/", status_views.reinstate, name="reinstate"),
 ]
