@@ -13,6 +13,7 @@ from ninja import Router
 from jineng.api.certificates.schemas import (
     AlteredOut,
     CertificateOut,
+    CredentialOut,
     JwksOut,
     ReasonIn,
     RevokeIn,
@@ -22,6 +23,7 @@ from jineng.api.certificates.schemas import (
 from jineng.api.schemas import ErrorOut
 from jineng.certificates import signing
 from jineng.certificates.access import access_certificate_by_number
+from jineng.certificates.credentials import MEDIA_TYPE, credential_jwt
 from jineng.certificates.models import Certificate
 from jineng.certificates.selectors import Verification, verify_by_number, verify_by_token
 from jineng.certificates.services import (
@@ -149,6 +151,18 @@ def reinstate(request: HttpRequest, number: str, payload: ReasonIn) -> Certifica
     user, certificate = _managed(request, number)
     changed = certificate_reinstate(actor=user, certificate=certificate, reason=payload.reason)
     return _certificate_out(changed)
+
+
+@router.get(
+    "/{number}/credential",
+    response={200: CredentialOut, 401: ErrorOut, 404: ErrorOut},
+    summary="下载证书的可验证凭证（W3C VC 2.0）",
+)
+def credential(request: HttpRequest, number: str) -> CredentialOut:
+    """The holder and whoever may see the certificate (404 otherwise). Its status is in the
+    Bitstring Status List credentials it names (/credentials/status/revocation, …/suspension)."""
+    certificate = access_certificate_by_number(request.user, number, scope=scope_of(request.user))
+    return CredentialOut(media_type=MEDIA_TYPE, credential=credential_jwt(certificate))
 
 
 @router.get("/jwks", auth=None, response={200: JwksOut}, summary="证书签名公钥（离线核验用）")

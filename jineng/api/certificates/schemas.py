@@ -107,3 +107,13 @@ class JwksOut(Schema):
     keys: list[dict[str, Any]] = Field(
         title="公钥", description="JWK 格式（RFC 7517），Ed25519（OKP），算法 Ed25519（RFC 9864）"
     )
+
+
+class CredentialOut(Schema):
+    model_config = ConfigDict(title="可验证凭证")
+
+    media_type: str = Field(title="媒体类型", description="application/vc+jwt")
+    credential: str = Field(
+        title="凭证",
+        description="W3C 可验证凭证 2.0，JOSE 紧凑签名（Ed25519，与二维码同一密钥）",
+    )

@@ -82,6 +82,16 @@ PAGES = {
         own_status=role_page(EVERYONE),
         foreign=lambda o: [GET(f"/certificates/{certificate_of(o).number}.pdf")],
     ),
+    "certificates/<str:number>/credential/": Case(
+        own=lambda s: GET(f"/certificates/{certificate_of(s).number}/credential/"),
+        own_status=role_page(EVERYONE),
+        foreign=lambda o: [GET(f"/certificates/{certificate_of(o).number}/credential/")],
+    ),
+    "credentials/status/<str:purpose>": Case(
+        own=lambda s: (certificate_of(s), GET("/credentials/status/revocation"))[1],
+        own_status=_anyone,
+        public=True,
+    ),
     "certificates/<str:number>/revoke/": Case(
         own=lambda s: GET(f"/certificates/{certificate_of(s).number}/revoke/"),
         own_status=role_page(REVOKERS),
@@ -137,6 +147,11 @@ API = {
         own=lambda s: POST("/api/v1/certificates/verify", {"token": certificate_of(s).token}),
         own_status=_anyone,  # anonymous too: no log-in
         public=True,
+    ),
+    ("GET", "/api/v1/certificates/{number}/credential"): Case(
+        own=lambda s: GET(f"/api/v1/certificates/{certificate_of(s).number}/credential"),
+        own_status=role_api(lambda role: 200),
+        foreign=lambda o: [GET(f"/api/v1/certificates/{certificate_of(o).number}/credential")],
     ),
     ("GET", "/api/v1/certificates/jwks"): Case(
         own=lambda s: GET("/api/v1/certificates/jwks"), own_status=_anyone, public=True

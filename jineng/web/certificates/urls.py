@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.web.certificates import import_views, status_views, views
+from jineng.web.certificates import credential_views, import_views, status_views, views
 
 app_name = "certificates"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("certificates/import/", import_views.import_certificates, name="import"),
     path("certificates/<str:number>.pdf", views.certificate_pdf, name="pdf"),
     path("certificates/<str:number>/revoke/", views.revoke, name="revoke"),
+    path("certificates/<str:number>/credential/", credential_views.credential, name="credential"),
+    path("credentials/status/<str:purpose>", credential_views.status_list, name="status_list"),
     path("certificates/<str:number>/photo/", status_views.photo, name="photo"),
     path("certificates/<str:number>/suspend/", status_views.suspend, name="suspend"),
     path("certificates/<str:number>/reinstate/", status_views.reinstate, name="reinstate"),
