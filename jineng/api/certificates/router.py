@@ -4,6 +4,7 @@ over the issuer or the holder; 404 out of scope, 403 for a role that may not).""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -14,16 +15,23 @@ from jineng.api.certificates.schemas import (
     AlteredOut,
     CertificateOut,
     CredentialOut,
+    HighLevelOut,
+    IntegrityOut,
     JwksOut,
+    MonthOut,
+    OutsideLicenceOut,
     ReasonIn,
     RevokeIn,
+    SelfEvaluationOut,
     VerifyIn,
     VerifyOut,
+    VolumeOut,
 )
 from jineng.api.schemas import ErrorOut
 from jineng.certificates import signing
 from jineng.certificates.access import access_certificate_by_number
 from jineng.certificates.credentials import MEDIA_TYPE, credential_jwt
+from jineng.certificates.integrity import integrity_figures
 from jineng.certificates.models import Certificate
 from jineng.certificates.selectors import Verification, verify_by_number, verify_by_token
 from jineng.certificates.services import (
@@ -163,6 +171,67 @@ def credential(request: HttpRequest, number: str) -> CredentialOut:
     Bitstring Status List credentials it names (/credentials/status/revocation, …/suspension)."""
     certificate = access_certificate_by_number(request.user, number, scope=scope_of(request.user))
     return CredentialOut(media_type=MEDIA_TYPE, credential=credential_jwt(certificate))
+
+
+def _finite(z: float | None) -> float | None:
+    return z if z is not None and math.isfinite(z) else None
+
+
+@router.get(
+    "/integrity",
+    response={200: IntegrityOut, 401: ErrorOut, 403: ErrorOut},
+    summary="评价机构诚信指标（人社部门）",
+)
+def integrity(request: HttpRequest) -> IntegrityOut:
+    """The issuers in the caller's region: monthly volumes against their own history (robust z),
+    certificates outside the licence, the high-level share against the region's (a stand-in for
+    the pass rate until assessment results exist: `pass_rate_source`), self-evaluation volumes."""
+    f = integrity_figures(scope=scope_of(request.user))
+    return IntegrityOut(
+        volumes=[
+            VolumeOut(
+                organisation_id=v.organisation_id,
+                name=v.name,
+                months=[MonthOut(month=m, count=n) for m, n in v.months],
+                latest=v.latest,
+                median=v.median,
+                mad=v.mad,
+                z=_finite(v.z),
+                flagged=v.flagged,
+                reason=v.reason,
+            )
+            for v in f.volumes
+        ],
+        outside_licence=[
+            OutsideLicenceOut(
+                organisation_id=o.organisation_id,
+                name=o.name,
+                count=o.count,
+                examples=list(o.examples),
+            )
+            for o in f.outside_licence
+        ],
+        high_level=[
+            HighLevelOut(
+                organisation_id=h.organisation_id,
+                name=h.name,
+                total=h.total,
+                high=h.high,
+                share=h.share,
+                flagged=h.flagged,
+            )
+            for h in f.high_level
+        ],
+        region_high_share=f.region_high_share,
+        pass_rate_source=f.pass_rate_source,
+        self_evaluation=[
+            SelfEvaluationOut(
+                organisation_id=s.organisation_id, name=s.name, year=s.year, count=s.count
+            )
+            for s in f.self_evaluation
+        ],
+        flagged=f.flagged,
+    )
 
 
 @router.get("/jwks", auth=None, response={200: JwksOut}, summary="证书签名公钥（离线核验用）")

@@ -117,3 +117,62 @@ class CredentialOut(Schema):
         title="凭证",
         description="W3C 可验证凭证 2.0，JOSE 紧凑签名（Ed25519，与二维码同一密钥）",
     )
+
+
+class MonthOut(Schema):
+    month: dt.date = Field(title="月份", description="当月1日")
+    count: int = Field(title="发证量")
+
+
+class VolumeOut(Schema):
+    model_config = ConfigDict(title="月度发证量")
+
+    organisation_id: int = Field(title="机构编号")
+    name: str = Field(title="机构名称")
+    months: list[MonthOut] = Field(title="各月发证量")
+    latest: int = Field(title="最近一月")
+    median: float = Field(title="历史中位数")
+    mad: float = Field(title="中位数绝对偏差")
+    z: float | None = Field(
+        default=None, title="稳健Z值", description="历史不足3个月或历史各月相同时为空"
+    )
+    flagged: bool = Field(title="异常提示")
+    reason: str = Field(default="", title="提示原因")
+
+
+class OutsideLicenceOut(Schema):
+    organisation_id: int = Field(title="机构编号")
+    name: str = Field(title="机构名称")
+    count: int = Field(title="超范围证书数")
+    examples: list[str] = Field(title="职业与等级示例")
+
+
+class HighLevelOut(Schema):
+    organisation_id: int = Field(title="机构编号")
+    name: str = Field(title="机构名称")
+    total: int = Field(title="证书数")
+    high: int = Field(title="高级工及以上")
+    share: float = Field(title="占比")
+    flagged: bool = Field(title="异常提示")
+
+
+class SelfEvaluationOut(Schema):
+    organisation_id: int = Field(title="企业编号")
+    name: str = Field(title="企业名称")
+    year: int = Field(title="年度")
+    count: int = Field(title="证书数")
+
+
+class IntegrityOut(Schema):
+    model_config = ConfigDict(title="评价机构诚信指标")
+
+    volumes: list[VolumeOut] = Field(title="月度发证量与本机构历史对比")
+    outside_licence: list[OutsideLicenceOut] = Field(title="超出评价范围的证书")
+    high_level: list[HighLevelOut] = Field(title="高级工及以上占比")
+    region_high_share: float = Field(title="本辖区高级工及以上占比")
+    pass_rate_source: str = Field(
+        title="通过率数据来源",
+        description="certificates：考核成绩尚未接入，以证书等级占比代替；assessment：考核成绩",
+    )
+    self_evaluation: list[SelfEvaluationOut] = Field(title="企业自主评价发证量")
+    flagged: int = Field(title="异常提示数")

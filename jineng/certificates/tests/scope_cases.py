@@ -16,12 +16,14 @@ from jineng.certificates.services import (
     issuer_register,
 )
 from jineng.identity.models import BUREAU_ROLES
+from jineng.identity.roles import CONSOLE_ROLES
 from jineng.identity.testing import make_organisation
 from jineng.organisations.models import OrgKind
 from jineng.web.tests.scope import GET, POST, Case, role_api, role_page
 from jineng.web.tests.world import SIDE_ROLES, Side
 
 EVERYONE = frozenset(SIDE_ROLES)
+CONSOLE = frozenset(CONSOLE_ROLES)
 # The side's organisation employs the holder but did not issue: only the bureau may revoke.
 REVOKERS = frozenset(BUREAU_ROLES)
 REVOKE = {"reason": "矩阵测试撤销"}
@@ -101,6 +103,10 @@ PAGES = {
             POST(f"/certificates/{certificate_of(o, fresh=True).number}/revoke/", REVOKE),
         ],
     ),
+    "certificates/integrity/": Case(
+        own=lambda s: (certificate_of(s), GET("/certificates/integrity/"))[1],
+        own_status=role_page(CONSOLE),
+    ),
     "certificates/import/": Case(
         own=lambda s: GET("/certificates/import/"),
         own_status=role_page(REVOKERS),
@@ -152,6 +158,10 @@ API = {
         own=lambda s: GET(f"/api/v1/certificates/{certificate_of(s).number}/credential"),
         own_status=role_api(lambda role: 200),
         foreign=lambda o: [GET(f"/api/v1/certificates/{certificate_of(o).number}/credential")],
+    ),
+    ("GET", "/api/v1/certificates/integrity"): Case(
+        own=lambda s: (certificate_of(s), GET("/api/v1/certificates/integrity"))[1],
+        own_status=role_api(lambda role: 200 if role in CONSOLE else 403),
     ),
     ("GET", "/api/v1/certificates/jwks"): Case(
         own=lambda s: GET("/api/v1/certificates/jwks"), own_status=_anyone, public=True

@@ -1,12 +1,19 @@
 from django.urls import path
 
-from jineng.web.certificates import credential_views, import_views, status_views, views
+from jineng.web.certificates import (
+    credential_views,
+    import_views,
+    integrity_views,
+    status_views,
+    views,
+)
 
 app_name = "certificates"
 urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("verify/<str:token>", views.verify_token, name="verify_token"),
     path("certificates/", views.mine, name="mine"),
+    path("certificates/integrity/", integrity_views.integrity, name="integrity"),
     path("certificates/import/", import_views.import_certificates, name="import"),
     path("certificates/<str:number>.pdf", views.certificate_pdf, name="pdf"),
     path("certificates/<str:number>/revoke/", views.revoke, name="revoke"),
