@@ -20,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 
 from jineng.audit.services import audit_record
 from jineng.audit.vocabulary import AuditAction, AuditObject
+from jineng.certificates import cache as verify_cache
 from jineng.certificates.models import Certificate
 from jineng.certificates.services.common import may_revoke
 from jineng.core.errors import DomainError
@@ -71,6 +72,7 @@ def certificate_photo_set(
     Certificate.objects.filter(pk=certificate.pk).update(
         photo=certificate.photo, photo_digest=certificate.photo_digest
     )
+    verify_cache.forget(certificate.number)
     audit_record(
         actor=actor,
         action=AuditAction.CERTIFICATE_PHOTO_SET,

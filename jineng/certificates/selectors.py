@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django_ratelimit.core import get_usage
 
+from jineng.certificates import cache as verify_cache
 from jineng.certificates import signing
 from jineng.certificates.models import Certificate, CertificateStatus
 from jineng.certificates.numbers import is_valid_number, normalise_number, parse_number
@@ -119,8 +121,7 @@ def _level_label(code: str) -> str:
     return CERTIFICATE_LEVELS.get(code, code)
 
 
-def _differences(signed: signing.SignedContent, certificate: Certificate) -> list[AlteredField]:
-    now = signing.signed_content(certificate)
+def _differences(signed: signing.SignedContent, now: signing.SignedContent) -> list[AlteredField]:
     found: list[AlteredField] = []
     if signed.number != now.number:
         found.append(AlteredField("证书编号", signed.number, now.number))
@@ -166,9 +167,9 @@ def _answer(
     if stored is None:
         altered.append(AlteredField("签名", "", "记录中的签名无效"))
     else:
-        altered.extend(_differences(stored, certificate))
+        altered.extend(_differences(stored, signing.signed_content(certificate)))
     if scanned is not None:
-        for diff in _differences(scanned, certificate):
+        for diff in _differences(scanned, signing.signed_content(certificate)):
             if all(a.label != diff.label for a in altered):
                 altered.append(diff)
     altered.extend(_status_contradiction(certificate))
@@ -215,6 +216,49 @@ def _by_number(number: str) -> Certificate | None:
     return Certificate.objects.select_related("occupation").filter(number=number).first()
 
 
+@dataclass(frozen=True)
+class _Record:
+    """What the cache keeps per certificate: the record's answer (full name, no scan) and the
+    content as signed now (to compare a scanned token with)."""
+
+    answer: Verification
+    now: signing.SignedContent
+
+
+def _record(number: str) -> _Record | None:
+    key = verify_cache.key(number)
+    found = cache.get(key)
+    if isinstance(found, _Record):
+        return found
+    certificate = _by_number(number)
+    if certificate is None:
+        return None
+    record = _Record(
+        _answer(certificate, scanned=None, full_name_typed=True),
+        signing.signed_content(certificate),
+    )
+    cache.set(key, record, verify_cache.timeout())
+    return record
+
+
+def _scanned(record: _Record, scanned: signing.SignedContent, name: str) -> Verification:
+    answer = record.answer
+    extra = tuple(
+        diff
+        for diff in _differences(scanned, record.now)
+        if all(a.label != diff.label for a in answer.altered)
+    )
+    altered = answer.altered + extra
+    return replace(
+        answer,
+        outcome="altered" if altered else answer.outcome,
+        holder=answer.holder
+        if _same_name(name, answer.holder)
+        else signing.mask_name(answer.holder),
+        altered=altered,
+    )
+
+
 def verify_by_number(*, number: str, name: str, visitor: str) -> Verification:
     """By the number and the holder's full name (a wrong name answers like an unknown number).
     Raises NumberInvalid for a number neither national nor legacy (16 digits), RateLimited past the rate."""
@@ -222,10 +266,10 @@ def verify_by_number(*, number: str, name: str, visitor: str) -> Verification:
     number = normalise_number(number)
     if not is_valid_number(number, legacy_ok=True):
         parse_number(number)  # raises, saying why
-    certificate = _by_number(number)
-    if certificate is None or not _same_name(name, certificate.holder_name):
+    record = _record(number)
+    if record is None or not _same_name(name, record.answer.holder):
         return Verification(outcome="not_found")
-    return _answer(certificate, scanned=None, full_name_typed=True)
+    return record.answer
 
 
 def verify_by_token(*, token: str, visitor: str, name: str = "") -> Verification:
@@ -235,14 +279,10 @@ def verify_by_token(*, token: str, visitor: str, name: str = "") -> Verification
     scanned = signing.read(token)
     if scanned is None:
         return Verification(outcome="unverifiable")
-    certificate = _by_number(scanned.number)
-    if certificate is None:
+    record = _record(scanned.number)
+    if record is None:
         return Verification(outcome="not_found")
-    return _answer(
-        certificate,
-        scanned=scanned,
-        full_name_typed=_same_name(name, certificate.holder_name),
-    )
+    return _scanned(record, scanned, name)
 
 
 def verification_url(certificate: Certificate) -> str:

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jineng.audit.vocabulary import AuditAction
+from jineng.certificates import cache as verify_cache
 from jineng.certificates.models import (
     Certificate,
     CertificateStatus,
@@ -76,6 +77,7 @@ def supersede(*, actor: User | None, old: Certificate, new: Certificate) -> None
     _correct_away(
         actor=actor, certificate=old, code=SUPERSEDED_EVENT, reason=f"证书由{new.number}替代"
     )
+    verify_cache.forget(old.number)
 
 
 @transaction.atomic
@@ -101,6 +103,7 @@ def certificate_revoke(*, actor: User | None, certificate: Certificate, reason: 
         actor=actor, certificate=certificate, code=REVOKED_EVENT, reason=f"证书撤销：{reason}"
     )
     certificate.refresh_from_db()
+    verify_cache.forget(certificate.number)
     certificate_revoked.send(Certificate, certificate=certificate, actor=actor, reason=reason)
     return certificate
 
@@ -134,6 +137,7 @@ def certificate_suspend(
         suspended_at=timezone.now(),
     )
     certificate.refresh_from_db()
+    verify_cache.forget(certificate.number)
     return certificate
 
 
@@ -157,4 +161,5 @@ def certificate_reinstate(
         suspended_at=None,
     )
     certificate.refresh_from_db()
+    verify_cache.forget(certificate.number)
     return certificate
