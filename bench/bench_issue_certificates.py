@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> None:
 
         from jineng.certificates.credentials import credential_jwt
         from jineng.certificates.models import Certificate
-        from jineng.certificates.pdf import _reduced_font, certificate_pdf
+        from jineng.certificates.pdf import certificate_pdf
+        from jineng.core.pdf import _reduced_font
         from jineng.certificates.services import (
             NewCertificate,
             ScopeEntry,
