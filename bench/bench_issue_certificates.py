@@ -87,13 +87,13 @@ def main(argv: list[str] | None = None) -> None:
         from jineng.certificates.credentials import credential_jwt
         from jineng.certificates.models import Certificate
         from jineng.certificates.pdf import certificate_pdf
-        from jineng.core.pdf import _reduced_font
         from jineng.certificates.services import (
             NewCertificate,
             ScopeEntry,
             certificates_issue_batch,
             issuer_register,
         )
+        from jineng.core.pdf import _reduced_font
         from jineng.identity.testing import make_organisation, make_person
         from jineng.organisations.models import OrgKind
 
