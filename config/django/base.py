@@ -345,6 +345,11 @@ CERTIFICATES_PREVIOUS_KEYS = [
 CERTIFICATES_VERIFY_BASE_URL = os.environ.get("JINENG_CERTIFICATES_VERIFY_BASE_URL", "")
 # Public verification attempts per visitor (IP address), django-ratelimit's syntax.
 CERTIFICATES_VERIFY_RATE = os.environ.get("JINENG_CERTIFICATES_VERIFY_RATE", "60/m")
+# Seconds a certificate's verification answer stays cached (jineng/certificates/cache.py); a
+# status change through the services deletes it at once. 0: no caching.
+CERTIFICATES_VERIFY_CACHE_SECONDS = int(
+    os.environ.get("JINENG_CERTIFICATES_VERIFY_CACHE_SECONDS", "30")
+)
 # The CJK font of the PDF (Debian fonts-noto-cjk) and its face in the collection (2 = SC).
 CERTIFICATES_PDF_FONT = os.environ.get(
     "JINENG_CERTIFICATES_PDF_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"

@@ -90,6 +90,10 @@ class AuditAction(StrEnum):
     CERTIFICATE_ISSUE = "certificate_issue"
     CERTIFICATE_REVOKE = "certificate_revoke"
     CERTIFICATE_SUPERSEDE = "certificate_supersede"
+    CERTIFICATE_SUSPEND = "certificate_suspend"
+    CERTIFICATE_IMPORT = "certificate_import"
+    CERTIFICATE_PHOTO_SET = "certificate_photo_set"
+    CERTIFICATE_REINSTATE = "certificate_reinstate"
     CERTIFICATE_BATCH_START = "certificate_batch_start"
     # Claims and payouts (jineng.claims)
     CLAIM_CREATE = "claim_create"
@@ -249,6 +253,10 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.CERTIFICATE_ISSUE: _("颁发证书"),
     AuditAction.CERTIFICATE_REVOKE: _("撤销证书"),
     AuditAction.CERTIFICATE_SUPERSEDE: _("证书被替代"),
+    AuditAction.CERTIFICATE_SUSPEND: _("暂停证书"),
+    AuditAction.CERTIFICATE_IMPORT: _("导入历史证书"),
+    AuditAction.CERTIFICATE_PHOTO_SET: _("上传证书照片"),
+    AuditAction.CERTIFICATE_REINSTATE: _("恢复证书"),
     AuditAction.CERTIFICATE_BATCH_START: _("提交批量发证"),
     AuditAction.CLAIM_CREATE: _("生成待遇申领"),
     AuditAction.CLAIM_MOVE: _("办理待遇申领"),

@@ -24,10 +24,10 @@ from jineng.certificates.models import ISSUE_BATCH_STATES, IssueBatch
 from jineng.certificates.services import (
     CertificateRefused,
     NewCertificate,
-    _require_manage,
     certificates_issue_batch,
     check_may_issue,
 )
+from jineng.certificates.services.common import require_manage
 from jineng.core.errors import DomainError
 from jineng.core.jobs import JobLifecycle
 from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
@@ -72,7 +72,7 @@ def certificate_batch_start(
     *, actor: User | None, issuer: Organisation, rows: Sequence[NewCertificate]
 ) -> IssueBatch:
     """Check the list and queue it; the certificates are issued by the task."""
-    _require_manage(actor, issuer)
+    require_manage(actor, issuer)
     if not rows:
         raise CertificateRefused("rows", "发证名单为空")
     if len(rows) > MAX_ROWS:

@@ -1,8 +1,9 @@
 """Certificates (职业技能等级证书): who may issue which occupation and level, the serial counters
 behind the national number, and the certificates themselves.
 
-A certificate is written once and then changes only its status, through the services: revoked
-(permanent, with reason, by whom, when) or superseded by a later certificate. The signed token
+A certificate is written once and then changes only its status, through the services: suspended
+(暂停, with reason, reversible: reinstated to valid), revoked (permanent, with reason, by whom,
+when) or superseded by a later certificate (`CERTIFICATE_STATES`). The signed token
 made at issue (`token`, a compact JWS over the printed fields, see `signing.py`) stays on the row,
 so the verification page can tell a row edited behind the services' back from a genuine one.
 """
@@ -89,6 +90,7 @@ class SerialCounter(models.Model):
 
 class CertificateStatus(models.TextChoices):
     VALID = "valid", _("有效")
+    SUSPENDED = "suspended", _("已暂停")
     REVOKED = "revoked", _("已撤销")
     SUPERSEDED = "superseded", _("已被新证书替代")
 
@@ -127,6 +129,16 @@ class Certificate(models.Model):
         related_name="+",
     )
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    suspended_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
+    suspended_by = models.ForeignKey(
+        "identity.User",
+        verbose_name=_("暂停人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    suspended_at = models.DateTimeField(_("暂停时间"), null=True, blank=True)
     superseded_by = models.ForeignKey(
         "self",
         verbose_name=_("替代证书"),
@@ -144,6 +156,14 @@ class Certificate(models.Model):
         related_name="+",
     )
     token = models.TextField(_("签名"), editable=False)
+    # Imported historical certificates (not issued here): where the record comes from (an archive,
+    # a predecessor's register) and the file row; verification says "依据<来源>记录".
+    source = models.CharField(_("记录来源"), max_length=100, blank=True)
+    source_ref = models.CharField(_("来源位置"), max_length=200, blank=True)
+    # The holder's photo as printed (JPEG, re-encoded without metadata), Fernet ciphertext under
+    # its own purpose key (`photos.py`); shown on the public verification once the record is found.
+    photo = models.BinaryField(_("照片（密文）"), null=True, blank=True, editable=False)
+    photo_digest = models.CharField(_("照片摘要"), max_length=52, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -154,15 +174,27 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def imported(self) -> bool:
+        return bool(self.source)
+
 
 def _describe(certificate: Certificate) -> str:
     return f"证书{certificate.number}"
 
 
+# valid ⇄ suspended (暂停 and its lifting, both with a reason); revoked is terminal (permanent);
+# superseded only from valid (a suspended certificate is lifted or revoked, not replaced), and a
+# superseded one may still be revoked (a fraud found after re-issue).
 CERTIFICATE_STATES: StateMachine[Certificate] = StateMachine(
     Certificate,
     {
-        CertificateStatus.VALID: {CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED},
+        CertificateStatus.VALID: {
+            CertificateStatus.SUSPENDED,
+            CertificateStatus.REVOKED,
+            CertificateStatus.SUPERSEDED,
+        },
+        CertificateStatus.SUSPENDED: {CertificateStatus.VALID, CertificateStatus.REVOKED},
         CertificateStatus.SUPERSEDED: {CertificateStatus.REVOKED},
     },
     CertificateStatus,

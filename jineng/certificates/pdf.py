@@ -10,6 +10,7 @@ import io
 from fpdf import FPDF
 
 from jineng.certificates.models import Certificate
+from jineng.certificates.photos import photo_jpeg
 from jineng.certificates.selectors import verification_url
 from jineng.certificates.signing import mask_name
 from jineng.core.pdf import FONT, add_cjk_font, qr_png
@@ -17,6 +18,12 @@ from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
 
 LEVEL_NAMES = {"5": "五级/初级工", "4": "四级/中级工", "3": "三级/高级工", "2": "二级/技师",
                "1": "一级/高级技师", "S": "特级技师"}  # fmt: skip
+
+
+TITLE = "职业技能等级证书"
+QR_HINT = "扫描二维码或在查询页输入证书编号和姓名核验本证书"
+FOOTER = "　本证书信息以查询结果为准"
+FIXED_TEXT = TITLE + QR_HINT + FOOTER + "持证人：*"
 
 
 def _document(certificate: Certificate) -> list[tuple[str, str]]:
@@ -43,24 +50,28 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     pdf.set_creator("技能")
     pdf.set_auto_page_break(False)
     pdf.add_page()
-    add_cjk_font(pdf)
+    fields = _document(certificate)
+    add_cjk_font(pdf, text="".join(label + value for label, value in fields) + FIXED_TEXT)
     pdf.set_draw_color(150, 110, 40)
     pdf.set_line_width(1.2)
     pdf.rect(10, 10, 277, 190)
     pdf.set_font(FONT, size=30)
     pdf.set_xy(10, 24)
-    pdf.cell(277, 14, "职业技能等级证书", align="C")
+    pdf.cell(277, 14, TITLE, align="C")
     pdf.set_font(FONT, size=13)
     y = 55.0
-    for label, value in _document(certificate):
+    for label, value in fields:
         pdf.set_xy(30, y)
         pdf.cell(42, 10, label)
         pdf.cell(140, 10, value)
         y += 14
     pdf.image(io.BytesIO(qr_png(verification_url(certificate))), x=212, y=60, w=60, h=60)
+    photo = photo_jpeg(certificate)
+    if photo is not None:
+        pdf.image(io.BytesIO(photo), x=227, y=142, w=30)
     pdf.set_font(FONT, size=10)
     pdf.set_xy(200, 124)
-    pdf.multi_cell(84, 6, "扫描二维码或在查询页输入证书编号和姓名核验本证书", align="C")
+    pdf.multi_cell(84, 6, QR_HINT, align="C")
     pdf.set_xy(30, 186)
-    pdf.cell(240, 6, f"持证人：{mask_name(certificate.holder_name)}　本证书信息以查询结果为准")
+    pdf.cell(240, 6, f"持证人：{mask_name(certificate.holder_name)}{FOOTER}")
     return bytes(pdf.output())

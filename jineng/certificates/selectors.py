@@ -1,8 +1,8 @@
 """Public verification (no log-in): by number and the holder's name, or by the token a
 certificate's QR carries. Shared by the page and the API.
 
-The answer is the record in the database and its status — valid, revoked (date and reason),
-superseded, or not found — and never a bare "verified": the row is compared with the content its
+The answer is the record in the database and its status — valid, suspended (date and reason),
+revoked (date and reason), superseded, or not found — and never a bare "verified": the row is compared with the content its
 issue signed (the token kept on the row, and the QR's token when one is scanned), and a difference
 is reported as altered, naming the field (issue 9, 7: an edited certificate must fail).
 
@@ -15,28 +15,43 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
 from django_ratelimit.core import get_usage
 
+from jineng.certificates import cache as verify_cache
 from jineng.certificates import signing
 from jineng.certificates.models import Certificate, CertificateStatus
-from jineng.certificates.numbers import normalise_number, parse_number
+from jineng.certificates.numbers import is_valid_number, normalise_number, parse_number
+from jineng.certificates.photos import photo_data_uri
 from jineng.core.errors import RateLimited
 from jineng.dossier.models import Fact
 from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
 from jineng.reference.models import Occupation
 
-Outcome = Literal["valid", "revoked", "superseded", "altered", "not_found", "unverifiable"]
+Outcome = Literal[
+    "valid",
+    "suspended",
+    "revoked",
+    "superseded",
+    "recorded",
+    "altered",
+    "not_found",
+    "unverifiable",
+]
 RATE_GROUP = "jineng.certificate_verify"
 THROTTLED_MESSAGE = "查询过于频繁，请一分钟后再试。"
 
 HEADLINES: dict[str, str] = {
     "valid": "证书有效",
+    "suspended": "证书已暂停使用，暂停期间不能作为有效证书",
     "revoked": "证书已撤销，不再有效",
     "superseded": "证书已被新证书替代，不再有效",
+    "recorded": "证书记录有效",  # + 依据<来源>记录 (the headline property)
     "altered": "证书信息与签发记录不一致，不能确认其真实性",
     "not_found": "未找到与所填证书编号和姓名相符的证书",
     "unverifiable": "二维码内容无法验证：不是本平台签发的，或已被改动",
@@ -61,15 +76,21 @@ class Verification:
     issued_on: dt.date | None = None
     revoked_on: dt.date | None = None
     revoked_reason: str = ""
+    suspended_on: dt.date | None = None
+    suspended_reason: str = ""
+    source: str = ""  # an imported historical certificate: where its record comes from
+    photo: str = ""  # data: URI of the holder's photo as printed, "" when none
     altered: tuple[AlteredField, ...] = field(default=())
 
     @property
     def headline(self) -> str:
+        if self.outcome == "recorded":
+            return f"{HEADLINES['recorded']}：依据{self.source}记录（历史证书，非本平台签发）"
         return HEADLINES[self.outcome]
 
     @property
     def is_valid(self) -> bool:
-        return self.outcome == "valid"
+        return self.outcome in ("valid", "recorded")
 
 
 def verify_rate() -> str:
@@ -100,8 +121,7 @@ def _level_label(code: str) -> str:
     return CERTIFICATE_LEVELS.get(code, code)
 
 
-def _differences(signed: signing.SignedContent, certificate: Certificate) -> list[AlteredField]:
-    now = signing.signed_content(certificate)
+def _differences(signed: signing.SignedContent, now: signing.SignedContent) -> list[AlteredField]:
     found: list[AlteredField] = []
     if signed.number != now.number:
         found.append(AlteredField("证书编号", signed.number, now.number))
@@ -147,9 +167,9 @@ def _answer(
     if stored is None:
         altered.append(AlteredField("签名", "", "记录中的签名无效"))
     else:
-        altered.extend(_differences(stored, certificate))
+        altered.extend(_differences(stored, signing.signed_content(certificate)))
     if scanned is not None:
-        for diff in _differences(scanned, certificate):
+        for diff in _differences(scanned, signing.signed_content(certificate)):
             if all(a.label != diff.label for a in altered):
                 altered.append(diff)
     altered.extend(_status_contradiction(certificate))
@@ -160,9 +180,14 @@ def _answer(
         outcome = "revoked"
     elif certificate.status == CertificateStatus.SUPERSEDED:
         outcome = "superseded"
+    elif certificate.status == CertificateStatus.SUSPENDED:
+        outcome = "suspended"
+    elif certificate.source:
+        outcome = "recorded"
     else:
         outcome = "valid"
     revoked = certificate.status == CertificateStatus.REVOKED
+    suspended = certificate.status == CertificateStatus.SUSPENDED
     return Verification(
         outcome=outcome,
         number=certificate.number,
@@ -173,10 +198,16 @@ def _answer(
         level=_level_label(certificate.level),
         issuer=certificate.issuer_name,
         issued_on=certificate.issued_on,
-        revoked_on=certificate.revoked_at.date()
+        revoked_on=timezone.localdate(certificate.revoked_at)
         if revoked and certificate.revoked_at is not None
         else None,
         revoked_reason=certificate.revoked_reason if revoked else "",
+        suspended_on=timezone.localdate(certificate.suspended_at)
+        if suspended and certificate.suspended_at is not None
+        else None,
+        suspended_reason=certificate.suspended_reason if suspended else "",
+        source=certificate.source,
+        photo=photo_data_uri(certificate),
         altered=tuple(altered),
     )
 
@@ -185,16 +216,60 @@ def _by_number(number: str) -> Certificate | None:
     return Certificate.objects.select_related("occupation").filter(number=number).first()
 
 
+@dataclass(frozen=True)
+class _Record:
+    """What the cache keeps per certificate: the record's answer (full name, no scan) and the
+    content as signed now (to compare a scanned token with)."""
+
+    answer: Verification
+    now: signing.SignedContent
+
+
+def _record(number: str) -> _Record | None:
+    key = verify_cache.key(number)
+    found = cache.get(key)
+    if isinstance(found, _Record):
+        return found
+    certificate = _by_number(number)
+    if certificate is None:
+        return None
+    record = _Record(
+        _answer(certificate, scanned=None, full_name_typed=True),
+        signing.signed_content(certificate),
+    )
+    cache.set(key, record, verify_cache.timeout())
+    return record
+
+
+def _scanned(record: _Record, scanned: signing.SignedContent, name: str) -> Verification:
+    answer = record.answer
+    extra = tuple(
+        diff
+        for diff in _differences(scanned, record.now)
+        if all(a.label != diff.label for a in answer.altered)
+    )
+    altered = answer.altered + extra
+    return replace(
+        answer,
+        outcome="altered" if altered else answer.outcome,
+        holder=answer.holder
+        if _same_name(name, answer.holder)
+        else signing.mask_name(answer.holder),
+        altered=altered,
+    )
+
+
 def verify_by_number(*, number: str, name: str, visitor: str) -> Verification:
     """By the number and the holder's full name (a wrong name answers like an unknown number).
-    Raises NumberInvalid for a number not in the national format, RateLimited past the rate."""
+    Raises NumberInvalid for a number neither national nor legacy (16 digits), RateLimited past the rate."""
     check_rate(visitor)
     number = normalise_number(number)
-    parse_number(number)
-    certificate = _by_number(number)
-    if certificate is None or not _same_name(name, certificate.holder_name):
+    if not is_valid_number(number, legacy_ok=True):
+        parse_number(number)  # raises, saying why
+    record = _record(number)
+    if record is None or not _same_name(name, record.answer.holder):
         return Verification(outcome="not_found")
-    return _answer(certificate, scanned=None, full_name_typed=True)
+    return record.answer
 
 
 def verify_by_token(*, token: str, visitor: str, name: str = "") -> Verification:
@@ -204,14 +279,10 @@ def verify_by_token(*, token: str, visitor: str, name: str = "") -> Verification
     scanned = signing.read(token)
     if scanned is None:
         return Verification(outcome="unverifiable")
-    certificate = _by_number(scanned.number)
-    if certificate is None:
+    record = _record(scanned.number)
+    if record is None:
         return Verification(outcome="not_found")
-    return _answer(
-        certificate,
-        scanned=scanned,
-        full_name_typed=_same_name(name, certificate.holder_name),
-    )
+    return _scanned(record, scanned, name)
 
 
 def verification_url(certificate: Certificate) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jineng.demo.certificates import seed_demo_certificates
 from jineng.demo.classes import seed_demo_classes
 from jineng.demo.run import SeedResult, seed_city
 from jineng.demo.vouchers import seed_demo_vouchers
@@ -156,6 +157,7 @@ def demo_setup(
     _seed_demo_courses(seed=seed)
     seed_demo_vouchers(worker=_demo_person(), region=DEMO_REGION)
     seed_demo_classes(organisation=_demo_organisation(_demo_person()), person=_demo_person())
+    seed_demo_certificates(person=_demo_person())
     _seed_demo_fraud()
     accounts = demo_accounts()
     _seed_demo_assessment()

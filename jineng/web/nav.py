@@ -103,6 +103,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("audit", _("审计日志"), "web:audit", CONSOLE_ROLES),
     NavEntry("admin", _("管理后台"), "admin:index", frozenset({Role.SYSADMIN})),
     NavEntry("certificates", _("职业技能等级证书"), "certificates:mine", frozenset(Role.values)),
+    NavEntry("certificates-integrity", _("评价机构诚信"), "certificates:integrity", CONSOLE_ROLES),
     NavEntry("tokens", _("我的登录令牌"), "web:tokens", frozenset(Role.values)),
 )
 

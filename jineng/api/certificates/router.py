@@ -4,6 +4,7 @@ over the issuer or the holder; 404 out of scope, 403 for a role that may not).""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -13,17 +14,32 @@ from ninja import Router
 from jineng.api.certificates.schemas import (
     AlteredOut,
     CertificateOut,
+    CredentialOut,
+    HighLevelOut,
+    IntegrityOut,
     JwksOut,
+    MonthOut,
+    OutsideLicenceOut,
+    ReasonIn,
     RevokeIn,
+    SelfEvaluationOut,
     VerifyIn,
     VerifyOut,
+    VolumeOut,
 )
 from jineng.api.schemas import ErrorOut
 from jineng.certificates import signing
 from jineng.certificates.access import access_certificate_by_number
+from jineng.certificates.credentials import MEDIA_TYPE, credential_jwt
+from jineng.certificates.integrity import integrity_figures
 from jineng.certificates.models import Certificate
 from jineng.certificates.selectors import Verification, verify_by_number, verify_by_token
-from jineng.certificates.services import certificate_revoke, may_revoke
+from jineng.certificates.services import (
+    certificate_reinstate,
+    certificate_revoke,
+    certificate_suspend,
+    may_revoke,
+)
 from jineng.core.errors import DomainError
 from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
 from jineng.identity.access import scope_of
@@ -46,6 +62,10 @@ def _out(result: Verification) -> VerifyOut:
         issued_on=result.issued_on,
         revoked_on=result.revoked_on,
         revoked_reason=result.revoked_reason,
+        suspended_on=result.suspended_on,
+        suspended_reason=result.suspended_reason,
+        source=result.source,
+        photo=result.photo,
         altered=[
             AlteredOut(label=a.label, signed=a.signed, recorded=a.recorded) for a in result.altered
         ],
@@ -78,6 +98,7 @@ def _certificate_out(certificate: Certificate) -> CertificateOut:
         status=certificate.status,
         status_label=certificate.get_status_display(),
         revoked_reason=certificate.revoked_reason,
+        suspended_reason=certificate.suspended_reason,
     )
 
 
@@ -102,6 +123,115 @@ def revoke(request: HttpRequest, number: str, payload: RevokeIn) -> CertificateO
         raise PermissionDenied
     revoked = certificate_revoke(actor=user, certificate=certificate, reason=payload.reason)
     return _certificate_out(revoked)
+
+
+STATUS_RESPONSES: dict[int, Any] = {
+    200: CertificateOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    **ERRORS,
+}
+
+
+def _managed(request: HttpRequest, number: str) -> tuple[User, Certificate]:
+    user = request.user
+    assert isinstance(user, User)
+    scope = scope_of(user)
+    certificate = access_certificate_by_number(user, number, scope=scope)
+    if not may_revoke(user, certificate, scope=scope):
+        raise PermissionDenied
+    return user, certificate
+
+
+@router.post("/{number}/suspend", response=STATUS_RESPONSES, summary="暂停证书（可恢复）")
+def suspend(request: HttpRequest, number: str, payload: ReasonIn) -> CertificateOut:
+    """The issuer's administrator or the bureau; 409 unless the certificate is valid."""
+    user, certificate = _managed(request, number)
+    changed = certificate_suspend(actor=user, certificate=certificate, reason=payload.reason)
+    return _certificate_out(changed)
+
+
+@router.post("/{number}/reinstate", response=STATUS_RESPONSES, summary="恢复已暂停的证书")
+def reinstate(request: HttpRequest, number: str, payload: ReasonIn) -> CertificateOut:
+    """The issuer's administrator or the bureau; 409 unless the certificate is suspended."""
+    user, certificate = _managed(request, number)
+    changed = certificate_reinstate(actor=user, certificate=certificate, reason=payload.reason)
+    return _certificate_out(changed)
+
+
+@router.get(
+    "/{number}/credential",
+    response={200: CredentialOut, 401: ErrorOut, 404: ErrorOut},
+    summary="下载证书的可验证凭证（W3C VC 2.0）",
+)
+def credential(request: HttpRequest, number: str) -> CredentialOut:
+    """The holder and whoever may see the certificate (404 otherwise). Its status is in the
+    Bitstring Status List credentials it names (/credentials/status/revocation, …/suspension)."""
+    certificate = access_certificate_by_number(request.user, number, scope=scope_of(request.user))
+    return CredentialOut(media_type=MEDIA_TYPE, credential=credential_jwt(certificate))
+
+
+def _finite(z: float | None) -> float | None:
+    return z if z is not None and math.isfinite(z) else None
+
+
+@router.get(
+    "/integrity",
+    response={200: IntegrityOut, 401: ErrorOut, 403: ErrorOut},
+    summary="评价机构诚信指标（人社部门）",
+)
+def integrity(request: HttpRequest) -> IntegrityOut:
+    """The issuers in the caller's region: monthly volumes against their own history (robust z),
+    certificates outside the licence, the high-level share against the region's (a stand-in for
+    the pass rate until assessment results exist: `pass_rate_source`), self-evaluation volumes."""
+    f = integrity_figures(scope=scope_of(request.user))
+    return IntegrityOut(
+        volumes=[
+            VolumeOut(
+                organisation_id=v.organisation_id,
+                name=v.name,
+                months=[MonthOut(month=m, count=n) for m, n in v.months],
+                latest=v.latest,
+                median=v.median,
+                mad=v.mad,
+                z=_finite(v.z),
+                flagged=v.flagged,
+                reason=v.reason,
+            )
+            for v in f.volumes
+        ],
+        outside_licence=[
+            OutsideLicenceOut(
+                organisation_id=o.organisation_id,
+                name=o.name,
+                count=o.count,
+                examples=list(o.examples),
+            )
+            for o in f.outside_licence
+        ],
+        high_level=[
+            HighLevelOut(
+                organisation_id=h.organisation_id,
+                name=h.name,
+                total=h.total,
+                high=h.high,
+                share=h.share,
+                flagged=h.flagged,
+            )
+            for h in f.high_level
+        ],
+        region_high_share=f.region_high_share,
+        pass_rate_source=f.pass_rate_source,
+        self_evaluation=[
+            SelfEvaluationOut(
+                organisation_id=s.organisation_id, name=s.name, year=s.year, count=s.count
+            )
+            for s in f.self_evaluation
+        ],
+        flagged=f.flagged,
+    )
 
 
 @router.get("/jwks", auth=None, response={200: JwksOut}, summary="证书签名公钥（离线核验用）")

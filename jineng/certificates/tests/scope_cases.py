@@ -9,14 +9,21 @@ from __future__ import annotations
 import datetime as dt
 
 from jineng.certificates.models import Certificate
-from jineng.certificates.services import ScopeEntry, certificate_issue, issuer_register
+from jineng.certificates.services import (
+    ScopeEntry,
+    certificate_issue,
+    certificate_suspend,
+    issuer_register,
+)
 from jineng.identity.models import BUREAU_ROLES
+from jineng.identity.roles import CONSOLE_ROLES
 from jineng.identity.testing import make_organisation
 from jineng.organisations.models import OrgKind
 from jineng.web.tests.scope import GET, POST, Case, role_api, role_page
 from jineng.web.tests.world import SIDE_ROLES, Side
 
 EVERYONE = frozenset(SIDE_ROLES)
+CONSOLE = frozenset(CONSOLE_ROLES)
 # The side's organisation employs the holder but did not issue: only the bureau may revoke.
 REVOKERS = frozenset(BUREAU_ROLES)
 REVOKE = {"reason": "矩阵测试撤销"}
@@ -50,6 +57,12 @@ def certificate_of(side: Side, *, fresh: bool = False) -> Certificate:
     )
 
 
+def suspended_of(side: Side) -> Certificate:
+    """A new certificate of the side's person, suspended (for a request that lifts it)."""
+    certificate = certificate_of(side, fresh=True)
+    return certificate_suspend(actor=None, certificate=certificate, reason="矩阵测试暂停")
+
+
 def _anyone(role: str) -> int:
     return 200
 
@@ -71,6 +84,16 @@ PAGES = {
         own_status=role_page(EVERYONE),
         foreign=lambda o: [GET(f"/certificates/{certificate_of(o).number}.pdf")],
     ),
+    "certificates/<str:number>/credential/": Case(
+        own=lambda s: GET(f"/certificates/{certificate_of(s).number}/credential/"),
+        own_status=role_page(EVERYONE),
+        foreign=lambda o: [GET(f"/certificates/{certificate_of(o).number}/credential/")],
+    ),
+    "credentials/status/<str:purpose>": Case(
+        own=lambda s: (certificate_of(s), GET("/credentials/status/revocation"))[1],
+        own_status=_anyone,
+        public=True,
+    ),
     "certificates/<str:number>/revoke/": Case(
         own=lambda s: GET(f"/certificates/{certificate_of(s).number}/revoke/"),
         own_status=role_page(REVOKERS),
@@ -80,6 +103,49 @@ PAGES = {
             POST(f"/certificates/{certificate_of(o, fresh=True).number}/revoke/", REVOKE),
         ],
     ),
+    "certificates/integrity/": Case(
+        own=lambda s: (certificate_of(s), GET("/certificates/integrity/"))[1],
+        own_status=role_page(CONSOLE),
+    ),
+    "certificates/import/": Case(
+        own=lambda s: GET("/certificates/import/"),
+        own_status=role_page(REVOKERS),
+        foreign=lambda o: [
+            # the other side's record keeper is not a choice: the form refuses, nothing imported
+            POST(
+                "/certificates/import/",
+                {"keeper": certificate_of(o).issuer_id, "source": "矩阵测试"},
+                ok=frozenset({200, 403}),
+            )
+        ],
+    ),
+    "certificates/<str:number>/photo/": Case(
+        own=lambda s: GET(f"/certificates/{certificate_of(s).number}/photo/"),
+        own_status=role_page(REVOKERS),
+        shows_own=REVOKERS,
+        foreign=lambda o: [
+            GET(f"/certificates/{certificate_of(o).number}/photo/"),
+            POST(f"/certificates/{certificate_of(o).number}/photo/", {}),
+        ],
+    ),
+    "certificates/<str:number>/suspend/": Case(
+        own=lambda s: GET(f"/certificates/{certificate_of(s).number}/suspend/"),
+        own_status=role_page(REVOKERS),
+        shows_own=REVOKERS,
+        foreign=lambda o: [
+            GET(f"/certificates/{certificate_of(o).number}/suspend/"),
+            POST(f"/certificates/{certificate_of(o, fresh=True).number}/suspend/", REVOKE),
+        ],
+    ),
+    "certificates/<str:number>/reinstate/": Case(
+        own=lambda s: GET(f"/certificates/{certificate_of(s).number}/reinstate/"),
+        own_status=role_page(REVOKERS),
+        shows_own=REVOKERS,
+        foreign=lambda o: [
+            GET(f"/certificates/{certificate_of(o).number}/reinstate/"),
+            POST(f"/certificates/{certificate_of(o, fresh=True).number}/reinstate/", REVOKE),
+        ],
+    ),
 }
 
 API = {
@@ -87,6 +153,15 @@ API = {
         own=lambda s: POST("/api/v1/certificates/verify", {"token": certificate_of(s).token}),
         own_status=_anyone,  # anonymous too: no log-in
         public=True,
+    ),
+    ("GET", "/api/v1/certificates/{number}/credential"): Case(
+        own=lambda s: GET(f"/api/v1/certificates/{certificate_of(s).number}/credential"),
+        own_status=role_api(lambda role: 200),
+        foreign=lambda o: [GET(f"/api/v1/certificates/{certificate_of(o).number}/credential")],
+    ),
+    ("GET", "/api/v1/certificates/integrity"): Case(
+        own=lambda s: (certificate_of(s), GET("/api/v1/certificates/integrity"))[1],
+        own_status=role_api(lambda role: 200 if role in CONSOLE else 403),
     ),
     ("GET", "/api/v1/certificates/jwks"): Case(
         own=lambda s: GET("/api/v1/certificates/jwks"), own_status=_anyone, public=True
@@ -99,6 +174,24 @@ API = {
         shows_own=REVOKERS,
         foreign=lambda o: [
             POST(f"/api/v1/certificates/{certificate_of(o, fresh=True).number}/revoke", REVOKE)
+        ],
+    ),
+    ("POST", "/api/v1/certificates/{number}/suspend"): Case(
+        own=lambda s: POST(
+            f"/api/v1/certificates/{certificate_of(s, fresh=True).number}/suspend", REVOKE
+        ),
+        own_status=role_api(lambda role: 200 if role in REVOKERS else 403),
+        shows_own=REVOKERS,
+        foreign=lambda o: [
+            POST(f"/api/v1/certificates/{certificate_of(o, fresh=True).number}/suspend", REVOKE)
+        ],
+    ),
+    ("POST", "/api/v1/certificates/{number}/reinstate"): Case(
+        own=lambda s: POST(f"/api/v1/certificates/{suspended_of(s).number}/reinstate", REVOKE),
+        own_status=role_api(lambda role: 200 if role in REVOKERS else 403),
+        shows_own=REVOKERS,
+        foreign=lambda o: [
+            POST(f"/api/v1/certificates/{suspended_of(o).number}/reinstate", REVOKE)
         ],
     ),
 }

@@ -29,6 +29,7 @@ class FlagKind(models.TextChoices):
     SHARED_ACCOUNT = "shared_account", _("多名受益人共用一个收款账户")
     SHARED_PHONE = "shared_phone", _("多名受益人共用一个手机号码")
     VOLUME_OUTLIER = "volume_outlier", _("培训机构培训量异常偏高")
+    CERTIFICATE_REVOKED = "certificate_revoked", _("所依据的证书已撤销")
 
 
 class FlagStatus(models.TextChoices):

@@ -114,7 +114,8 @@ def mine(request: HttpRequest) -> HttpResponse:
         }
         for c in certificates
     ]
-    return render(request, "certificates/mine.html", {"rows": rows})
+    may_import = scope.has_role(*BUREAU_ROLES, Role.SYSADMIN) and not scope.read_only
+    return render(request, "certificates/mine.html", {"rows": rows, "may_import": may_import})
 
 
 @page()

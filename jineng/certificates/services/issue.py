@@ -1,8 +1,6 @@
-"""Writes of the certificates app: issuers and their scope, issue (one or a batch), revoke.
+"""Issuers and their licence scope; issuing one certificate or a list (all or nothing).
 
-Every write is keyword-only, atomic and audited. Issue appends a `certificate` fact to the holder's
-dossier (the policy engine reads it); revocation is permanent and corrects that fact into an
-`event` `certificate_revoked`, so entitlements computed from it no longer follow (issue 9, 8).
+Issue appends a `certificate` fact to the holder's dossier (the policy engine reads it).
 """
 
 from __future__ import annotations
@@ -10,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -22,61 +20,29 @@ from jineng.audit.vocabulary import AuditAction, AuditObject
 from jineng.certificates import signing
 from jineng.certificates.models import (
     Certificate,
-    CertificateStatus,
     Issuer,
     IssuerScope,
     SerialCounter,
 )
 from jineng.certificates.numbers import EMPLOYER, SOCIAL, format_number, number_prefix
-from jineng.core.errors import Conflict, DomainError
-from jineng.core.states import transition
-from jineng.dossier.models import Fact, FactKind
-from jineng.dossier.services import fact_append, fact_correct
+from jineng.certificates.services.common import (
+    FACT_SOURCE,
+    CertificateRefused,
+    _scope,
+    certificate_snapshot,
+    require_manage,
+)
+from jineng.certificates.services.status import supersede
+from jineng.core.errors import DomainError
+from jineng.dossier.models import FactKind
+from jineng.dossier.services import fact_append
 from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
-from jineng.identity.access import Scope, resolve_scope, scope_of
-from jineng.identity.models import Employment, Person, Role
+from jineng.identity.models import Employment, Person
 from jineng.organisations.models import Organisation, OrgKind
 from jineng.reference.models import Occupation, ShortageOccupation, skill_level_at_least
 
 if TYPE_CHECKING:
     from jineng.identity.models import User
-
-FACT_SOURCE = "certificates"
-REVOKED_EVENT = "certificate_revoked"
-SUPERSEDED_EVENT = "certificate_superseded"
-
-
-class CertificateRefused(DomainError):
-    """The issuer may not issue this certificate (licence scope, filing, employment): 400."""
-
-
-# --- who may write ----------------------------------------------------------------------------
-
-
-def _scope(actor: User | None) -> Scope | None:
-    return None if actor is None else scope_of(actor)
-
-
-def may_manage_for(
-    actor: User | None, organisation: Organisation, *, scope: Scope | None = None
-) -> bool:
-    """The system, a system administrator, a bureau role over the organisation's region, or the
-    organisation's own administrator. Auditors never write."""
-    if actor is None:
-        return True
-    scope = resolve_scope(actor, scope)
-    if scope.read_only:
-        return False
-    if scope.is_global:
-        return True
-    if scope.covers_region(organisation.region_id, as_bureau=True):
-        return True
-    return Role.ORG_ADMIN in scope.roles_at(organisation.pk)
-
-
-def _require_manage(actor: User | None, organisation: Organisation) -> None:
-    if not may_manage_for(actor, organisation):
-        raise PermissionDenied(f"无权以“{organisation.name}”的名义办理证书")
 
 
 # --- issuers ----------------------------------------------------------------------------------
@@ -215,18 +181,6 @@ def _shortage(person: Person, occupation: Occupation, level: str, on: dt.date) -
     )
 
 
-def certificate_snapshot(certificate: Certificate) -> dict[str, Any]:
-    return {
-        "number": certificate.number,
-        "person": certificate.person_id,
-        "occupation": certificate.occupation_id,
-        "level": certificate.level,
-        "issuer": certificate.issuer_id,
-        "issued_on": certificate.issued_on.isoformat(),
-        "status": certificate.status,
-    }
-
-
 @transaction.atomic
 def certificate_issue(
     *,
@@ -241,7 +195,7 @@ def certificate_issue(
     """Issue one certificate: checks the issuer's filing and scope, gives the next national number,
     signs the printed fields, appends the `certificate` fact and audits. With `supersedes`, the old
     certificate (same holder) becomes superseded and its fact is corrected away."""
-    _require_manage(actor, issuer)
+    require_manage(actor, issuer)
     if isinstance(occupation, str):
         found = Occupation.objects.filter(code=occupation).first()
         if found is None:
@@ -300,92 +254,7 @@ def certificate_issue(
         region=issuer.region_id,
     )
     if supersedes is not None:
-        _supersede(actor=actor, old=supersedes, new=certificate)
-    return certificate
-
-
-def _latest_fact(fact: Fact) -> Fact:
-    """The current version of a fact (following its corrections)."""
-    current = fact
-    while True:
-        nxt = Fact.objects.filter(supersedes=current).first()
-        if nxt is None:
-            return current
-        current = nxt
-
-
-def _correct_away(*, actor: User | None, certificate: Certificate, code: str, reason: str) -> None:
-    if certificate.fact is None:
-        return
-    latest = _latest_fact(certificate.fact)
-    if latest.kind != FactKind.CERTIFICATE:
-        return  # already corrected away
-    fact_correct(
-        actor=actor,
-        fact=latest,
-        reason=reason,
-        kind=FactKind.EVENT,
-        code=code,
-        level="",
-        attrs={**latest.attrs, "occupation": latest.code, "certificate_level": latest.level},
-    )
-
-
-def _supersede(*, actor: User | None, old: Certificate, new: Certificate) -> None:
-    if old.person_id != new.person_id:
-        raise CertificateRefused("supersedes", "被替代的证书不属于同一持证人")
-    transition(
-        obj_or_queryset=old,
-        to=CertificateStatus.SUPERSEDED,
-        actor=actor,
-        reason=f"由证书{new.number}替代",
-        audit_action=AuditAction.CERTIFICATE_SUPERSEDE,
-        superseded_by=new,
-    )
-    _correct_away(
-        actor=actor, certificate=old, code=SUPERSEDED_EVENT, reason=f"证书由{new.number}替代"
-    )
-
-
-def may_revoke(actor: User | None, certificate: Certificate, *, scope: Scope | None = None) -> bool:
-    """The issuing organisation (its administrator) or the bureau over the issuer's or the
-    holder's region; the system and system administrators."""
-    if actor is None:
-        return True
-    scope = resolve_scope(actor, scope)
-    if may_manage_for(actor, certificate.issuer, scope=scope):
-        return True
-    region = certificate.person.residence_region_id or ""
-    return not scope.read_only and scope.covers_region(region, as_bureau=True)
-
-
-@transaction.atomic
-def certificate_revoke(*, actor: User | None, certificate: Certificate, reason: str) -> Certificate:
-    """Revoke for good (reason required): status, who and when on the row, the dossier fact
-    corrected into an `event` `certificate_revoked`, both audited."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("reason", "撤销证书须说明原因")
-    if len(reason) > 200:
-        raise DomainError("reason", "撤销原因不能超过200字")
-    if not may_revoke(actor, certificate):
-        raise PermissionDenied("无权撤销该证书")
-    if certificate.status == CertificateStatus.REVOKED:
-        raise Conflict("status", f"证书{certificate.number}已于此前撤销")
-    transition(
-        obj_or_queryset=certificate,
-        to=CertificateStatus.REVOKED,
-        actor=actor,
-        reason=reason,
-        audit_action=AuditAction.CERTIFICATE_REVOKE,
-        revoked_reason=reason,
-        revoked_by=actor,
-        revoked_at=timezone.now(),
-    )
-    _correct_away(
-        actor=actor, certificate=certificate, code=REVOKED_EVENT, reason=f"证书撤销：{reason}"
-    )
-    certificate.refresh_from_db()
+        supersede(actor=actor, old=supersedes, new=certificate)
     return certificate
 
 
@@ -406,7 +275,7 @@ def certificates_issue_batch(
 ) -> list[Certificate]:
     """Issue a list of certificates from one issuer: all or nothing, in the order of `rows`;
     an error names the record ("第N条记录：…"). Same checks and writes as `certificate_issue`."""
-    _require_manage(actor, issuer)
+    require_manage(actor, issuer)
     people = Person.objects.in_bulk({r.person_id for r in rows})
     occupations = Occupation.objects.in_bulk({r.occupation for r in rows})
     issued: list[Certificate] = []
