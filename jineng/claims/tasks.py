@@ -13,3 +13,12 @@ def claim_run_execute_task(run_id: int) -> None:
     from jineng.claims.services.runs import claim_run_execute  # services import this module
 
     claim_run_execute(run_id=run_id)
+
+
+@shared_task(name="claims.instalments_release_daily", time_limit=TASK_TIME_LIMIT)  # type: ignore[untyped-decorator]
+def instalments_release_daily_task() -> None:
+    """Celery beat, once a day: the due instalments and monthly allowances become payable
+    (services/schedule.py; a second delivery the same day moves nothing)."""
+    from jineng.claims.services.schedule import instalments_release
+
+    instalments_release()

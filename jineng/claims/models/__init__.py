@@ -37,6 +37,7 @@ from jineng.claims.models.payouts import (
     LineStatus,
     PayoutBatch,
     PayoutLine,
+    PayoutResultFile,
 )
 from jineng.claims.models.runs import (
     CLAIM_RUN_STATES,
@@ -45,6 +46,7 @@ from jineng.claims.models.runs import (
     RunStatus,
     SmsRecord,
 )
+from jineng.claims.models.schedule import INSTALMENT_RUN_STATES, InstalmentRun
 
 __all__ = [
     "ClaimStatus",
@@ -66,6 +68,9 @@ __all__ = [
     "LineStatus",
     "LIVE_LINE_STATUSES",
     "PayoutLine",
+    "PayoutResultFile",
+    "InstalmentRun",
+    "INSTALMENT_RUN_STATES",
     "FlagKind",
     "FlagStatus",
     "ClaimFlag",
