@@ -61,6 +61,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("policy-explain", _("政策解读"), "policy:explain", CONSOLE_ROLES),
     NavEntry("policy-simulate", _("预算测算"), "policy:simulate", CONSOLE_ROLES),
     NavEntry("claims-queue", _("待遇申领办理"), "claims:queue", CONSOLE_ROLES),
+    NavEntry("claims-batches", _("拨付批次"), "claims:batches", CONSOLE_ROLES),
+    NavEntry("claims-budget", _("资金预算执行"), "claims:budget", CONSOLE_ROLES),
     NavEntry("imports", _("数据导入"), "web:imports", IMPORT_ROLES),
     NavEntry(
         "assessment-banks", _("题库"), "assessment:banks", frozenset(ORG_ROLES | CONSOLE_ROLES)
