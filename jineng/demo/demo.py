@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jineng.demo.claims import seed_payouts
 from jineng.demo.run import SeedResult, seed_city
 from jineng.demo.vouchers import seed_demo_vouchers
 from jineng.dossier.models import Fact
@@ -154,7 +155,9 @@ def demo_setup(
         seeded = seed_city(region=DEMO_REGION, workers=workers, seed=seed, progress=progress)
     _seed_demo_courses(seed=seed)
     seed_demo_vouchers(worker=_demo_person(), region=DEMO_REGION)
-    return seeded, demo_accounts()
+    accounts = demo_accounts()
+    seed_payouts()  # the finance pages' batches (jineng/demo/claims.py), after the accounts
+    return seeded, accounts
 
 
 def _seed_demo_courses(*, seed: int) -> None:
