@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
-from jineng.audit.services import audit_record, audit_record_batch
+from jineng.audit.services import audit_record
 from jineng.audit.vocabulary import AuditAction, AuditObject
 from jineng.claims.access import holds_role_for
 from jineng.claims.models import (
@@ -251,26 +251,30 @@ def payout_reconcile(
             actor=actor,
             reason=f"银行已到账（拨付批次「{batch.title}」）",
         )
+    failed_by_reason: dict[str, list[int]] = {}
     for pk in moved_failed:
-        transition(
-            obj_or_queryset=Claim.objects.filter(pk=claim_of[pk]),
-            to=ClaimStatus.PAYABLE,
-            actor=actor,
-            reason=f"银行拨付失败：{by_id[pk].reason or '未说明原因'}，请确认新的收款账户",
-        )
+        failed_by_reason.setdefault(by_id[pk].reason or "未说明原因", []).append(claim_of[pk])
+    for bank_reason, claim_ids in failed_by_reason.items():
+        for chunk in _chunks(claim_ids):
+            transition(
+                obj_or_queryset=Claim.objects.filter(pk__in=chunk),
+                to=ClaimStatus.PAYABLE,
+                actor=actor,
+                reason=f"银行拨付失败：{bank_reason}，请确认新的收款账户",
+            )
     if moved_paid or moved_failed:
-        audit_record_batch(
+        # One entry for the import (the lines keep their own outcome, time and the bank's words;
+        # each claim's move has its own entry above).
+        audit_record(
             actor=actor,
             action=AuditAction.PAYOUT_RECONCILE,
-            object_type=AuditObject.PAYOUT_LINE,
-            rows=[
-                (pk, {"status": LineStatus.PENDING}, {"status": LineStatus.PAID})
-                for pk in moved_paid
-            ]
-            + [
-                (pk, {"status": LineStatus.PENDING}, {"status": LineStatus.FAILED})
-                for pk in moved_failed
-            ],
+            object_type=AuditObject.PAYOUT_BATCH,
+            object_id=batch.pk,
+            after={
+                "paid": len(moved_paid),
+                "failed": len(moved_failed),
+                "file": file.sha256[:16] if file is not None else "",
+            },
             reason=file.name if file is not None else "",
             region=batch.region,
         )
