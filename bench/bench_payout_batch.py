@@ -48,6 +48,7 @@ FIGURES = [
     _common.Figure("export_xlsx_s", "export .xlsx: service + file (s)"),
     _common.Figure("export_csv_s", "export CSV: service + file (s)"),
     _common.Figure("import_s", "import result: read + reconcile (s)"),
+    _common.Figure("import_audit_s", "  of which the audit trail: one entry per claim moved (s)"),
     _common.Figure("again_s", "import the same result again (s)"),
     _common.Figure("baseline_s", "baseline: row-by-row reconcile, scaled (s)", ",.1f"),
     _common.Figure("speedup", "import speed-up over row-by-row (×)", ",.1f", True),
@@ -193,7 +194,8 @@ def row_by_row(actor: Any, batch: Any, results: list[Any]) -> None:
     with transaction.atomic():
         lines = {line.pk: line for line in batch.lines.select_for_update()}
         now = timezone.now()
-        paid, failed = [], []
+        paid: list[Any] = []
+        failed: list[Any] = []
         for r in results:
             line = lines[r.line_id]
             if line.status != LineStatus.PENDING:
@@ -223,12 +225,33 @@ def row_by_row(actor: Any, batch: Any, results: list[Any]) -> None:
         )
 
 
+AUDIT_SECONDS = [0.0]
+
+
+def time_the_audit_trail() -> None:
+    """Add up the time spent in `audit_record_batch` (the state machine calls it for each chunk
+    of claims moved), to show how much of the import is the audit trail's own cost."""
+    from jineng.audit import services
+
+    real = services.audit_record_batch
+
+    def timed(**kwargs: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return real(**kwargs)
+        finally:
+            AUDIT_SECONDS[0] += time.perf_counter() - t
+
+    services.audit_record_batch = timed
+
+
 def measure(args: argparse.Namespace) -> None:
     from jineng.claims.models import BatchStatus
     from jineng.claims.services import payout_batch_export, payout_reconcile, read_result_file
     from jineng.claims.services.bank import payment_file_csv, payment_file_xlsx
 
     finance, batch, base = build(args)
+    time_the_audit_trail()
     report = _common.Report(
         f"Payout batch of {args.lines:,} lines: bank file export and result import (PostgreSQL)",
         FIGURES,
@@ -250,10 +273,12 @@ def measure(args: argparse.Namespace) -> None:
         t = time.perf_counter()
         csv_bytes = payment_file_csv(payout_batch_export(actor=finance, batch=batch))
         export_csv = time.perf_counter() - t
+        AUDIT_SECONDS[0] = 0.0
         t = time.perf_counter()
         result = read_result_file(name="result.csv", content=content)
         outcome = payout_reconcile(actor=finance, batch=batch, results=result.results, file=result)
         imported = time.perf_counter() - t
+        audit_s = AUDIT_SECONDS[0]
         batch.refresh_from_db()
         assert batch.status == BatchStatus.CLOSED, batch.status
         assert outcome["paid"] + outcome["failed"] == args.lines, outcome
@@ -275,6 +300,7 @@ def measure(args: argparse.Namespace) -> None:
             "export_xlsx_s": export_xlsx,
             "export_csv_s": export_csv,
             "import_s": imported,
+            "import_audit_s": audit_s,
             "again_s": again_s,
             "baseline_s": baseline,
             "speedup": baseline / imported,
