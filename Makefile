@@ -93,6 +93,7 @@ bench-pg: setup
 	$(BIN)/python bench/bench_explain_api.py --database-url $(BENCH_PG_URL)
 	$(BIN)/python bench/bench_course_search.py --database-url $(BENCH_PG_URL) --courses 30000
 	$(BIN)/python bench/bench_learning_heartbeats.py --database-url $(BENCH_PG_URL) --seconds 15
+	$(BIN)/python bench/bench_payout_batch.py --database-url $(BENCH_PG_URL) --lines 10000
 
 clean:
 	rm -rf $(VENV) var

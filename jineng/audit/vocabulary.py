@@ -113,6 +113,9 @@ class AuditAction(StrEnum):
     PAYOUT_BATCH_MOVE = "payout_batch_move"
     PAYOUT_LINE_ADD = "payout_line_add"
     PAYOUT_RECONCILE = "payout_reconcile"
+    PAYOUT_EXPORT = "payout_export"
+    PAYOUT_LINE_WITHDRAW = "payout_line_withdraw"
+    INSTALMENT_RELEASE = "instalment_release"
 
     @property
     def label(self) -> str:
@@ -275,6 +278,9 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.PAYOUT_BATCH_MOVE: _("办理拨付批次"),
     AuditAction.PAYOUT_LINE_ADD: _("列入拨付批次"),
     AuditAction.PAYOUT_RECONCILE: _("导入银行结果"),
+    AuditAction.PAYOUT_EXPORT: _("导出银行支付文件（显示收款账号）"),
+    AuditAction.PAYOUT_LINE_WITHDRAW: _("撤回拨付明细"),
+    AuditAction.INSTALMENT_RELEASE: _("分期待遇到期发放"),
 }
 
 OBJECT_LABELS: dict[AuditObject, str | Promise] = {

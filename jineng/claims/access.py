@@ -127,3 +127,17 @@ def is_beneficiary(user: User | None, claim: Claim) -> bool:
     return RoleAssignment.objects.filter(
         user_id=user.pk, role=Role.ORG_ADMIN, organisation_id=claim.organisation_id
     ).exists()
+
+
+def access_payout_batch_by_id(
+    user: User, batch_id: int | str, *, scope: Scope | None = None
+) -> PayoutBatch:
+    """One batch in the user's reach; Http404 otherwise (and for a malformed id)."""
+    try:
+        pk = int(str(batch_id))
+    except ValueError:
+        raise Http404 from None
+    batch = payout_batches_visible_to(user, scope=scope).filter(pk=pk).first()
+    if batch is None:
+        raise Http404("拨付批次不存在或不在您的查看范围内")
+    return batch

@@ -30,3 +30,12 @@ def integrity_checks_task() -> int:
     from jineng.claims.services.integrity import integrity_check
 
     return integrity_check(actor=None)
+
+
+@shared_task(name="claims.instalments_release_daily", time_limit=TASK_TIME_LIMIT)  # type: ignore[untyped-decorator]
+def instalments_release_daily_task() -> None:
+    """Celery beat, once a day: the due instalments and monthly allowances become payable
+    (services/schedule.py; a second delivery the same day moves nothing)."""
+    from jineng.claims.services.schedule import instalments_release
+
+    instalments_release()

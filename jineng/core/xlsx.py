@@ -59,6 +59,22 @@ def _cell(sheet: WriteOnlyWorksheet, value: CellValue, *, bold: bool = False) ->
     return cell
 
 
+def _value(sheet: WriteOnlyWorksheet, value: CellValue) -> CellValue | WriteOnlyCell:
+    """A value openpyxl stores as it is (a plain string, a number, a date) goes in bare — the
+    write-only sheet then reuses one cell for it, which is several times faster on 100,000-row
+    files; anything that needs a decision (a formula-like or dirty string, a float, a datetime
+    with a zone) goes through `_cell`."""
+    if value is None or (isinstance(value, int | Decimal) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str):
+        if is_formula_like(value) or ILLEGAL_CHARACTERS_RE.search(value):
+            return _cell(sheet, value)
+        return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    return _cell(sheet, value)
+
+
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
     """Write the sheets (streamed, write-only mode) and return the .xlsx file's bytes."""
     if not sheets:
@@ -68,7 +84,7 @@ def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
         sheet = workbook.create_sheet(spec.title[:31])  # Excel's limit on sheet names
         sheet.append([_cell(sheet, h, bold=True) for h in spec.header])
         for row in spec.rows:
-            sheet.append([_cell(sheet, v) for v in row])
+            sheet.append([_value(sheet, v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -15,6 +15,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jineng.demo.certificates import seed_demo_certificates
+from jineng.demo.claims import seed_payouts
 from jineng.demo.classes import seed_demo_classes
 from jineng.demo.run import SeedResult, seed_city
 from jineng.demo.vouchers import seed_demo_vouchers
@@ -161,6 +162,7 @@ def demo_setup(
     _seed_demo_fraud()
     accounts = demo_accounts()
     _seed_demo_assessment()
+    seed_payouts()  # the finance pages' batches (jineng/demo/claims.py), after the accounts
     return seeded, accounts
 
 

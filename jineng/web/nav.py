@@ -34,9 +34,14 @@ class NavItem:
     active: bool
 
 
+FINANCE = frozenset({Role.BUREAU_FINANCE})
+
 # Entries whose URL does not resolve (an app not yet installed, e.g. the policy pages) are skipped.
 NAV: tuple[NavEntry, ...] = (
     NavEntry("me", _("我的档案"), "web:me", frozenset({Role.WORKER})),
+    # Finance's own work first (the other bureau roles read these after the claims queue).
+    NavEntry("finance-batches", _("拨付批次"), "claims:batches", FINANCE),
+    NavEntry("finance-budget", _("资金预算执行"), "claims:budget", FINANCE),
     NavEntry("policy-mine", _("我可享受的政策"), "policy:mine", frozenset({Role.WORKER})),
     NavEntry("claims-mine", _("我的待遇申领"), "claims:mine", frozenset({Role.WORKER})),
     NavEntry("claims-inbox", _("我的消息"), "claims:inbox", frozenset({Role.WORKER})),
@@ -82,6 +87,8 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("claims-flags", _("核查疑点"), "claims:flags", CONSOLE_ROLES),
     NavEntry("claims-overdue", _("超期待办"), "claims:overdue", CONSOLE_ROLES),
     NavEntry("claims-registers", _("比对名单"), "claims:registers", CONSOLE_ROLES),
+    NavEntry("claims-batches", _("拨付批次"), "claims:batches", CONSOLE_ROLES - FINANCE),
+    NavEntry("claims-budget", _("资金预算执行"), "claims:budget", CONSOLE_ROLES - FINANCE),
     NavEntry("imports", _("数据导入"), "web:imports", IMPORT_ROLES),
     NavEntry(
         "assessment-banks", _("题库"), "assessment:banks", frozenset(ORG_ROLES | CONSOLE_ROLES)

@@ -46,6 +46,7 @@ from jineng.claims.models.payouts import (
     LineStatus,
     PayoutBatch,
     PayoutLine,
+    PayoutResultFile,
 )
 from jineng.claims.models.registers import RegisterEntry, RegisterKind, RegisterList
 from jineng.claims.models.runs import (
@@ -55,6 +56,7 @@ from jineng.claims.models.runs import (
     RunStatus,
     SmsRecord,
 )
+from jineng.claims.models.schedule import INSTALMENT_RUN_STATES, InstalmentRun
 
 __all__ = [
     "ClaimStatus",
@@ -76,6 +78,9 @@ __all__ = [
     "LineStatus",
     "LIVE_LINE_STATUSES",
     "PayoutLine",
+    "PayoutResultFile",
+    "InstalmentRun",
+    "INSTALMENT_RUN_STATES",
     "FlagKind",
     "FlagStatus",
     "ClaimFlag",

@@ -18,6 +18,8 @@ class ClaimStatus(models.TextChoices):
     REVIEWED = "reviewed", _("初审通过")
     PUBLICITY = "publicity", _("公示中")
     PAYABLE = "payable", _("待拨付")
+    # A later instalment of an approved entitlement, waiting for its date (services/schedule.py).
+    SCHEDULED = "scheduled", _("待到期")
     PAYING = "paying", _("拨付中")
     PAID = "paid", _("已拨付")
     RETURNED = "returned", _("退回补正")
@@ -218,7 +220,13 @@ def _describe_claim(claim: Claim) -> str:
 # return for correction (and resubmission), refusal, withdrawal, recovery of a paid claim.
 CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
     ClaimStatus.ACCEPTED: frozenset(
-        {ClaimStatus.REVIEWED, ClaimStatus.RETURNED, ClaimStatus.REFUSED, ClaimStatus.WITHDRAWN}
+        {
+            ClaimStatus.REVIEWED,
+            ClaimStatus.RETURNED,
+            ClaimStatus.REFUSED,
+            ClaimStatus.WITHDRAWN,
+            ClaimStatus.SCHEDULED,
+        }
     ),
     ClaimStatus.RETURNED: frozenset({ClaimStatus.ACCEPTED, ClaimStatus.WITHDRAWN}),
     ClaimStatus.REVIEWED: frozenset(
@@ -228,6 +236,9 @@ CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
         {ClaimStatus.PAYABLE, ClaimStatus.REFUSED, ClaimStatus.WITHDRAWN}
     ),
     ClaimStatus.PAYABLE: frozenset({ClaimStatus.PAYING, ClaimStatus.WITHDRAWN}),
+    # A later instalment follows its first instalment's approval (the schedule was part of what
+    # the four eyes approved) and becomes payable on its date.
+    ClaimStatus.SCHEDULED: frozenset({ClaimStatus.PAYABLE, ClaimStatus.WITHDRAWN}),
     ClaimStatus.PAYING: frozenset({ClaimStatus.PAID, ClaimStatus.PAYABLE}),
     ClaimStatus.PAID: frozenset({ClaimStatus.RECOVERED}),
 }

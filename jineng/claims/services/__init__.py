@@ -1,5 +1,9 @@
 """The claims services, by topic; callers import from `jineng.claims.services`."""
 
+from jineng.claims.services.bank import BankResult as BankResult
+from jineng.claims.services.bank import parse_bank_result_csv as parse_bank_result_csv
+from jineng.claims.services.bank import payout_batch_export as payout_batch_export
+from jineng.claims.services.bank import read_result_file as read_result_file
 from jineng.claims.services.claims import NewClaim as NewClaim
 from jineng.claims.services.claims import claim_account_confirm as claim_account_confirm
 from jineng.claims.services.claims import claim_adjust as claim_adjust
@@ -8,12 +12,12 @@ from jineng.claims.services.claims import claims_from_explanation as claims_from
 from jineng.claims.services.integrity import flag_decide as flag_decide
 from jineng.claims.services.integrity import integrity_check as integrity_check
 from jineng.claims.services.messages import message_send as message_send
-from jineng.claims.services.payouts import BankResult as BankResult
-from jineng.claims.services.payouts import parse_bank_result_csv as parse_bank_result_csv
 from jineng.claims.services.payouts import payout_batch_cancel as payout_batch_cancel
+from jineng.claims.services.payouts import payout_batch_close as payout_batch_close
 from jineng.claims.services.payouts import payout_batch_create as payout_batch_create
 from jineng.claims.services.payouts import payout_batch_send as payout_batch_send
 from jineng.claims.services.payouts import payout_line_add as payout_line_add
+from jineng.claims.services.payouts import payout_line_withdraw as payout_line_withdraw
 from jineng.claims.services.payouts import payout_reconcile as payout_reconcile
 from jineng.claims.services.registers import register_import as register_import
 from jineng.claims.services.review import claim_approve as claim_approve
@@ -29,3 +33,4 @@ from jineng.claims.services.review import claim_withdraw as claim_withdraw
 from jineng.claims.services.runs import claim_run_execute as claim_run_execute
 from jineng.claims.services.runs import claim_run_restart as claim_run_restart
 from jineng.claims.services.runs import claim_run_start as claim_run_start
+from jineng.claims.services.schedule import instalments_release as instalments_release

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from jineng.claims.models import Claim
 from jineng.identity.models import ORG_ROLES, Role
@@ -256,6 +257,155 @@ PAGES.update(
             own=lambda s: GET(f"/claims/attachments/{_application_of(s)[1]}/"),
             own_status=_application_status,
             foreign=lambda o: [GET(f"/claims/attachments/{_application_of(o)[1]}/")],
+        ),
+    }
+)
+
+
+# --- payouts and budget (finance) -----------------------------------------------------------------
+
+
+def _batch_of(side: Side) -> int:
+    """A batch in the side's bureau region with one pending line paying the side's person."""
+    from jineng.claims.models import PayoutBatch, PayoutLine
+
+    claim = Claim.objects.get(pk=_claim_of(side))
+    Claim.objects.filter(pk=claim.pk).update(status="paying", payee_account="")
+    batch = PayoutBatch.objects.create(region=side.region, title="本期拨付")
+    PayoutLine.objects.create(
+        batch=batch, claim=claim, amount_fen=claim.amount_fen, account="6222020200112233445"
+    )
+    return batch.pk
+
+
+def _sent_batch_of(side: Side) -> int:
+    from jineng.claims.models import PayoutBatch
+
+    pk = _batch_of(side)
+    PayoutBatch.objects.filter(pk=pk).update(status="sent")
+    return pk
+
+
+FINANCE_ACTORS = frozenset({Role.BUREAU_FINANCE, Role.SYSADMIN})
+
+
+def _finance_post(role: str) -> int:
+    """A finance action posted from a page: finance answers the file (200); other console roles
+    are refused by the service and sent back to the batch page with the message (302)."""
+    if role == ANON:
+        return 302
+    if role not in CONSOLE_ROLES:
+        return 403
+    return 200 if role in FINANCE_ACTORS else 302
+
+
+def _console_post(role: str) -> int:
+    return 302 if role == ANON else (302 if role in CONSOLE_ROLES else 403)
+
+
+def _finance_api(ok: int) -> Callable[[str], int]:
+    return role_api(lambda r: ok if r in FINANCE_ACTORS else (404 if r not in READ_API else 403))
+
+
+READ_API = frozenset(CONSOLE_ROLES)
+
+PAGES.update(
+    {
+        "claims/batches/": Case(
+            own=lambda s: GET("/claims/batches/"),
+            own_status=role_page(CONSOLE_ROLES),
+            foreign=lambda o: [
+                GET("/claims/batches/", ok=LIST_OK),
+                POST("/claims/batches/", {"region": o.region}, ok=LIST_OK),
+            ],
+        ),
+        "claims/batches/<int:pk>/": Case(
+            own=lambda s: GET(f"/claims/batches/{_batch_of(s)}/"),
+            own_status=role_page(CONSOLE_ROLES),
+            shows_own=frozenset(CONSOLE_ROLES),
+            foreign=lambda o: [
+                GET(f"/claims/batches/{_batch_of(o)}/"),
+                POST(f"/claims/batches/{_batch_of(o)}/", {"action": "send"}),
+            ],
+        ),
+        "claims/batches/<int:pk>/export/": Case(
+            own=lambda s: POST(f"/claims/batches/{_batch_of(s)}/export/", {"format": "csv"}),
+            own_status=_finance_post,
+            shows_own=frozenset(FINANCE_ACTORS),
+            foreign=lambda o: [
+                POST(f"/claims/batches/{_batch_of(o)}/export/", {"format": "csv"}),
+                POST(f"/claims/batches/{_batch_of(o)}/export/", {"format": "xlsx"}),
+            ],
+        ),
+        "claims/batches/<int:pk>/import/": Case(
+            own=lambda s: POST(f"/claims/batches/{_sent_batch_of(s)}/import/", {}),
+            own_status=_console_post,
+            foreign=lambda o: [POST(f"/claims/batches/{_sent_batch_of(o)}/import/", {})],
+        ),
+        "claims/budget/": Case(
+            own=lambda s: GET("/claims/budget/"),
+            own_status=role_page(CONSOLE_ROLES),
+            foreign=lambda o: [GET("/claims/budget/", ok=LIST_OK)],
+        ),
+        "claims/budget/export/": Case(
+            own=lambda s: GET("/claims/budget/export/"),
+            own_status=role_page(CONSOLE_ROLES),
+        ),
+    }
+)
+
+API.update(
+    {
+        ("GET", "/api/v1/payouts/batches"): Case(
+            own=lambda s: GET("/api/v1/payouts/batches"),
+            own_status=role_api(lambda r: 200),
+            foreign=lambda o: [GET("/api/v1/payouts/batches", ok=LIST_OK)],
+        ),
+        ("POST", "/api/v1/payouts/batches"): Case(
+            own=lambda s: POST("/api/v1/payouts/batches", {"region": s.region}),
+            own_status=role_api(lambda r: 201 if r in FINANCE_ACTORS else 403),
+            foreign=lambda o: [POST("/api/v1/payouts/batches", {"region": o.region})],
+        ),
+        ("GET", "/api/v1/payouts/batches/{batch_id}"): Case(
+            own=lambda s: GET(f"/api/v1/payouts/batches/{_batch_of(s)}"),
+            own_status=role_api(lambda r: 200 if r in READ_API else 404),
+            foreign=lambda o: [GET(f"/api/v1/payouts/batches/{_batch_of(o)}")],
+        ),
+        ("GET", "/api/v1/payouts/batches/{batch_id}/lines"): Case(
+            own=lambda s: GET(f"/api/v1/payouts/batches/{_batch_of(s)}/lines"),
+            own_status=role_api(lambda r: 200 if r in READ_API else 404),
+            shows_own=frozenset(READ_API),
+            foreign=lambda o: [GET(f"/api/v1/payouts/batches/{_batch_of(o)}/lines")],
+        ),
+        ("POST", "/api/v1/payouts/batches/{batch_id}/export"): Case(
+            own=lambda s: POST(f"/api/v1/payouts/batches/{_batch_of(s)}/export", {"format": "csv"}),
+            own_status=_finance_api(200),
+            foreign=lambda o: [POST(f"/api/v1/payouts/batches/{_batch_of(o)}/export", {})],
+        ),
+        ("POST", "/api/v1/payouts/batches/{batch_id}/send"): Case(
+            own=lambda s: POST(f"/api/v1/payouts/batches/{_batch_of(s)}/send", {}),
+            own_status=_finance_api(200),
+            foreign=lambda o: [POST(f"/api/v1/payouts/batches/{_batch_of(o)}/send", {})],
+        ),
+        ("POST", "/api/v1/payouts/batches/{batch_id}/result"): Case(
+            own=lambda s: POST(
+                f"/api/v1/payouts/batches/{_sent_batch_of(s)}/result", {"results": []}
+            ),
+            own_status=_finance_api(200),
+            foreign=lambda o: [
+                POST(f"/api/v1/payouts/batches/{_sent_batch_of(o)}/result", {"results": []})
+            ],
+        ),
+        ("POST", "/api/v1/payouts/batches/{batch_id}/close"): Case(
+            own=lambda s: POST(f"/api/v1/payouts/batches/{_sent_batch_of(s)}/close", {}),
+            # a batch with a pending line does not reconcile: finance is told so (409)
+            own_status=_finance_api(409),
+            foreign=lambda o: [POST(f"/api/v1/payouts/batches/{_sent_batch_of(o)}/close", {})],
+        ),
+        ("GET", "/api/v1/payouts/budget"): Case(
+            own=lambda s: GET("/api/v1/payouts/budget"),
+            own_status=role_api(lambda r: 200 if r in READ_API else 403),
+            foreign=lambda o: [GET("/api/v1/payouts/budget", ok=LIST_OK)],
         ),
     }
 )

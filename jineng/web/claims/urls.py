@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.web.claims import applications, integrity, views
+from jineng.web.claims import applications, finance, integrity, views
 
 app_name = "claims"
 urlpatterns = [
@@ -17,4 +17,10 @@ urlpatterns = [
     path("applications/", applications.applications_mine, name="applications"),
     path("applications/<int:pk>/", applications.application_detail, name="application"),
     path("attachments/<int:pk>/", applications.attachment, name="attachment"),
+    path("batches/", finance.batches, name="batches"),
+    path("batches/<int:pk>/", finance.batch, name="batch"),
+    path("batches/<int:pk>/export/", finance.batch_export, name="batch_export"),
+    path("batches/<int:pk>/import/", finance.batch_import, name="batch_import"),
+    path("budget/", finance.budget, name="budget"),
+    path("budget/export/", finance.budget_export, name="budget_export"),
 ]
