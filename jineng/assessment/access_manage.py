@@ -14,10 +14,17 @@ from jineng.assessment.access import (
     _scope,
     banks_visible_to,
 )
-from jineng.assessment.models import ExamSession, Item, ItemStatus, KnowledgePoint, SessionStatus
+from jineng.assessment.models import (
+    AssessorQualification,
+    ExamSession,
+    Item,
+    ItemStatus,
+    KnowledgePoint,
+    SessionStatus,
+)
 from jineng.core.errors import NotFound
 from jineng.identity.access import Scope
-from jineng.identity.models import User
+from jineng.identity.models import Employment, Person, User
 
 
 def _orgs_with(scope: Scope, roles: frozenset[str]) -> list[int]:
@@ -113,3 +120,27 @@ def access_point_by_id(
     if found is None:
         raise NotFound("point", "鉴定要素不存在或不在您的查看范围内")
     return found
+
+
+def staff_candidates(session: ExamSession) -> QuerySet[Person]:
+    """Who may be put on a session's staff: assessors qualified for its occupation on the day
+    (the public register of 考评员) and the organisation's own people (invigilators)."""
+    on = session.starts_at.date()
+    qualified = AssessorQualification.objects.filter(
+        occupation=session.occupation, valid_from__lte=on, valid_to__gte=on
+    ).values_list("person_id", flat=True)
+    employed = (
+        Employment.objects.filter(employer=session.organisation, start__lte=on)
+        .filter(Q(end__isnull=True) | Q(end__gte=on))
+        .values_list("person_id", flat=True)
+    )
+    return Person.objects.filter(Q(pk__in=qualified) | Q(pk__in=employed)).order_by("name", "pk")
+
+
+def qualified_assessor_ids(session: ExamSession) -> set[int]:
+    on = session.starts_at.date()
+    return set(
+        AssessorQualification.objects.filter(
+            occupation=session.occupation, valid_from__lte=on, valid_to__gte=on
+        ).values_list("person_id", flat=True)
+    )

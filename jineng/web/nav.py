@@ -83,7 +83,9 @@ NAV: tuple[NavEntry, ...] = (
         "assessment:manage_sessions",
         frozenset(CONSOLE_ROLES | {Role.ORG_ADMIN}),
     ),
-    NavEntry("assessment-apply", _("报名技能等级认定"), "assessment:apply", frozenset({Role.WORKER})),
+    NavEntry(
+        "assessment-apply", _("报名技能等级认定"), "assessment:apply", frozenset({Role.WORKER})
+    ),
     NavEntry("audit", _("审计日志"), "web:audit", CONSOLE_ROLES),
     NavEntry("admin", _("管理后台"), "admin:index", frozenset({Role.SYSADMIN})),
     NavEntry("certificates", _("职业技能等级证书"), "certificates:mine", frozenset(Role.values)),

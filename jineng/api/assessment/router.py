@@ -75,3 +75,9 @@ def blueprint_check_view(request: HttpRequest, blueprint_id: int) -> Any:
         "ok": check.ok,
         "problems": check.problems,
     }
+
+
+# The organisation's and bureau's write operations (issue 9 §10).
+from jineng.api.assessment.manage import router as manage_router  # noqa: E402
+
+router.add_router("/manage", manage_router)

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.http import HttpResponseBase
 from django.test import Client
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
@@ -43,8 +44,8 @@ def world() -> World:
     return make_world()
 
 
-def _html(response: object) -> str:
-    return response.content.decode()  # type: ignore[attr-defined]
+def _html(response: HttpResponseBase) -> str:
+    return bytes(getattr(response, "content", b"")).decode()
 
 
 def _follow(client: Client, url: str, data: dict[str, object]) -> str:
@@ -121,7 +122,7 @@ def test_a_teacher_may_not_rename_points(world: World, client: Client) -> None:
     assert world.root.name == "基础知识"
 
 
-ITEMS = {
+ITEMS: dict[str, dict[str, str]] = {
     ItemKind.SINGLE: {"options": "工件材料\n机床颜色\n车间温度", "answer": "A"},
     ItemKind.MULTIPLE: {"options": "护目镜\n手套\n工作服", "answer": "AC"},
     ItemKind.TRUE_FALSE: {"answer": "错误"},
@@ -212,7 +213,7 @@ def test_an_approved_item_is_superseded_by_a_new_version(world: World, client: C
     assert "该试题已有新版本，请在新版本上修改" in again
 
 
-def _xlsx(rows: list[list[object]]) -> io.BytesIO:
+def _xlsx(rows: list[list[str]]) -> io.BytesIO:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -441,6 +442,7 @@ def test_a_worker_registers_or_sees_why_not(world: World, client: Client) -> Non
         venue="东莞市技师学院", capacity=10,
     )  # fmt: skip
     newcomer = make_user(Role.WORKER)
+    assert newcomer.person is not None
     employment_record(actor=None, person=newcomer.person, employer_name="某厂",
                       occupation=world.bank.occupation, start=LATER - dt.timedelta(days=400))  # fmt: skip
     client.force_login(newcomer)
@@ -450,6 +452,7 @@ def test_a_worker_registers_or_sees_why_not(world: World, client: Client) -> Non
     assert "报名未成功" in refused and "不足3年" in refused
     assert not Registration.objects.exists()
     veteran = make_user(Role.WORKER)
+    assert veteran.person is not None
     employment_record(actor=None, person=veteran.person, employer_name="某厂",
                       occupation=world.bank.occupation, start=dt.date(2015, 1, 1))  # fmt: skip
     client.force_login(veteran)

@@ -44,6 +44,7 @@ from jineng.web.assessment.manage_common import (
     REVIEWERS,
     ChineseForm,
     OccupationField,
+    form_errors,
     organisations_for,
     user_of,
 )
@@ -261,7 +262,7 @@ def point_rename_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "鉴定要素已改名。")
     else:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, form_errors(form))
     return HttpResponseRedirect(_bank_url(point.bank_id))
 
 
@@ -409,7 +410,7 @@ def item_review(request: HttpRequest, pk: int) -> HttpResponse:
     item = _item(request, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, form_errors(form))
         return HttpResponseRedirect(reverse("assessment:manage_review"))
     reason = form.cleaned_data["reason"]
     try:

@@ -32,6 +32,7 @@ from jineng.web.assessment.manage_common import (
     BANK_PAGE_ROLES,
     MANAGERS,
     ChineseForm,
+    form_errors,
     refusal,
     user_of,
 )
@@ -157,7 +158,7 @@ def blueprint_new(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"组卷规则「{blueprint.name}」已建立，请添加试卷部分。")
             return HttpResponseRedirect(_url(blueprint))
     else:
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, form_errors(form))
     return HttpResponseRedirect(reverse("assessment:manage_bank", args=[bank.pk]))
 
 

@@ -77,3 +77,8 @@ def refusal(request: HttpRequest, form: forms.Form, err: DomainError) -> None:
         add_domain_error(form, err)
     else:
         messages.error(request, err.message)
+
+
+def form_errors(form: forms.Form) -> str:
+    """All the form's errors in one sentence (for a redirect's message)."""
+    return "；".join(str(e) for errs in form.errors.values() for e in errs)

@@ -10,7 +10,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -23,10 +22,11 @@ from jineng.assessment.access_manage import (
     access_open_session,
     managed_sessions,
     open_sessions,
+    qualified_assessor_ids,
+    staff_candidates,
 )
 from jineng.assessment.models import (
     AssessmentPart,
-    AssessorQualification,
     ExamSession,
     Registration,
     SessionStaff,
@@ -142,21 +142,11 @@ def session_new(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_people(session: ExamSession) -> list[tuple[int, str]]:
-    """Qualified assessors of the occupation on the day, then the organisation's own people."""
-    on = session.starts_at.date()
-    qualified = AssessorQualification.objects.filter(
-        occupation=session.occupation, valid_from__lte=on, valid_to__gte=on
-    ).values_list("person_id", flat=True)
-    employed = (
-        Employment.objects.filter(employer=session.organisation, start__lte=on)
-        .filter(Q(end__isnull=True) | Q(end__gte=on))
-        .values_list("person_id", flat=True)
-    )
-    marked = set(qualified)
-    people = Person.objects.filter(Q(pk__in=qualified) | Q(pk__in=employed)).order_by("name", "pk")
+    """Qualified assessors of the occupation on the day, and the organisation's own people."""
+    marked = qualified_assessor_ids(session)
     return [
         (p.pk, f"{p.name}（{p.masked_id_number}）{'，考评员' if p.pk in marked else ''}")
-        for p in people[:200]
+        for p in staff_candidates(session)[:200]
     ]
 
 
@@ -208,7 +198,7 @@ def staff_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.staff_assign(
                 actor=user_of(request), session=session, part=form.cleaned_data["part"],
-                person=Person.objects.get(pk=int(form.cleaned_data["person"])),
+                person=staff_candidates(session).get(pk=int(form.cleaned_data["person"])),
             )  # fmt: skip
         except DomainError as err:
             refusal(request, form, err)
