@@ -154,7 +154,18 @@ def demo_setup(
         seeded = seed_city(region=DEMO_REGION, workers=workers, seed=seed, progress=progress)
     _seed_demo_courses(seed=seed)
     seed_demo_vouchers(worker=_demo_person(), region=DEMO_REGION)
-    return seeded, demo_accounts()
+    accounts = demo_accounts()
+    _seed_demo_assessment_manage()
+    return seeded, accounts
+
+
+def _seed_demo_assessment_manage() -> None:
+    """A bank, a blueprint and a planned session for the management pages
+    (jineng.demo.assessment_manage), at the demo organisation."""
+    from jineng.demo.assessment_manage import seed_demo_assessment_manage
+
+    person = _demo_person()
+    seed_demo_assessment_manage(organisation=_demo_organisation(person), demo_person=person)
 
 
 def _seed_demo_courses(*, seed: int) -> None:

@@ -163,8 +163,11 @@ def bank_list(request: HttpRequest) -> HttpResponse:
     user, scope = user_of(request), request_scope(request)
     rows = access.banks_visible_to(user, scope=scope).order_by("name", "pk")[:200]
     can_create = organisations_for(request, MANAGERS).exists()
+    can_review = bool(scope.roles & REVIEWERS)
     return render(
-        request, "assessment/manage/banks.html", {"banks": rows, "can_create": can_create}
+        request,
+        "assessment/manage/banks.html",
+        {"banks": rows, "can_create": can_create, "can_review": can_review},
     )
 
 

@@ -45,6 +45,9 @@ class ChineseForm(forms.Form):
             field.error_messages["min_value"] = f"「{label}」不能小于%(limit_value)s"
             field.error_messages["max_value"] = f"「{label}」不能大于%(limit_value)s"
             field.error_messages["max_length"] = f"「{label}」最多%(limit_value)d个字"
+            field.error_messages["invalid_list"] = f"请从列表中选择「{label}」"
+            field.error_messages["empty"] = f"「{label}」是空文件"
+            field.error_messages["missing"] = f"请选择「{label}」"
 
 
 class OccupationField(forms.CharField):
