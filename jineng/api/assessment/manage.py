@@ -46,7 +46,7 @@ from jineng.assessment.access_manage import (
     staff_candidates,
 )
 from jineng.assessment.models import Blueprint, ExamSession, Item, QuestionBank
-from jineng.assessment.services.manage import point_rename
+from jineng.assessment.services.manage import bank_filing_request, point_rename
 from jineng.assessment.services.papers import section_name
 from jineng.core.errors import Forbidden, NotFound
 from jineng.identity.access import request_scope
@@ -262,6 +262,21 @@ def bank_filing(request: HttpRequest, bank_id: int, payload: FilingIn) -> Any:
         filed_on=payload.filed_on,
         reference=payload.reference,
     )
+    return {
+        "id": bank.pk,
+        "name": bank.name,
+        "level_label": bank.get_level_display(),
+        "filing_status_label": bank.get_filing_status_display(),
+    }
+
+
+@router.post(
+    "/banks/{bank_id}/filing-request",
+    response={200: BankCreatedOut, **ERRORS},
+    summary="申请题库备案（开发机构）",
+)
+def bank_filing_request_view(request: HttpRequest, bank_id: int) -> Any:
+    bank = bank_filing_request(actor=_user(request), bank=_bank(request, bank_id))
     return {
         "id": bank.pk,
         "name": bank.name,

@@ -11,11 +11,12 @@ from django.db import transaction
 
 from jineng.assessment import access
 from jineng.assessment.errors import AssessmentInvalid
-from jineng.assessment.models import ItemKind, KnowledgePoint
+from jineng.assessment.models import FilingStatus, ItemKind, KnowledgePoint, QuestionBank
 from jineng.assessment.services.banks import Criterion, Deduction
 from jineng.audit.services import audit_record
 from jineng.audit.vocabulary import AuditAction, AuditObject
 from jineng.core.errors import Forbidden
+from jineng.core.states import transition
 from jineng.identity.models import User
 
 LETTERS = "ABCDEFGH"
@@ -47,6 +48,41 @@ def point_rename(*, actor: User | None, point: KnowledgePoint, name: str) -> Kno
         region=point.bank.organisation.region_id,
     )
     return point
+
+
+def bank_filing_request(*, actor: User | None, bank: QuestionBank) -> QuestionBank:
+    """The developer asks the bureau to file the bank (题库备案申请); the bureau then records
+    the filing (`bank_file`) or sends the request back (`bank_filing_return`)."""
+    if not access.can_manage(actor, bank):
+        raise Forbidden("bank", "无权为该题库申请备案")
+    if not bank.items.filter(status="approved").exists():
+        raise AssessmentInvalid("bank", f"题库「{bank.name}」还没有审核通过的试题，不能申请备案")
+    transition(
+        obj_or_queryset=bank,
+        to=FilingStatus.REQUESTED,
+        actor=actor,
+        reason="申请备案",
+        audit_action=AuditAction.BANK_FILE,
+    )
+    return bank
+
+
+def bank_filing_return(*, actor: User | None, bank: QuestionBank, reason: str) -> QuestionBank:
+    """The bureau sends a filing request back to the developer, saying why."""
+    if not access.can_file(actor, bank):
+        raise Forbidden("bank", "无权办理该题库的备案")
+    if not reason.strip():
+        raise AssessmentInvalid("reason", "退回备案申请需要填写原因")
+    if bank.filing_status != FilingStatus.REQUESTED:
+        raise AssessmentInvalid("bank", f"题库「{bank.name}」没有待办理的备案申请")
+    transition(
+        obj_or_queryset=bank,
+        to=FilingStatus.UNFILED,
+        actor=actor,
+        reason=reason.strip(),
+        audit_action=AuditAction.BANK_FILE,
+    )
+    return bank
 
 
 def options_from_text(text: str) -> list[str]:

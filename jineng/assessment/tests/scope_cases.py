@@ -391,6 +391,12 @@ API.update(
                 POST(f"{A}/banks/{_bank_of(o).pk}/filing", {"filed_on": "2026-01-05"})
             ],
         ),
+        # the side's bank has no approved item: the request is refused (400) for its manager
+        ("POST", f"{A}/banks/{{bank_id}}/filing-request"): Case(
+            own=lambda s: POST(f"{A}/banks/{_bank_of(s).pk}/filing-request"),
+            own_status=_api(ORG_ADMIN, 400, sees=SEES_BANK),
+            foreign=lambda o: [POST(f"{A}/banks/{_bank_of(o).pk}/filing-request")],
+        ),
         ("POST", f"{A}/banks/{{bank_id}}/blueprints"): Case(
             own=lambda s: POST(f"{A}/banks/{_bank_of(s).pk}/blueprints", {"name": "接口试卷"}),
             own_status=_api(ORG_ADMIN, 201, sees=SEES_BANK),

@@ -476,3 +476,30 @@ def test_sessions_of_another_organisation_answer_404(world: World, client: Clien
     assert client.get(f"{M}/sessions/{session.pk}/").status_code == 404
     assert client.post(f"{M}/sessions/{session.pk}/open/").status_code == 404
     assert "东莞市技师学院" not in _html(client.get(f"{M}/sessions/"))
+
+
+def test_the_developer_requests_filing_and_the_bureau_returns_then_files(
+    world: World, client: Client
+) -> None:
+    client.force_login(world.admin)
+    early = _follow(client, f"{M}/banks/{world.bank.pk}/filing/", {"action": "request"})
+    assert "还没有审核通过的试题，不能申请备案" in early
+    approved_single(world, world.child)
+    done = _follow(client, f"{M}/banks/{world.bank.pk}/filing/", {"action": "request"})
+    assert "已向人社局申请备案" in done and "已申请备案" in done
+    officer = make_user(Role.BUREAU_REVIEWER, region="441900")
+    otp_login(client, officer)
+    assert "开发机构已申请备案" in _html(client.get(f"{M}/banks/{world.bank.pk}/"))
+    empty = _follow(client, f"{M}/banks/{world.bank.pk}/filing/", {"action": "return"})
+    assert "退回备案申请需要填写原因" in empty
+    back: dict[str, object] = {"action": "return", "reason": "缺少鉴定要素细目表"}
+    assert "已退回" in _follow(client, f"{M}/banks/{world.bank.pk}/filing/", back)
+    world.bank.refresh_from_db()
+    assert world.bank.filing_status == FilingStatus.UNFILED
+    client.force_login(world.admin)
+    client.post(f"{M}/banks/{world.bank.pk}/filing/", {"action": "request"})
+    otp_login(client, officer)
+    today = timezone.localdate().isoformat()
+    client.post(f"{M}/banks/{world.bank.pk}/filing/", {"filed_on": today})
+    world.bank.refresh_from_db()
+    assert world.bank.filing_status == FilingStatus.FILED

@@ -28,6 +28,8 @@ from jineng.assessment.models import (
 from jineng.assessment.services.manage import (
     answer_as_text,
     answer_from_text,
+    bank_filing_request,
+    bank_filing_return,
     options_from_text,
     point_rename,
     sheet_as_text,
@@ -215,6 +217,8 @@ def _bank_page(
         "can_author": access.can_author(user, bank, scope=scope),
         "can_file": access.can_file(user, bank, scope=scope),
         "filed": bank.filing_status == FilingStatus.FILED,
+        "requested": bank.filing_status == FilingStatus.REQUESTED,
+        "may_request": bank.filing_status in (FilingStatus.UNFILED, FilingStatus.WITHDRAWN),
         "point_form": point_form or PointForm(points=points),
         "filing_form": filing_form or FilingForm(),
         "withdraw_form": withdraw_form or WithdrawForm(),
@@ -433,10 +437,27 @@ def item_review(request: HttpRequest, pk: int) -> HttpResponse:
 def bank_filing(request: HttpRequest, pk: int) -> HttpResponse:
     bank = _bank(request, pk)
     user = user_of(request)
+    action = request.POST.get("action", "file")
+    if action == "request":
+        try:
+            bank_filing_request(actor=user, bank=bank)
+        except DomainError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(request, "已向人社局申请备案，请等待办理结果。")
+        return HttpResponseRedirect(_bank_url(bank.pk))
     if not access.can_file(user, bank, scope=request_scope(request)):
         messages.error(request, "无权办理该题库的备案：题库备案由开发机构所在地的人社局办理")
         return HttpResponseRedirect(_bank_url(bank.pk))
-    if request.POST.get("action") == "withdraw":
+    if action == "return":
+        try:
+            bank_filing_return(actor=user, bank=bank, reason=request.POST.get("reason", ""))
+        except DomainError as err:
+            messages.error(request, err.message)
+        else:
+            messages.success(request, "已退回该题库的备案申请。")
+        return HttpResponseRedirect(_bank_url(bank.pk))
+    if action == "withdraw":
         withdraw = WithdrawForm(request.POST)
         if withdraw.is_valid():
             try:
