@@ -162,6 +162,7 @@ def demo_setup(
     _seed_demo_fraud()
     accounts = demo_accounts()
     _seed_demo_assessment()
+    _seed_demo_assessment_manage()
     seed_payouts()  # the finance pages' batches (jineng/demo/claims.py), after the accounts
     return seeded, accounts
 
@@ -184,6 +185,15 @@ def _seed_demo_fraud() -> None:
     if RegisterList.objects.exists():
         return
     plant_and_check(region=DEMO_REGION, workers=30, rate=1.0)
+
+
+def _seed_demo_assessment_manage() -> None:
+    """A bank, a blueprint and a planned session for the management pages
+    (jineng.demo.assessment_manage), at the demo organisation."""
+    from jineng.demo.assessment_manage import seed_demo_assessment_manage
+
+    person = _demo_person()
+    seed_demo_assessment_manage(organisation=_demo_organisation(person), demo_person=person)
 
 
 def _seed_demo_courses(*, seed: int) -> None:

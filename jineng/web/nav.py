@@ -107,6 +107,27 @@ NAV: tuple[NavEntry, ...] = (
         "assessment:marking",
         frozenset({Role.ORG_ADMIN, Role.ASSESSOR, Role.SYSADMIN}),
     ),
+    NavEntry(
+        "assessment-manage-banks",
+        _("题库管理"),
+        "assessment:manage_banks",
+        frozenset(ORG_ROLES | CONSOLE_ROLES) - {Role.ORG_HR},
+    ),
+    NavEntry(
+        "assessment-manage-review",
+        _("试题审核"),
+        "assessment:manage_review",
+        frozenset({Role.ORG_ADMIN, Role.ASSESSOR, Role.SYSADMIN}),
+    ),
+    NavEntry(
+        "assessment-manage-sessions",
+        _("考试安排"),
+        "assessment:manage_sessions",
+        frozenset(CONSOLE_ROLES | {Role.ORG_ADMIN}),
+    ),
+    NavEntry(
+        "assessment-apply", _("报名技能等级认定"), "assessment:apply", frozenset({Role.WORKER})
+    ),
     NavEntry("audit", _("审计日志"), "web:audit", CONSOLE_ROLES),
     NavEntry("admin", _("管理后台"), "admin:index", frozenset({Role.SYSADMIN})),
     NavEntry("certificates", _("职业技能等级证书"), "certificates:mine", frozenset(Role.values)),

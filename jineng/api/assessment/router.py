@@ -81,3 +81,7 @@ def blueprint_check_view(request: HttpRequest, blueprint_id: int) -> Any:
 from jineng.api.assessment.exam import router as exam_router  # noqa: E402
 
 router.add_router("", exam_router)
+# The organisation's and bureau's write operations (issue 9 §10).
+from jineng.api.assessment.manage import router as manage_router  # noqa: E402
+
+router.add_router("/manage", manage_router)

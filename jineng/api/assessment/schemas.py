@@ -15,7 +15,9 @@ class BankOut(Schema):
     level: str = Field(title="等级代码", description="新八级工：5 4 3 2 1 S C")
     level_label: str = Field(title="等级")
     organisation_name: str = Field(title="开发机构")
-    filing_status: str = Field(title="备案状态代码", description="unfiled / filed / withdrawn")
+    filing_status: str = Field(
+        title="备案状态代码", description="unfiled / requested / filed / withdrawn"
+    )
     filing_status_label: str = Field(title="备案状态")
     filed_on: dt.date | None = Field(None, title="备案日期")
 

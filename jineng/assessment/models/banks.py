@@ -13,6 +13,7 @@ from jineng.reference.models import SkillLevel
 
 class FilingStatus(models.TextChoices):
     UNFILED = "unfiled", _("未备案")
+    REQUESTED = "requested", _("已申请备案")  # the developer asked; the bureau decides
     FILED = "filed", _("已备案")
     WITHDRAWN = "withdrawn", _("已撤销备案")
 
@@ -56,9 +57,11 @@ class QuestionBank(models.Model):
 BANK_FILING_STATES = StateMachine(
     QuestionBank,
     {
-        FilingStatus.UNFILED: {FilingStatus.FILED},
+        FilingStatus.UNFILED: {FilingStatus.REQUESTED, FilingStatus.FILED},
+        # the bureau files the bank, or sends the request back with its reason
+        FilingStatus.REQUESTED: {FilingStatus.FILED, FilingStatus.UNFILED},
         FilingStatus.FILED: {FilingStatus.WITHDRAWN},
-        FilingStatus.WITHDRAWN: {FilingStatus.FILED},
+        FilingStatus.WITHDRAWN: {FilingStatus.REQUESTED, FilingStatus.FILED},
     },
     FilingStatus,
     field="filing_status",

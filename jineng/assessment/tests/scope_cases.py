@@ -3,12 +3,44 @@ organisation has a bank; the other side's bank and blueprint must answer 404."""
 
 from __future__ import annotations
 
-from jineng.assessment.models import Blueprint, QuestionBank, Registration
-from jineng.assessment.services import bank_create, blueprint_create
-from jineng.identity.models import ORG_ROLES, Role
+import datetime as _dt
+from collections.abc import Callable
+
+from django.utils import timezone as _tz
+
+from jineng.assessment.models import (
+    Blueprint,
+    BlueprintSection,
+    ExamSession,
+    Item,
+    ItemKind,
+    KnowledgePoint,
+    QuestionBank,
+    Registration,
+)
+from jineng.assessment.services import (
+    bank_create,
+    blueprint_create,
+    item_approve,
+    item_create,
+    item_submit,
+    licence_grant,
+    point_add,
+    section_add,
+    session_plan,
+)
+from jineng.identity.models import BUREAU_ROLES, ORG_ROLES, Role
 from jineng.identity.roles import CONSOLE_ROLES
 from jineng.reference.models import Occupation, SkillLevel
-from jineng.web.tests.scope import GET, LIST_OK, POST, Case, role_api, role_page
+from jineng.web.assessment.manage_common import (
+    AUTHORS,
+    BANK_PAGE_ROLES,
+    CANDIDATES,
+    MANAGERS,
+    REVIEWERS,
+    SESSION_PAGE_ROLES,
+)
+from jineng.web.tests.scope import ANON, GET, LIST_OK, POST, Case, role_api, role_page
 from jineng.web.tests.world import Side
 
 BANK_ROLES = frozenset(ORG_ROLES | CONSOLE_ROLES)
@@ -172,7 +204,7 @@ def _ticket_check(side: Side) -> str:
 
 WORKERS = frozenset({Role.WORKER})
 MARKERS = frozenset({Role.ORG_ADMIN, Role.ASSESSOR})
-MANAGERS = frozenset({Role.ORG_ADMIN})
+EXAM_MANAGERS = frozenset({Role.ORG_ADMIN})
 SESSION_ROLES = frozenset(ORG_ROLES | CONSOLE_ROLES)
 TICKET_ROLES = frozenset(WORKERS | ORG_ROLES)
 EXAM = "/assessment/registrations"
@@ -260,13 +292,13 @@ PAGES.update(
         # no action named: refused with a message, back to the session
         "assessment/sessions/<int:pk>/results/": Case(
             own=lambda s: POST(f"/assessment/sessions/{_session(s)}/results/"),
-            own_status=role_page(MANAGERS, ok=302),
+            own_status=role_page(EXAM_MANAGERS, ok=302),
             foreign=lambda o: [POST(f"/assessment/sessions/{_session(o)}/results/")],
         ),
         # an objection that does not exist: 404 to whoever may answer objections
         "assessment/objections/<int:pk>/answer/": Case(
             own=lambda s: POST("/assessment/objections/999999/answer/", {"answer": "矩阵"}),
-            own_status=role_page(MANAGERS, ok=404),
+            own_status=role_page(EXAM_MANAGERS, ok=404),
         ),
         "assessment/tickets/check/": Case(
             own=lambda s: GET(_ticket_check(s)),
@@ -294,7 +326,7 @@ PAGES.update(
         # no decision: a rejection the first time, a refusal with a message after
         "assessment/corrections/<int:pk>/review/": Case(
             own=lambda s: POST(f"/assessment/corrections/{_correction(s)}/review/"),
-            own_status=role_page(MANAGERS, ok=302),
+            own_status=role_page(EXAM_MANAGERS, ok=302),
             foreign=lambda o: [POST(f"/assessment/corrections/{_correction(o)}/review/")],
         ),
     }
@@ -351,6 +383,386 @@ API.update(
             own=lambda s: POST(f"/api/v1/assessment/marking/tasks/{_task(s)}/marks", {}),
             own_status=role_api(lambda r: 400 if r in MARKERS else 404),
             foreign=lambda o: [POST(f"/api/v1/assessment/marking/tasks/{_task(o)}/marks", {})],
+        ),
+    }
+)
+
+
+# --- the management pages and write API (issue 9 §10) ------------------------------------
+# Each own request is chosen so that its status depends on the role only, whatever order the
+# roles run in (a refused transition, an empty form, a date in the future); the foreign
+# requests aim at the other side's bank, item, point, blueprint and session.
+
+M = "/assessment/manage"
+A = "/api/v1/assessment/manage"
+
+
+def _point_of(side: Side) -> KnowledgePoint:
+    bank = _bank_of(side)
+    found = KnowledgePoint.objects.filter(bank=bank, code="M1").first()
+    return found or point_add(actor=None, bank=bank, code="M1", name="矩阵要素")
+
+
+def _approved_of(side: Side) -> Item:
+    bank = _bank_of(side)
+    found = Item.objects.filter(bank=bank, stem="矩阵判断题", status="approved").first()
+    if found is not None:
+        return found
+    item = item_create(
+        actor=None, bank=bank, point=_point_of(side), kind=ItemKind.TRUE_FALSE, difficulty=3,
+        stem="矩阵判断题", answer=True,
+    )  # fmt: skip
+    item_submit(actor=None, item=item)
+    return item_approve(actor=None, item=item)
+
+
+def _section_of(side: Side) -> BlueprintSection:
+    blueprint = _blueprint_of(side)
+    found = blueprint.sections.first()
+    return found or section_add(
+        actor=None, blueprint=blueprint, title="判断题", kind=ItemKind.TRUE_FALSE
+    )
+
+
+def _licensed(side: Side) -> None:
+    occupation = _bank_of(side).occupation
+    if not side.org.assessment_licences.exists():
+        licence_grant(
+            actor=None, organisation=side.org, occupation=occupation, levels="543",
+            valid_from=_dt.date(2026, 1, 1),
+        )  # fmt: skip
+
+
+def _session_of(side: Side) -> ExamSession:
+    found = ExamSession.objects.filter(organisation=side.org).first()
+    if found is not None:
+        return found
+    _licensed(side)
+    return session_plan(
+        actor=None, organisation=side.org, occupation=_bank_of(side).occupation,
+        level=SkillLevel.ADVANCED, parts=["theory"],
+        starts_at=_tz.now() + _dt.timedelta(days=30), venue="矩阵考点", capacity=30,
+    )  # fmt: skip
+
+
+def _filing_page(role: str) -> int:
+    if role == ANON:
+        return 302
+    if role in BUREAU_ROLES:
+        return 400  # the form is empty
+    return 302 if role in BANK_PAGE_ROLES else 403  # refused with a message
+
+
+def _api(
+    yes: frozenset[str], ok: int, *, sees: frozenset[str] = frozenset()
+) -> Callable[[str], int]:
+    """`ok` for `yes`; 403 for those who see the row but may not act; 404 for the rest."""
+    return role_api(lambda r: ok if r in yes else (403 if r in sees else 404))
+
+
+SEES_BANK = frozenset(ORG_ROLES | BUREAU_ROLES | {Role.AUDITOR})
+ORG_ADMIN = frozenset({Role.ORG_ADMIN})
+AUTHOR_API = frozenset({Role.ORG_ADMIN, Role.ASSESSOR, Role.TEACHER})
+REVIEW_API = frozenset({Role.ORG_ADMIN, Role.ASSESSOR})
+FUTURE = "2099-01-01"
+
+
+PAGES.update(
+    {
+        "assessment/manage/banks/": Case(
+            own=lambda s: GET(f"{M}/banks/"), own_status=role_page(BANK_PAGE_ROLES)
+        ),
+        "assessment/manage/banks/new/": Case(
+            own=lambda s: GET(f"{M}/banks/new/"), own_status=role_page(MANAGERS)
+        ),
+        "assessment/manage/banks/<int:pk>/": Case(
+            own=lambda s: GET(f"{M}/banks/{_bank_of(s).pk}/"),
+            own_status=role_page(BANK_PAGE_ROLES),
+            foreign=lambda o: [GET(f"{M}/banks/{_bank_of(o).pk}/")],
+        ),
+        "assessment/manage/banks/<int:pk>/points/": Case(
+            own=lambda s: POST(f"{M}/banks/{_bank_of(s).pk}/points/", {}),
+            own_status=role_page(MANAGERS, ok=400),
+            foreign=lambda o: [
+                POST(f"{M}/banks/{_bank_of(o).pk}/points/", {"code": "x", "name": "x"})
+            ],
+        ),
+        "assessment/manage/points/<int:pk>/rename/": Case(
+            own=lambda s: POST(f"{M}/points/{_point_of(s).pk}/rename/", {}),
+            own_status=role_page(MANAGERS, ok=302),
+            foreign=lambda o: [POST(f"{M}/points/{_point_of(o).pk}/rename/", {"name": "改"})],
+        ),
+        "assessment/manage/banks/<int:pk>/items/new/": Case(
+            own=lambda s: GET(f"{M}/banks/{_bank_of(s).pk}/items/new/"),
+            own_status=role_page(AUTHORS),
+            foreign=lambda o: [GET(f"{M}/banks/{_bank_of(o).pk}/items/new/")],
+        ),
+        "assessment/manage/banks/<int:pk>/import/": Case(
+            own=lambda s: GET(f"{M}/banks/{_bank_of(s).pk}/import/"),
+            own_status=role_page(AUTHORS),
+            foreign=lambda o: [GET(f"{M}/banks/{_bank_of(o).pk}/import/")],
+        ),
+        "assessment/manage/import-template.xlsx": Case(
+            own=lambda s: GET(f"{M}/import-template.xlsx"), own_status=role_page(AUTHORS)
+        ),
+        "assessment/manage/banks/<int:pk>/filing/": Case(
+            own=lambda s: POST(f"{M}/banks/{_bank_of(s).pk}/filing/", {}),
+            own_status=_filing_page,
+            foreign=lambda o: [
+                POST(f"{M}/banks/{_bank_of(o).pk}/filing/", {"filed_on": "2026-01-05"})
+            ],
+        ),
+        "assessment/manage/items/<int:pk>/supersede/": Case(
+            own=lambda s: GET(f"{M}/items/{_approved_of(s).pk}/supersede/"),
+            own_status=role_page(AUTHORS),
+            foreign=lambda o: [GET(f"{M}/items/{_approved_of(o).pk}/supersede/")],
+        ),
+        "assessment/manage/items/<int:pk>/submit/": Case(
+            own=lambda s: POST(f"{M}/items/{_approved_of(s).pk}/submit/"),
+            own_status=role_page(AUTHORS, ok=302),
+            foreign=lambda o: [POST(f"{M}/items/{_approved_of(o).pk}/submit/")],
+        ),
+        "assessment/manage/items/<int:pk>/review/": Case(
+            own=lambda s: POST(f"{M}/items/{_approved_of(s).pk}/review/", {}),
+            own_status=role_page(REVIEWERS, ok=302),
+            foreign=lambda o: [
+                POST(
+                    f"{M}/items/{_approved_of(o).pk}/review/", {"decision": "reject", "reason": "x"}
+                )
+            ],
+        ),
+        "assessment/manage/review/": Case(
+            own=lambda s: GET(f"{M}/review/"), own_status=role_page(REVIEWERS)
+        ),
+        "assessment/manage/banks/<int:pk>/blueprints/new/": Case(
+            own=lambda s: POST(f"{M}/banks/{_bank_of(s).pk}/blueprints/new/", {}),
+            own_status=role_page(MANAGERS, ok=302),
+            foreign=lambda o: [POST(f"{M}/banks/{_bank_of(o).pk}/blueprints/new/", {"name": "x"})],
+        ),
+        "assessment/manage/blueprints/<int:pk>/": Case(
+            own=lambda s: GET(f"{M}/blueprints/{_blueprint_of(s).pk}/"),
+            own_status=role_page(BANK_PAGE_ROLES),
+            foreign=lambda o: [GET(f"{M}/blueprints/{_blueprint_of(o).pk}/")],
+        ),
+        "assessment/manage/blueprints/<int:pk>/sections/": Case(
+            own=lambda s: POST(f"{M}/blueprints/{_blueprint_of(s).pk}/sections/", {}),
+            own_status=role_page(MANAGERS, ok=400),
+            foreign=lambda o: [
+                POST(
+                    f"{M}/blueprints/{_blueprint_of(o).pk}/sections/",
+                    {"title": "x", "kind": "single"},
+                )
+            ],
+        ),
+        "assessment/manage/blueprints/<int:pk>/rules/": Case(
+            own=lambda s: POST(f"{M}/blueprints/{_blueprint_of(s).pk}/rules/", {}),
+            own_status=role_page(MANAGERS, ok=400),
+            foreign=lambda o: [POST(f"{M}/blueprints/{_blueprint_of(o).pk}/rules/", {})],
+        ),
+        "assessment/manage/blueprints/<int:pk>/fixed/": Case(
+            own=lambda s: POST(f"{M}/blueprints/{_blueprint_of(s).pk}/fixed/", {}),
+            own_status=role_page(MANAGERS, ok=400),
+            foreign=lambda o: [POST(f"{M}/blueprints/{_blueprint_of(o).pk}/fixed/", {})],
+        ),
+        "assessment/manage/blueprints/<int:pk>/publish/": Case(
+            own=lambda s: POST(f"{M}/blueprints/{_blueprint_of(s).pk}/publish/"),
+            own_status=role_page(MANAGERS, ok=302),
+            foreign=lambda o: [POST(f"{M}/blueprints/{_blueprint_of(o).pk}/publish/")],
+        ),
+        "assessment/manage/sessions/": Case(
+            own=lambda s: GET(f"{M}/sessions/"), own_status=role_page(SESSION_PAGE_ROLES)
+        ),
+        "assessment/manage/sessions/new/": Case(
+            own=lambda s: GET(f"{M}/sessions/new/"), own_status=role_page(MANAGERS)
+        ),
+        "assessment/manage/sessions/<int:pk>/": Case(
+            own=lambda s: GET(f"{M}/sessions/{_session_of(s).pk}/"),
+            own_status=role_page(SESSION_PAGE_ROLES),
+            foreign=lambda o: [GET(f"{M}/sessions/{_session_of(o).pk}/")],
+        ),
+        "assessment/manage/sessions/<int:pk>/staff/": Case(
+            own=lambda s: POST(f"{M}/sessions/{_session_of(s).pk}/staff/", {}),
+            own_status=role_page(MANAGERS, ok=400),
+            foreign=lambda o: [
+                POST(
+                    f"{M}/sessions/{_session_of(o).pk}/staff/",
+                    {"part": "theory", "person": o.person.pk},
+                )
+            ],
+        ),
+        "assessment/manage/sessions/<int:pk>/open/": Case(
+            own=lambda s: POST(f"{M}/sessions/{_session_of(s).pk}/open/"),
+            own_status=role_page(MANAGERS, ok=302),
+            foreign=lambda o: [POST(f"{M}/sessions/{_session_of(o).pk}/open/")],
+        ),
+        # Planned sessions are a public offering (考试计划): any worker may apply for either
+        # side's, so there is no foreign request; the answer is a redirect naming no one.
+        "assessment/apply/": Case(
+            own=lambda s: GET("/assessment/apply/"), own_status=role_page(CANDIDATES)
+        ),
+        "assessment/apply/<int:pk>/": Case(
+            own=lambda s: POST(f"/assessment/apply/{_session_of(s).pk}/"),
+            own_status=role_page(CANDIDATES, ok=302),
+        ),
+    }
+)
+
+
+def _bank_in(side: Side) -> dict[str, object]:
+    occupation = _bank_of(side).occupation_id
+    return {"organisation": side.org.pk, "occupation": occupation, "level": "4", "name": "矩阵题库"}
+
+
+def _item_in(side: Side) -> dict[str, object]:
+    return {"point": _point_of(side).pk, "kind": "true_false", "difficulty": 3, "stem": "矩阵题",
+            "answer": False}  # fmt: skip
+
+
+def _session_in(side: Side) -> dict[str, object]:
+    _licensed(side)
+    return {
+        "organisation": side.org.pk, "occupation": _bank_of(side).occupation_id, "level": "3",
+        "parts": ["theory"], "starts_at": (_tz.now() + _dt.timedelta(days=40)).isoformat(),
+        "venue": "矩阵考点", "capacity": 20,
+    }  # fmt: skip
+
+
+API.update(
+    {
+        ("POST", f"{A}/banks"): Case(
+            own=lambda s: POST(f"{A}/banks", _bank_in(s)),
+            own_status=_api(ORG_ADMIN, 201, sees=frozenset(ORG_ROLES)),
+            foreign=lambda o: [POST(f"{A}/banks", _bank_in(o))],
+        ),
+        ("POST", f"{A}/banks/{{bank_id}}/points"): Case(
+            own=lambda s: POST(
+                f"{A}/banks/{_bank_of(s).pk}/points", {"code": "A1", "name": "接口要素"}
+            ),
+            own_status=_api(ORG_ADMIN, 201, sees=SEES_BANK),
+            foreign=lambda o: [
+                POST(f"{A}/banks/{_bank_of(o).pk}/points", {"code": "A2", "name": "x"})
+            ],
+        ),
+        ("POST", f"{A}/points/{{point_id}}/rename"): Case(
+            own=lambda s: POST(f"{A}/points/{_point_of(s).pk}/rename", {"name": "矩阵要素"}),
+            own_status=_api(ORG_ADMIN, 200, sees=SEES_BANK),
+            foreign=lambda o: [POST(f"{A}/points/{_point_of(o).pk}/rename", {"name": "改"})],
+        ),
+        ("POST", f"{A}/banks/{{bank_id}}/items"): Case(
+            own=lambda s: POST(f"{A}/banks/{_bank_of(s).pk}/items", _item_in(s)),
+            own_status=_api(AUTHOR_API, 201, sees=SEES_BANK),
+            foreign=lambda o: [POST(f"{A}/banks/{_bank_of(o).pk}/items", _item_in(o))],
+        ),
+        # an approved item: a new version succeeds once, so the own request sends a bad
+        # difficulty, refused (400) for every author whatever the order
+        ("POST", f"{A}/items/{{item_id}}/versions"): Case(
+            own=lambda s: POST(f"{A}/items/{_approved_of(s).pk}/versions", {"difficulty": 9}),
+            own_status=_api(AUTHOR_API, 400, sees=SEES_BANK),
+            foreign=lambda o: [POST(f"{A}/items/{_approved_of(o).pk}/versions", {"stem": "改"})],
+        ),
+        ("POST", f"{A}/items/{{item_id}}/submit"): Case(
+            own=lambda s: POST(f"{A}/items/{_approved_of(s).pk}/submit"),
+            own_status=_api(AUTHOR_API, 409, sees=SEES_BANK),
+            foreign=lambda o: [POST(f"{A}/items/{_approved_of(o).pk}/submit")],
+        ),
+        ("POST", f"{A}/items/{{item_id}}/review"): Case(
+            own=lambda s: POST(f"{A}/items/{_approved_of(s).pk}/review", {"approve": True}),
+            own_status=_api(REVIEW_API, 409, sees=SEES_BANK),
+            foreign=lambda o: [
+                POST(f"{A}/items/{_approved_of(o).pk}/review", {"approve": False, "reason": "x"})
+            ],
+        ),
+        ("POST", f"{A}/banks/{{bank_id}}/filing"): Case(
+            own=lambda s: POST(f"{A}/banks/{_bank_of(s).pk}/filing", {"filed_on": FUTURE}),
+            own_status=_api(frozenset(BUREAU_ROLES), 400, sees=SEES_BANK),
+            foreign=lambda o: [
+                POST(f"{A}/banks/{_bank_of(o).pk}/filing", {"filed_on": "2026-01-05"})
+            ],
+        ),
+        # the side's bank has no approved item: the request is refused (400) for its manager
+        ("POST", f"{A}/banks/{{bank_id}}/filing-request"): Case(
+            own=lambda s: POST(f"{A}/banks/{_bank_of(s).pk}/filing-request"),
+            own_status=_api(ORG_ADMIN, 400, sees=SEES_BANK),
+            foreign=lambda o: [POST(f"{A}/banks/{_bank_of(o).pk}/filing-request")],
+        ),
+        ("POST", f"{A}/banks/{{bank_id}}/blueprints"): Case(
+            own=lambda s: POST(f"{A}/banks/{_bank_of(s).pk}/blueprints", {"name": "接口试卷"}),
+            own_status=_api(ORG_ADMIN, 201, sees=SEES_BANK),
+            foreign=lambda o: [POST(f"{A}/banks/{_bank_of(o).pk}/blueprints", {"name": "x"})],
+        ),
+        ("POST", f"{A}/blueprints/{{blueprint_id}}/sections"): Case(
+            own=lambda s: POST(
+                f"{A}/blueprints/{_blueprint_of(s).pk}/sections",
+                {"title": "单选", "kind": "single"},
+            ),
+            own_status=_api(ORG_ADMIN, 201, sees=SEES_BANK),
+            foreign=lambda o: [
+                POST(
+                    f"{A}/blueprints/{_blueprint_of(o).pk}/sections",
+                    {"title": "x", "kind": "single"},
+                )
+            ],
+        ),
+        ("POST", f"{A}/blueprints/{{blueprint_id}}/rules"): Case(
+            own=lambda s: POST(
+                f"{A}/blueprints/{_blueprint_of(s).pk}/rules",
+                {
+                    "section": _section_of(s).pk,
+                    "point": _point_of(s).pk,
+                    "difficulty": 3,
+                    "count": 1,
+                    "points": "2",
+                },
+            ),
+            own_status=_api(ORG_ADMIN, 201, sees=SEES_BANK),
+            foreign=lambda o: [
+                POST(
+                    f"{A}/blueprints/{_blueprint_of(o).pk}/rules",
+                    {"section": 1, "point": 1, "difficulty": 3, "count": 1, "points": "2"},
+                )
+            ],
+        ),
+        # a blueprint without enough approved items: publication refused (422) in words
+        ("POST", f"{A}/blueprints/{{blueprint_id}}/publish"): Case(
+            own=lambda s: POST(f"{A}/blueprints/{_blueprint_of(s).pk}/publish"),
+            own_status=_api(ORG_ADMIN, 422, sees=SEES_BANK),
+            foreign=lambda o: [POST(f"{A}/blueprints/{_blueprint_of(o).pk}/publish")],
+        ),
+        ("POST", f"{A}/sessions"): Case(
+            own=lambda s: POST(f"{A}/sessions", _session_in(s)),
+            own_status=_api(ORG_ADMIN, 201, sees=frozenset(ORG_ROLES)),
+            foreign=lambda o: [POST(f"{A}/sessions", _session_in(o))],
+        ),
+        ("GET", f"{A}/sessions/{{session_id}}"): Case(
+            own=lambda s: GET(f"{A}/sessions/{_session_of(s).pk}"),
+            own_status=_api(frozenset(ORG_ADMIN | BUREAU_ROLES | {Role.AUDITOR}), 200),
+            foreign=lambda o: [GET(f"{A}/sessions/{_session_of(o).pk}")],
+        ),
+        # the side's own person is employed there: an invigilator once; the second theory
+        # assignment of the same person would conflict, so the own request names a part the
+        # session does not have (400 for the organisation's administrator)
+        ("POST", f"{A}/sessions/{{session_id}}/staff"): Case(
+            own=lambda s: POST(
+                f"{A}/sessions/{_session_of(s).pk}/staff", {"part": "panel", "person": s.person.pk}
+            ),
+            own_status=_api(ORG_ADMIN, 400, sees=frozenset(BUREAU_ROLES | {Role.AUDITOR})),
+            foreign=lambda o: [
+                POST(
+                    f"{A}/sessions/{_session_of(o).pk}/staff",
+                    {"part": "theory", "person": o.person.pk},
+                )
+            ],
+        ),
+        ("POST", f"{A}/sessions/{{session_id}}/open"): Case(
+            own=lambda s: POST(f"{A}/sessions/{_session_of(s).pk}/open"),
+            own_status=_api(ORG_ADMIN, 422, sees=frozenset(BUREAU_ROLES | {Role.AUDITOR})),
+            foreign=lambda o: [POST(f"{A}/sessions/{_session_of(o).pk}/open")],
+        ),
+        # planned sessions are open to any worker (no foreign request); accounts without a
+        # person are refused
+        ("POST", f"{A}/sessions/{{session_id}}/registrations"): Case(
+            own=lambda s: POST(f"{A}/sessions/{_session_of(s).pk}/registrations"),
+            own_status=role_api(lambda r: 201 if r == Role.WORKER else 403),
         ),
     }
 )

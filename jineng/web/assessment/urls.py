@@ -1,6 +1,13 @@
 from django.urls import path
 
-from jineng.web.assessment import exam_views, marking_views, views
+from jineng.web.assessment import (
+    exam_views,
+    manage_banks,
+    manage_blueprints,
+    manage_sessions,
+    marking_views,
+    views,
+)
 
 app_name = "assessment"
 urlpatterns = [
@@ -30,4 +37,63 @@ urlpatterns = [
     path("corrections/", marking_views.corrections, name="corrections"),
     path("results/<int:pk>/correct/", marking_views.correction_new, name="correction_new"),
     path("corrections/<int:pk>/review/", marking_views.correction_review, name="correction_review"),
+    # the organisation's and bureau's write pages (issue 9 §10)
+    path("manage/banks/", manage_banks.bank_list, name="manage_banks"),
+    path("manage/banks/new/", manage_banks.bank_new, name="manage_bank_new"),
+    path("manage/banks/<int:pk>/", manage_banks.bank_manage, name="manage_bank"),
+    path("manage/banks/<int:pk>/points/", manage_banks.point_add, name="manage_point_add"),
+    path(
+        "manage/points/<int:pk>/rename/",
+        manage_banks.point_rename_view,
+        name="manage_point_rename",
+    ),
+    path("manage/banks/<int:pk>/items/new/", manage_banks.item_new, name="manage_item_new"),
+    path("manage/banks/<int:pk>/import/", manage_banks.item_import, name="manage_import"),
+    path(
+        "manage/import-template.xlsx",
+        manage_banks.import_template,
+        name="manage_import_template",
+    ),
+    path("manage/banks/<int:pk>/filing/", manage_banks.bank_filing, name="manage_filing"),
+    path(
+        "manage/items/<int:pk>/supersede/",
+        manage_banks.item_supersede,
+        name="manage_item_supersede",
+    ),
+    path("manage/items/<int:pk>/submit/", manage_banks.item_submit, name="manage_item_submit"),
+    path("manage/items/<int:pk>/review/", manage_banks.item_review, name="manage_item_review"),
+    path("manage/review/", manage_banks.review_list, name="manage_review"),
+    path(
+        "manage/banks/<int:pk>/blueprints/new/",
+        manage_blueprints.blueprint_new,
+        name="manage_blueprint_new",
+    ),
+    path(
+        "manage/blueprints/<int:pk>/",
+        manage_blueprints.blueprint_detail,
+        name="manage_blueprint",
+    ),
+    path(
+        "manage/blueprints/<int:pk>/sections/",
+        manage_blueprints.section_add,
+        name="manage_section_add",
+    ),
+    path("manage/blueprints/<int:pk>/rules/", manage_blueprints.rule_add, name="manage_rule_add"),
+    path("manage/blueprints/<int:pk>/fixed/", manage_blueprints.fixed_add, name="manage_fixed_add"),
+    path(
+        "manage/blueprints/<int:pk>/publish/",
+        manage_blueprints.blueprint_publish,
+        name="manage_blueprint_publish",
+    ),
+    path("manage/sessions/", manage_sessions.session_list, name="manage_sessions"),
+    path("manage/sessions/new/", manage_sessions.session_new, name="manage_session_new"),
+    path("manage/sessions/<int:pk>/", manage_sessions.session_detail, name="manage_session"),
+    path("manage/sessions/<int:pk>/staff/", manage_sessions.staff_add, name="manage_staff_add"),
+    path(
+        "manage/sessions/<int:pk>/open/",
+        manage_sessions.session_open,
+        name="manage_session_open",
+    ),
+    path("apply/", manage_sessions.apply_list, name="apply"),
+    path("apply/<int:pk>/", manage_sessions.apply_register, name="apply_register"),
 ]
