@@ -17,6 +17,8 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+from jineng.core.workdays import add_working_days
+
 CENT = Decimal("0.01")
 HUNDRED = Decimal("100")
 
@@ -65,10 +67,4 @@ def panel_score(scores: Sequence[Decimal]) -> Decimal:
 
 def working_days_after(start: dt.date, days: int) -> dt.date:
     """The date `days` working days (Monday–Friday) after `start`."""
-    current = start
-    left = days
-    while left > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
+    return add_working_days(start, days)

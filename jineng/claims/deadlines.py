@@ -27,6 +27,7 @@ from jineng.audit.models import AuditEntry
 from jineng.audit.vocabulary import AuditAction, AuditObject
 from jineng.claims.access import claims_visible_to
 from jineng.claims.models import Claim, ClaimStatus
+from jineng.core import workdays
 from jineng.core.errors import DomainError
 from jineng.identity.access import Scope
 from jineng.identity.models import User
@@ -37,32 +38,18 @@ def _holidays() -> frozenset[dt.date]:
 
 
 def is_working_day(day: dt.date, holidays: frozenset[dt.date] | None = None) -> bool:
-    return day.weekday() < 5 and day not in (holidays if holidays is not None else _holidays())
+    return workdays.is_working_day(day, _holidays() if holidays is None else holidays)
 
 
 def add_working_days(day: dt.date, n: int, holidays: frozenset[dt.date] | None = None) -> dt.date:
     """The working day `n` working days after `day` (n ≥ 0; 0 = `day` itself)."""
-    holidays = holidays if holidays is not None else _holidays()
-    current = day
-    left = n
-    while left > 0:
-        current += timedelta(days=1)
-        if is_working_day(current, holidays):
-            left -= 1
-    return current
+    return workdays.add_working_days(day, n, _holidays() if holidays is None else holidays)
 
 
 def subtract_working_days(
     day: dt.date, n: int, holidays: frozenset[dt.date] | None = None
 ) -> dt.date:
-    holidays = holidays if holidays is not None else _holidays()
-    current = day
-    left = n
-    while left > 0:
-        current -= timedelta(days=1)
-        if is_working_day(current, holidays):
-            left -= 1
-    return current
+    return workdays.subtract_working_days(day, n, _holidays() if holidays is None else holidays)
 
 
 def with_entered_at(claims: QuerySet[Claim]) -> QuerySet[Claim]:
@@ -100,12 +87,7 @@ def deadline_of(claim: Claim, entered_at: dt.datetime, today: dt.date) -> Deadli
     holidays = _holidays()
     entered = timezone.localtime(entered_at).date()
     due = add_working_days(entered, int(days), holidays)
-    over = 0
-    current = due
-    while current < today:
-        current += timedelta(days=1)
-        if is_working_day(current, holidays):
-            over += 1
+    over = workdays.working_days_between(due, today + timedelta(days=1), holidays)
     return Deadline(claim.status, int(days), due, over)
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from jineng.audit.services import audit_record
 from jineng.audit.vocabulary import AuditAction, AuditObject
 from jineng.core.states import transition
+from jineng.core.workdays import working_days_between as working_days_between
 from jineng.identity.access import scope_of
 from jineng.learning.access import parties_of
 from jineng.learning.class_states import CLASS_STATES, PLAN_EDITABLE, step_for
@@ -45,18 +46,6 @@ from jineng.organisations.models import Teacher
 
 if TYPE_CHECKING:
     from jineng.identity.models import Person, User
-
-
-def working_days_between(start: dt.date, end: dt.date) -> int:
-    """Mondays to Fridays strictly after `start` and strictly before `end` (public holidays are
-    not known to the platform: a simple count, documented in docs/decisions.md)."""
-    days = 0
-    day = start + dt.timedelta(days=1)
-    while day < end:
-        if day.weekday() < 5:
-            days += 1
-        day += dt.timedelta(days=1)
-    return days
 
 
 def _require(actor: User | None, klass_provider: Any, party: Party) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jineng.claims.budget import BudgetLine, BudgetReport, Figures
+from jineng.claims.services.bank import yuan_text
 from jineng.core.xlsx import CellValue, Sheet, workbook_bytes
 from jineng.policy.engine.money import format_yuan
 
@@ -122,20 +123,14 @@ def _sheet_rows(lines: list[BudgetLine], *, with_year: bool) -> list[list[CellVa
         if with_year:
             row.append(line.year)
         row += [
-            _yuan(f.committed_fen),
-            _yuan(f.paid_fen),
-            _yuan(f.recovered_fen),
+            yuan_text(f.committed_fen),
+            yuan_text(f.paid_fen),
+            yuan_text(f.recovered_fen),
         ]
         if with_year:
-            row.append(None if f.forecast_fen is None else _yuan(f.forecast_fen))
+            row.append(None if f.forecast_fen is None else yuan_text(f.forecast_fen))
         out.append(row)
     return out
-
-
-def _yuan(fen: int) -> str:
-    from jineng.claims.services.bank import yuan_text
-
-    return yuan_text(fen)
 
 
 def budget_xlsx(report: BudgetReport) -> bytes:
