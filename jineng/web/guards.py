@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import add_never_cache_headers
 
 from jineng.identity.middleware import OTP_VERIFY_PATH
+from jineng.identity.models import User
 from jineng.identity.otp import requires_second_factor
 from jineng.web.nav import user_roles
 
@@ -57,3 +58,9 @@ def page(roles: Iterable[str] | None = None) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The request's account, for a view behind `page()` (which has let only signed-in users in)."""
+    assert isinstance(request.user, User)
+    return request.user

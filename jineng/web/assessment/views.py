@@ -9,22 +9,17 @@ from jineng.assessment import selectors
 from jineng.assessment.access import banks_visible_to
 from jineng.core.errors import NotFound
 from jineng.identity.access import request_scope
-from jineng.identity.models import ORG_ROLES, User
+from jineng.identity.models import ORG_ROLES
 from jineng.identity.roles import CONSOLE_ROLES
-from jineng.web.guards import page
+from jineng.web.guards import page, signed_in_user
 
 BANK_ROLES = frozenset(ORG_ROLES | CONSOLE_ROLES)
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @page(roles=BANK_ROLES)
 def banks(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
-    rows = banks_visible_to(_user(request), scope=scope).order_by("name", "pk")[:200]
+    rows = banks_visible_to(signed_in_user(request), scope=scope).order_by("name", "pk")[:200]
     return render(request, "assessment/banks.html", {"banks": rows})
 
 
@@ -32,7 +27,7 @@ def banks(request: HttpRequest) -> HttpResponse:
 def bank(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     try:
-        detail = selectors.bank_detail(user=_user(request), bank_id=pk, scope=scope)
+        detail = selectors.bank_detail(user=signed_in_user(request), bank_id=pk, scope=scope)
     except NotFound as err:
         raise Http404(err.message) from None
     return render(request, "assessment/bank.html", {"detail": detail})

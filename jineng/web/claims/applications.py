@@ -34,16 +34,11 @@ from jineng.identity.models import Person, Role, RoleAssignment, User
 from jineng.identity.roles import CONSOLE_ROLES
 from jineng.organisations.models import Organisation
 from jineng.policy.engine.money import format_yuan
-from jineng.web.guards import page
+from jineng.web.guards import page, signed_in_user
 from jineng.web.pagination import paginate
 
 APPLICANT_ROLES = frozenset({Role.WORKER, *STAFF_ROLES})
 FILE_SLOTS = 3
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _subjects(user: User) -> list[Person | Organisation]:
@@ -98,7 +93,7 @@ def apply_list(request: HttpRequest) -> HttpResponse:
             line.entitlement.trigger,
             _amount_text(line),
         )
-        for subject in _subjects(_user(request))
+        for subject in _subjects(signed_in_user(request))
         for line in applicable_lines(subject)
         if not subject.claims.filter(item_id=line.item.id, kind="original").exists()
     ]
@@ -139,7 +134,7 @@ def _uploads(request: HttpRequest) -> list[Upload]:
 @page(roles=APPLICANT_ROLES)
 @require_http_methods(["GET", "POST"])
 def apply_form(request: HttpRequest, subject: str, key: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     who = _subject_by_token(user, subject)
     line = next((n for n in applicable_lines(who) if line_key(n) == key), None)
     if line is None:
@@ -176,7 +171,9 @@ def apply_form(request: HttpRequest, subject: str, key: str) -> HttpResponse:
 
 @page(roles=APPLICANT_ROLES)
 def applications_mine(request: HttpRequest) -> HttpResponse:
-    applications = ClaimApplication.objects.filter(applicant=_user(request)).select_related("claim")
+    applications = ClaimApplication.objects.filter(
+        applicant=signed_in_user(request)
+    ).select_related("claim")
     return render(
         request,
         "claims/applications.html",
@@ -185,7 +182,7 @@ def applications_mine(request: HttpRequest) -> HttpResponse:
 
 
 def _application_in_scope(request: HttpRequest, pk: int) -> ClaimApplication:
-    user = _user(request)
+    user = signed_in_user(request)
     visible = claims_visible_to(user, scope=request_scope(request))
     application = (
         ClaimApplication.objects.filter(pk=pk)
@@ -218,7 +215,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @page(roles=frozenset(APPLICANT_ROLES | CONSOLE_ROLES))
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        opened = attachment_open(actor=_user(request), attachment_id=pk)
+        opened = attachment_open(actor=signed_in_user(request), attachment_id=pk)
     except PermissionDenied:
         raise Http404 from None
     response = HttpResponse(opened.data, content_type=opened.content_type)

@@ -27,20 +27,14 @@ from jineng.claims.services.bank import payment_file_csv, payment_file_xlsx
 from jineng.claims.services.payouts import batch_reconciliation
 from jineng.core.errors import DomainError
 from jineng.identity.access import request_scope
-from jineng.identity.models import User
 from jineng.identity.roles import CONSOLE_ROLES
 from jineng.policy.engine.money import format_yuan
 from jineng.web.claims.budget import budget_xlsx, chart_of, rows_of
-from jineng.web.guards import page
+from jineng.web.guards import page, signed_in_user
 from jineng.web.importing import attachment
 from jineng.web.pagination import paginate
 
 MAX_RESULT_UPLOAD = 50 * 1024 * 1024
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _message(exc: Exception) -> str:
@@ -74,7 +68,7 @@ class BuildForm(forms.Form):
 @page(roles=CONSOLE_ROLES)
 @require_http_methods(["GET", "POST"])
 def batches(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     scope = request_scope(request)
     regions = payout_selectors.finance_regions(user)
     items, towns = payout_selectors.payable_choices(user, scope=scope)
@@ -145,7 +139,7 @@ ACTIONS = ("send", "close", "cancel", "withdraw")
 @page(roles=CONSOLE_ROLES)
 @require_http_methods(["GET", "POST"])
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     found = access_payout_batch_by_id(user, pk, scope=request_scope(request))
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -183,7 +177,7 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
     """The bank payment file, accounts in full: a POST (audited in the service), never a link."""
-    user = _user(request)
+    user = signed_in_user(request)
     found = access_payout_batch_by_id(user, pk, scope=request_scope(request))
     fmt = "csv" if request.POST.get("format") == "csv" else "xlsx"
     try:
@@ -207,7 +201,7 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
 @page(roles=CONSOLE_ROLES)
 @require_POST
 def batch_import(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     found = access_payout_batch_by_id(user, pk, scope=request_scope(request))
     upload = request.FILES.get("file")
     back = HttpResponseRedirect(reverse("claims:batch", args=[found.pk]))
@@ -239,7 +233,7 @@ def budget(request: HttpRequest) -> HttpResponse:
     from jineng.policy.access import can_start_simulation
     from jineng.policy.services import simulation_start
 
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "POST":
         try:
             simulation_start(actor=user, on=timezone.localdate())
@@ -268,7 +262,7 @@ def budget(request: HttpRequest) -> HttpResponse:
 def budget_export(request: HttpRequest) -> HttpResponse:
     from jineng.claims.budget import budget_report
 
-    report = budget_report(_user(request), scope=request_scope(request))
+    report = budget_report(signed_in_user(request), scope=request_scope(request))
     response = HttpResponse(
         budget_xlsx(report),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

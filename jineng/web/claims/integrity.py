@@ -27,15 +27,9 @@ from jineng.claims.models import Claim, ClaimFlag, FlagKind, FlagStatus, Registe
 from jineng.claims.services.registers import RegisterRejected
 from jineng.core.errors import DomainError
 from jineng.identity.access import request_scope
-from jineng.identity.models import User
 from jineng.identity.roles import CONSOLE_ROLES
-from jineng.web.guards import page
+from jineng.web.guards import page, signed_in_user
 from jineng.web.pagination import paginate, querystring_without_page
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class FlagFilter(forms.Form):
@@ -62,7 +56,7 @@ def flags(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("status", FlagStatus.OPEN)
     form = FlagFilter(data)
-    queryset = claim_flags_visible_to(_user(request), scope=scope).select_related(
+    queryset = claim_flags_visible_to(signed_in_user(request), scope=scope).select_related(
         "claim__person", "claim__organisation"
     )
     if form.is_valid():
@@ -72,7 +66,7 @@ def flags(request: HttpRequest) -> HttpResponse:
             queryset = queryset.filter(status=form.cleaned_data["status"])
     page_obj = paginate(request, queryset)
     counts = dict(
-        claim_flags_visible_to(_user(request), scope=scope)
+        claim_flags_visible_to(signed_in_user(request), scope=scope)
         .filter(status=FlagStatus.OPEN)
         .values_list("kind")
         .annotate(n=Count("pk"))
@@ -103,7 +97,7 @@ class DecideForm(forms.Form):
 @page(roles=CONSOLE_ROLES)
 @require_http_methods(["GET", "POST"])
 def flag_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     flag = claim_flags_visible_to(user, scope=request_scope(request)).filter(pk=pk).first()
     if flag is None:
         raise Http404("核查疑点不存在或不在您的查看范围内")
@@ -144,7 +138,7 @@ class OverdueRow:
 @page(roles=CONSOLE_ROLES)
 def overdue(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    claims = overdue_claims(_user(request), scope=request_scope(request), today=today)
+    claims = overdue_claims(signed_in_user(request), scope=request_scope(request), today=today)
     page_obj = paginate(request, claims)
     rows = [
         OverdueRow(c, deadline_of(c, c.entered_at, today), timezone.localtime(c.entered_at))
@@ -173,7 +167,7 @@ class RegisterForm(forms.Form):
 @page(roles=CONSOLE_ROLES)
 @require_http_methods(["GET", "POST"])
 def registers(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     regions = register_regions(user)
     form = RegisterForm(request.POST or None, request.FILES or None, regions=regions)
     errors: list[Any] = []

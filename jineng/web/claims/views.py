@@ -27,15 +27,10 @@ from jineng.identity.access import request_scope
 from jineng.identity.models import Role, User
 from jineng.identity.roles import CONSOLE_ROLES
 from jineng.policy.engine.money import format_yuan
-from jineng.web.guards import page
+from jineng.web.guards import page, signed_in_user
 from jineng.web.pagination import paginate, querystring_without_page
 
 BULK_LIMIT = 200
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class QueueFilter(forms.Form):
@@ -118,7 +113,7 @@ def _rows(claims: Any) -> list[Row]:
 @page(roles=CONSOLE_ROLES)
 @require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     if request.method == "POST":
         return _bulk(request, user)
     form = QueueFilter(request.GET or None)
@@ -144,7 +139,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @page(roles=frozenset({Role.WORKER}))
 def mine(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     claims = selectors.my_claims(user, scope=request_scope(request))
     page_obj = paginate(request, claims)
     return render(
@@ -156,7 +151,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @page(roles=frozenset({Role.WORKER}))
 def inbox(request: HttpRequest) -> HttpResponse:
-    page_obj = paginate(request, selectors.inbox_of(_user(request)))
+    page_obj = paginate(request, selectors.inbox_of(signed_in_user(request)))
     return render(request, "claims/inbox.html", {"page_obj": page_obj, "qs": ""})
 
 
@@ -167,7 +162,7 @@ class AccountForm(forms.Form):
 @page()
 @require_http_methods(["GET", "POST"])
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     claim = access_claim_by_id(user, pk, scope=request_scope(request))
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -36,8 +36,8 @@ from jineng.learning.services.attendance import (
     session_evidence_add,
 )
 from jineng.learning.services.classes import teacher_mark_counts
-from jineng.web.guards import page
-from jineng.web.learning.views.common import PROVIDERS, WORKER, _apply_error, _person, _user
+from jineng.web.guards import page, signed_in_user
+from jineng.web.learning.views.common import PROVIDERS, WORKER, _apply_error, _person
 
 MAX_CAPTURE_BYTES = 2 * 1024 * 1024
 
@@ -109,7 +109,7 @@ class EvidenceForm(forms.Form):
 
 def _run_session(request: HttpRequest, pk: int) -> ClassSession:
     scope = request_scope(request)
-    session = access_session_by_id(_user(request), pk, scope=scope)
+    session = access_session_by_id(signed_in_user(request), pk, scope=scope)
     if not runs_class(scope, session.klass):
         raise Http404("课次不存在或不在您的查看范围内")
     return session
@@ -158,7 +158,7 @@ def session_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     session = _run_session(request, pk)
     if request.method != "POST":
         return _sheet(request, session)
-    user = _user(request)
+    user = signed_in_user(request)
     if request.POST.get("action") == "evidence":
         form: forms.Form = EvidenceForm(request.POST, request.FILES)
         if form.is_valid():
@@ -255,7 +255,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             record = attendance_check_in(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 person=person,
                 token=token,
                 image=_capture(request),

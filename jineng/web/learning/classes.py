@@ -41,8 +41,8 @@ from jineng.learning.services.classes import (
 )
 from jineng.learning.states import Party
 from jineng.organisations.models import Teacher
-from jineng.web.guards import page
-from jineng.web.learning.views.common import PROVIDERS, REVIEWERS, WORKER, _apply_error, _user
+from jineng.web.guards import page, signed_in_user
+from jineng.web.learning.views.common import PROVIDERS, REVIEWERS, WORKER, _apply_error
 
 FLAG_READERS = frozenset(REVIEWERS | {Role.AUDITOR})
 
@@ -130,7 +130,7 @@ def class_new(request: HttpRequest) -> HttpResponse:
         course = Course.objects.get(pk=int(form.cleaned_data["course"]))
         try:
             klass = class_create(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 course=course,
                 name=form.cleaned_data["name"],
                 subsidised=form.cleaned_data["subsidised"],
@@ -178,7 +178,7 @@ def _local(day: dt.date, at: dt.time) -> dt.datetime:
 
 
 def _post_action(request: HttpRequest, klass: TrainingClass) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     action = request.POST.get("action", "")
     forms_: dict[str, forms.Form] = {}
     try:
@@ -260,7 +260,7 @@ def class_import(request: HttpRequest, pk: int) -> HttpResponse:
     upload = form.cleaned_data["file"]
     try:
         report = roster_import(
-            actor=_user(request), klass=klass, file=upload.read(), filename=upload.name
+            actor=signed_in_user(request), klass=klass, file=upload.read(), filename=upload.name
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -279,7 +279,7 @@ def class_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @page(roles=WORKER)
 def my_classes(request: HttpRequest) -> HttpResponse:
-    person = _user(request).person
+    person = signed_in_user(request).person
     enrolments = []
     if person is not None:
         enrolments = list(
@@ -302,7 +302,7 @@ def my_classes(request: HttpRequest) -> HttpResponse:
 def review_list(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     plans = (
-        classes_visible_to(_user(request), scope=scope)
+        classes_visible_to(signed_in_user(request), scope=scope)
         .filter(subsidised=True)
         .select_related("provider", "course", "occupation")
         .order_by("status", "-created_at")[:200]
@@ -314,12 +314,12 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_class(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
-    klass = access_class_by_id(_user(request), pk, scope=scope)
+    klass = access_class_by_id(signed_in_user(request), pk, scope=scope)
     form = StepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             class_transition(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 klass=klass,
                 to=form.cleaned_data["to"],
                 reason=form.cleaned_data["reason"],
@@ -351,7 +351,7 @@ def review_class(request: HttpRequest, pk: int) -> HttpResponse:
 
 @page(roles=FLAG_READERS)
 def flags(request: HttpRequest) -> HttpResponse:
-    visible = classes_visible_to(_user(request), scope=request_scope(request))
+    visible = classes_visible_to(signed_in_user(request), scope=request_scope(request))
     rows = (
         ClassFlag.objects.filter(klass__in=visible)
         .select_related("klass__provider", "enrolment__person")

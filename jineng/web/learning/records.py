@@ -24,8 +24,8 @@ from jineng.learning.services.records import person_training_records, training_l
 from jineng.organisations.access import organisations_visible_to
 from jineng.organisations.regions import regions_of_scope
 from jineng.reference.models import Occupation, Region
-from jineng.web.guards import page
-from jineng.web.learning.views.common import WORKER, _person, _user
+from jineng.web.guards import page, signed_in_user
+from jineng.web.learning.views.common import WORKER, _person
 from jineng.web.pagination import paginate, querystring_without_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,7 +33,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _record_page(request: HttpRequest, person: Person, *, own: bool) -> HttpResponse:
     records = person_training_records(
-        user=_user(request), person=person, scope=request_scope(request)
+        user=signed_in_user(request), person=person, scope=request_scope(request)
     )
     return render(
         request,
@@ -49,7 +49,7 @@ def _record_page(request: HttpRequest, person: Person, *, own: bool) -> HttpResp
 
 def _pdf(request: HttpRequest, person: Person) -> HttpResponse:
     records = person_training_records(
-        user=_user(request), person=person, scope=request_scope(request)
+        user=signed_in_user(request), person=person, scope=request_scope(request)
     )
     response = HttpResponse(training_record_pdf(person=person, records=records), "application/pdf")
     response["Content-Disposition"] = 'inline; filename="training-record.pdf"'
@@ -67,7 +67,7 @@ def my_training_record_pdf(request: HttpRequest) -> HttpResponse:
 
 
 def _person_in_scope(request: HttpRequest, person_id: int) -> Person:
-    return access_person_by_id(_user(request), person_id, scope=request_scope(request))
+    return access_person_by_id(signed_in_user(request), person_id, scope=request_scope(request))
 
 
 @page(roles=CONSOLE_ROLES)
@@ -115,7 +115,7 @@ class LedgerFilter(forms.Form):
 
 def _towns(request: HttpRequest) -> list[tuple[str, str]]:
     """The user's regions and two levels under them (districts, towns), for the filter."""
-    tops = regions_of_scope(user=_user(request), scope=request_scope(request))
+    tops = regions_of_scope(user=signed_in_user(request), scope=request_scope(request))
     children = list(Region.objects.filter(parent__in=tops).order_by("code")[:100])
     towns = list(Region.objects.filter(parent__in=children).order_by("code")[:400])
     return [(r.code, r.name) for r in [*tops, *children, *towns]]
@@ -124,7 +124,7 @@ def _towns(request: HttpRequest) -> list[tuple[str, str]]:
 def _filters(request: HttpRequest) -> tuple[LedgerFilter, dict[str, Any]]:
     scope = request_scope(request)
     institutions = list(
-        organisations_visible_to(_user(request), scope=scope)
+        organisations_visible_to(signed_in_user(request), scope=scope)
         .filter(training_records__isnull=False)
         .distinct()
         .order_by("name")
@@ -140,7 +140,7 @@ def _filters(request: HttpRequest) -> tuple[LedgerFilter, dict[str, Any]]:
 @page(roles=VOUCHER_READ_ROLES)
 def ledger(request: HttpRequest) -> HttpResponse:
     form, chosen = _filters(request)
-    rows = training_ledger(user=_user(request), scope=request_scope(request), **chosen)
+    rows = training_ledger(user=signed_in_user(request), scope=request_scope(request), **chosen)
     page_obj = paginate(request, rows, per_page=30)
     records: list[TrainingRecord] = list(page_obj.object_list)
     return render(
@@ -159,7 +159,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @page(roles=VOUCHER_READ_ROLES)
 def ledger_export(request: HttpRequest) -> HttpResponse:
     _form, chosen = _filters(request)
-    data = training_ledger_export(actor=_user(request), scope=request_scope(request), **chosen)
+    data = training_ledger_export(
+        actor=signed_in_user(request), scope=request_scope(request), **chosen
+    )
     response = HttpResponse(data, content_type=XLSX)
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="training-ledger-{stamp}.xlsx"'

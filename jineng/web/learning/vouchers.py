@@ -46,8 +46,8 @@ from jineng.learning.services.voucher_import import ROSTER_COLUMNS, VoucherImpor
 from jineng.learning.services.vouchers import validity_days_max
 from jineng.organisations.models import Organisation
 from jineng.reference.models import Occupation, Region, SkillLevel
-from jineng.web.guards import page
-from jineng.web.learning.views.common import WORKER, _apply_error, _person, _user
+from jineng.web.guards import page, signed_in_user
+from jineng.web.learning.views.common import WORKER, _apply_error, _person
 from jineng.web.pagination import paginate
 
 VERIFIERS = frozenset(INSTITUTION_ROLES | {Role.SYSADMIN})
@@ -60,7 +60,7 @@ VERIFIERS = frozenset(INSTITUTION_ROLES | {Role.SYSADMIN})
 def my_vouchers(request: HttpRequest) -> HttpResponse:
     person = _person(request)
     vouchers = list(
-        vouchers_visible_to(_user(request), scope=request_scope(request))
+        vouchers_visible_to(signed_in_user(request), scope=request_scope(request))
         .filter(person=person)
         .select_related("batch", "verified_institution", "verified_occupation")
         .prefetch_related("batch__occupations")
@@ -76,11 +76,11 @@ def my_vouchers(request: HttpRequest) -> HttpResponse:
 @require_POST
 @page(roles=WORKER)
 def claim(request: HttpRequest, pk: int) -> HttpResponse:
-    voucher = access_voucher_by_id(_user(request), pk, scope=request_scope(request))
+    voucher = access_voucher_by_id(signed_in_user(request), pk, scope=request_scope(request))
     if voucher.person_id != _person(request).pk:
         raise Http404("培训券不存在或不在您的查看范围内")
     try:
-        voucher_claim(actor=_user(request), voucher=voucher)
+        voucher_claim(actor=signed_in_user(request), voucher=voucher)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
@@ -97,7 +97,7 @@ def verify_url(request: HttpRequest, voucher: TrainingVoucher) -> str:
 def qr(request: HttpRequest, pk: int) -> HttpResponse:
     """The QR code of a claimed voucher: the institution's verification page with the code, so
     the staff's phone camera (or any scanner app) opens it where they are logged in."""
-    voucher = access_voucher_by_id(_user(request), pk, scope=request_scope(request))
+    voucher = access_voucher_by_id(signed_in_user(request), pk, scope=request_scope(request))
     if voucher.person_id != _person(request).pk or voucher.status != VoucherStatus.CLAIMED:
         raise Http404("培训券不存在或不在您的查看范围内")
     return HttpResponse(qr_png(verify_url(request, voucher), box_size=8), content_type="image/png")
@@ -198,7 +198,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             institution = Organisation.objects.get(pk=form.cleaned_data["institution"])
             try:
                 voucher_verify(
-                    actor=_user(request),
+                    actor=signed_in_user(request),
                     voucher=voucher,
                     institution=institution,
                     occupation=form.cleaned_data["occupation"],
@@ -224,7 +224,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
     the voucher (`training_record_issue(voucher=…)`). Until classes are wired to it, this is how
     an institution closes a voucher-paid training."""
     scope = request_scope(request)
-    voucher = access_voucher_by_id(_user(request), pk, scope=scope)
+    voucher = access_voucher_by_id(signed_in_user(request), pk, scope=scope)
     institution = voucher.verified_institution
     if voucher.status != VoucherStatus.VERIFIED or institution is None:
         raise Http404("培训券不存在或不在您的查看范围内")
@@ -232,7 +232,7 @@ def complete(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             training_record_issue(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 person=voucher.person,
                 occupation=voucher.verified_occupation_id or "",
                 level=form.cleaned_data["level"],
@@ -324,7 +324,7 @@ def _batches_page(
     regions = _bureau_regions(scope)
     batches = paginate(
         request,
-        voucher_batches_visible_to(_user(request), scope=scope).select_related("region"),
+        voucher_batches_visible_to(signed_in_user(request), scope=scope).select_related("region"),
         per_page=20,
     )
     stats = batch_stats([b.pk for b in batches.object_list])
@@ -365,7 +365,7 @@ def batch_issue(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             batch = voucher_batch_issue_by_rule(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 region=form.cleaned_data["region"],
                 name=form.cleaned_data["name"],
                 value_fen=form.value_fen(),
@@ -396,7 +396,7 @@ def batch_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["roster"]
         try:
             batch = voucher_batch_import(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 region=form.cleaned_data["region"],
                 name=form.cleaned_data["name"],
                 value_fen=form.value_fen(),
@@ -421,7 +421,7 @@ def batch_import(request: HttpRequest) -> HttpResponse:
 @page(roles=VOUCHER_READ_ROLES)
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
-    obj = access_voucher_batch_by_id(_user(request), pk, scope=scope)
+    obj = access_voucher_batch_by_id(signed_in_user(request), pk, scope=scope)
     vouchers = paginate(
         request,
         obj.vouchers.select_related("person", "verified_institution").order_by("pk"),
@@ -446,15 +446,15 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 @page(roles=VOUCHER_READ_ROLES)
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
-    voucher = access_voucher_by_id(_user(request), pk, scope=scope)
-    access_voucher_batch_by_id(_user(request), voucher.batch_id, scope=scope)
+    voucher = access_voucher_by_id(signed_in_user(request), pk, scope=scope)
+    access_voucher_batch_by_id(signed_in_user(request), voucher.batch_id, scope=scope)
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("作废培训券须说明原因。"))
     else:
         try:
             voucher_cancel(
-                actor=_user(request), voucher=voucher, reason=form.cleaned_data["reason"]
+                actor=signed_in_user(request), voucher=voucher, reason=form.cleaned_data["reason"]
             )
         except DomainError as exc:
             messages.error(request, exc.message)

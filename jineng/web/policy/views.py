@@ -37,16 +37,11 @@ from jineng.organisations.models import Organisation
 from jineng.policy import selectors, services, whatif
 from jineng.policy.engine.model import PERSON_BENEFICIARIES
 from jineng.policy.models import PopulationSource, SimulationRun
-from jineng.web.guards import page
+from jineng.web.guards import page, signed_in_user
 
 SEARCH_LIMIT = 50
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 ADJUSTMENT_ROWS = 3  # what-if rows offered on the form
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 # --- forms ------------------------------------------------------------------------------------
@@ -213,7 +208,7 @@ def _explained(
 def explain(request: HttpRequest) -> HttpResponse:
     """Pick a person (by name, or full document number by POST) or an organisation (by name), a
     date and optionally one document; read every item paid and not paid beside its clause."""
-    user = _user(request)
+    user = signed_in_user(request)
     options, on, policy = _options(request)
     context: dict[str, Any] = {"options": options, "on": on, "number_form": NumberSearchForm()}
     scope = request_scope(request)
@@ -275,7 +270,7 @@ def explain(request: HttpRequest) -> HttpResponse:
 
 
 def _mine(request: HttpRequest) -> tuple[dict[str, Any], selectors.SubjectExplanation | None]:
-    user = _user(request)
+    user = signed_in_user(request)
     options, on, policy = _options(request)
     context: dict[str, Any] = {"options": options, "on": on}
     explanation = None
@@ -315,7 +310,7 @@ def mine_others(request: HttpRequest) -> HttpResponse:
 @page(roles=selectors.EXPLAIN_ROLES)
 def simulate(request: HttpRequest) -> HttpResponse:
     """The form (bureau roles) and the runs the user may see (the auditor reads only)."""
-    user = _user(request)
+    user = signed_in_user(request)
     can_start = selectors.can_start_simulation(user)
     form = SimulationForm(initial={"on": timezone.localdate()})
     rows = _adjustment_rows(request)
@@ -474,7 +469,7 @@ def budget_chart(years: list[dict[str, Any]]) -> Chart | None:
 
 @page(roles=selectors.EXPLAIN_ROLES)
 def simulation(request: HttpRequest, pk: int) -> HttpResponse:
-    run = selectors.access_simulation_run_by_id(_user(request), pk)
+    run = selectors.access_simulation_run_by_id(signed_in_user(request), pk)
     result: dict[str, Any] | None = run.result if isinstance(run.result, dict) else None
     context = {
         "run": run,

@@ -21,14 +21,9 @@ from jineng.identity.services import person_reveal
 from jineng.organisations import regions as region_reads
 from jineng.reference.models import Region
 from jineng.web.forms import DocumentSearchForm, NameSearchForm, RevealForm
-from jineng.web.guards import page
+from jineng.web.guards import page, signed_in_user
 from jineng.web.pagination import paginate, querystring_without_page
 from jineng.web.region_stats import region_skills
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,7 +31,7 @@ def _user(request: HttpRequest) -> User:
 def console(request: HttpRequest) -> HttpResponse:
     """Search by name (GET, any part of it) or by full document number (POST, exact, through the
     blind index). A document outside the user's scope gives the same empty answer as an unknown one."""
-    user = _user(request)
+    user = signed_in_user(request)
     name_form = NameSearchForm(request.GET if "q" in request.GET else None)
     document_form = DocumentSearchForm(request.POST if request.method == "POST" else None)
     scope = request_scope(request)
@@ -98,7 +93,7 @@ def _mark_birth_year(user: User, people: list[Person], scope: Scope) -> None:
 
 @page(roles=CONSOLE_ROLES)
 def regions(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     scope = request_scope(request)
     roots = region_reads.regions_with_counts(
         scope=scope, user=user, regions=region_reads.regions_of_scope(user=user, scope=scope)
@@ -108,7 +103,7 @@ def regions(request: HttpRequest) -> HttpResponse:
 
 @page(roles=CONSOLE_ROLES)
 def region(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     scope = request_scope(request)
     current = region_reads.region_in_scope(scope=scope, user=user, code=code)
     tab = "organisations" if request.GET.get("tab") == "organisations" else "people"
@@ -158,7 +153,7 @@ def _person_context(user: User, person: Person, scope: Scope) -> dict[str, Any]:
 
 @page(roles=CONSOLE_ROLES)
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     target = access_person_by_id(user, pk, scope=request_scope(request))
     return render(request, "web/person.html", _person_context(user, target, request_scope(request)))
 
@@ -168,7 +163,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 def person_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Shows one sensitive field in clear on this response only (`guards.page` marks it no-store);
     `person_reveal` checks the permission and writes the audit entry."""
-    user = _user(request)
+    user = signed_in_user(request)
     target = access_person_by_id(user, pk, scope=request_scope(request))
     form = RevealForm(request.POST)
     context = _person_context(user, target, request_scope(request))

@@ -21,22 +21,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jineng.identity.errors import ValidationFailed
-from jineng.identity.models import User
 from jineng.identity.roles import IMPORT_ROLES
 from jineng.imports import jobs, templates
 from jineng.imports.models import ImportJob
 from jineng.imports.report import ImportReport
 from jineng.web import importing
-from jineng.web.guards import page
+from jineng.web.guards import page, signed_in_user
 from jineng.web.nav import user_roles
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RECENT_JOBS = 10
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _outcome(job: ImportJob, report: ImportReport | None) -> str:
@@ -56,7 +50,7 @@ def _outcome(job: ImportJob, report: ImportReport | None) -> str:
 
 @page(roles=IMPORT_ROLES)
 def upload(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     kinds = importing.kinds_for(user_roles(request))
     form = importing.UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
@@ -98,7 +92,7 @@ def template_xlsx(request: HttpRequest, kind: str) -> HttpResponse:
 
 @page(roles=IMPORT_ROLES)
 def report(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
-    job = jobs.access_import_job(_user(request), batch)
+    job = jobs.access_import_job(signed_in_user(request), batch)
     stored = jobs.job_report(job)
     context = {
         "batch": batch,
@@ -115,7 +109,7 @@ def report(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
 
 @page(roles=IMPORT_ROLES)
 def errors_xlsx(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
-    job = jobs.access_import_job(_user(request), batch)
+    job = jobs.access_import_job(signed_in_user(request), batch)
     stored = jobs.job_report(job)
     if stored is None:  # still running: there is no report yet
         return redirect("web:import_report", batch=batch)
@@ -129,7 +123,7 @@ def errors_xlsx(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
 @require_POST
 @page(roles=IMPORT_ROLES)
 def confirm(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     job = jobs.access_import_job(user, batch)
     try:
         jobs.import_job_confirm(actor=user, job=job, skip_bad=request.POST.get("skip_bad") == "1")
@@ -142,7 +136,7 @@ def confirm(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
 @page(roles=IMPORT_ROLES)
 def cancel(request: HttpRequest, batch: uuid.UUID) -> HttpResponse:
     """Drop the upload: the file is deleted now and nothing is imported."""
-    user = _user(request)
+    user = signed_in_user(request)
     job = jobs.access_import_job(user, batch)
     try:
         jobs.import_job_cancel(actor=user, job=job)

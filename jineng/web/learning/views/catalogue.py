@@ -23,8 +23,8 @@ from jineng.learning.models import (
     Lesson,
 )
 from jineng.reference.models import SkillLevel
-from jineng.web.guards import page
-from jineng.web.learning.views.common import WORKER, _person, _user
+from jineng.web.guards import page, signed_in_user
+from jineng.web.learning.views.common import WORKER, _person
 
 # --- catalogue ---------------------------------------------------------------------------------
 
@@ -51,7 +51,7 @@ class CatalogueForm(forms.Form):
 @page()
 def catalogue(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
-    user = _user(request)
+    user = signed_in_user(request)
     form = CatalogueForm(
         request.GET or None, choices=selectors_web.catalogue_choices(user, scope=scope)
     )
@@ -80,7 +80,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @page()
 def course(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
-    user = _user(request)
+    user = signed_in_user(request)
     obj = access_course_by_id(user, pk, scope=scope)
     outline = selectors_web.course_outline(obj)
     progress: dict[int, Any] = {}
@@ -122,7 +122,9 @@ def _percent(progress: Any, lesson: Lesson) -> int:
 def mine(request: HttpRequest) -> HttpResponse:
     scope = request_scope(request)
     person = _person(request)
-    rows = selectors.person_lesson_progress(user=_user(request), person=person, scope=scope)
+    rows = selectors.person_lesson_progress(
+        user=signed_in_user(request), person=person, scope=scope
+    )
     courses: dict[int, dict[str, Any]] = {}
     for p in rows:
         c = p.lesson.chapter.course

@@ -6,11 +6,12 @@ from django import forms
 from django.http import Http404, HttpRequest
 
 from jineng.core.errors import DomainError
-from jineng.identity.models import Person, Role, User
+from jineng.identity.models import Person, Role
 from jineng.learning.access import (
     PROVIDER_ROLES,
     REVIEW_ROLES,
 )
+from jineng.web.guards import signed_in_user
 
 WORKER = frozenset({Role.WORKER})
 PROVIDERS = frozenset(PROVIDER_ROLES)
@@ -18,13 +19,8 @@ REVIEWERS = frozenset(REVIEW_ROLES | {Role.SYSADMIN})
 MAX_VIDEO_BYTES = 500 * 1024 * 1024
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _person(request: HttpRequest) -> Person:
-    person = _user(request).person
+    person = signed_in_user(request).person
     if person is None:
         raise Http404("账号未关联人员")
     return person

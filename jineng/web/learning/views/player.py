@@ -34,9 +34,9 @@ from jineng.learning.services import (
     learning_stream_open,
 )
 from jineng.learning.services.checks import check_is_persons
-from jineng.web.guards import page
+from jineng.web.guards import page, signed_in_user
 from jineng.web.learning.media import ranged_file_response
-from jineng.web.learning.views.common import WORKER, _person, _user
+from jineng.web.learning.views.common import WORKER, _person
 
 # --- the player --------------------------------------------------------------------------------
 
@@ -45,7 +45,7 @@ from jineng.web.learning.views.common import WORKER, _person, _user
 def player(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     person = _person(request)
-    lesson = access_lesson_by_id(_user(request), pk, scope=scope)
+    lesson = access_lesson_by_id(signed_in_user(request), pk, scope=scope)
     course_obj = lesson.chapter.course
     credited = selectors_web.lesson_credited_ms(person=person, lesson=lesson)
     return render(
@@ -88,11 +88,11 @@ def _error(exc: DomainError) -> JsonResponse:
 def stream_open(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     person = _person(request)
-    lesson = access_lesson_by_id(_user(request), pk, scope=scope)
+    lesson = access_lesson_by_id(signed_in_user(request), pk, scope=scope)
     try:
         data = _json_body(request)
         stream = learning_stream_open(
-            actor=_user(request),
+            actor=signed_in_user(request),
             person=person,
             lesson=lesson,
             device=str(data.get("device") or "")[:64],
@@ -107,7 +107,7 @@ def stream_open(request: HttpRequest, pk: int) -> HttpResponse:
 def heartbeat(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
     person = _person(request)
-    lesson = heartbeat_lesson(_user(request), pk, scope=scope)
+    lesson = heartbeat_lesson(signed_in_user(request), pk, scope=scope)
     try:
         data = _json_body(request)
         answer = heartbeat_answer(
@@ -131,7 +131,7 @@ def check_answer(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("人脸抽查不存在")
     try:
         check = learning_check_answer(
-            actor=_user(request),
+            actor=signed_in_user(request),
             person=person,
             check=pk,
             image=captured_image(request.FILES.get("image")),
@@ -145,7 +145,7 @@ def check_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @page()
 def media(request: HttpRequest, pk: int) -> HttpResponse:
     """The lesson's file, with HTTP Range (players seek through it), to whoever may see the lesson."""
-    lesson = access_lesson_by_id(_user(request), pk, scope=request_scope(request))
+    lesson = access_lesson_by_id(signed_in_user(request), pk, scope=request_scope(request))
     if not lesson.media or not default_storage.exists(lesson.media.name):
         raise Http404("课件不存在")
     # a StreamingHttpResponse: the page guard only adds headers to it
@@ -157,7 +157,7 @@ def media(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _ledger_context(request: HttpRequest, person: Person) -> dict[str, Any]:
     scope = request_scope(request)
-    user = _user(request)
+    user = signed_in_user(request)
     rows: list[dict[str, Any]] = []
     for p in selectors.person_lesson_progress(user=user, person=person, scope=scope):
         ledger = selectors.lesson_ledger(user=user, person=person, lesson=p.lesson, scope=scope)
@@ -199,7 +199,7 @@ def records(request: HttpRequest) -> HttpResponse:
 
 @page(roles=CONSOLE_ROLES)
 def person_records(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = access_person_by_id(_user(request), person_id, scope=request_scope(request))
+    person = access_person_by_id(signed_in_user(request), person_id, scope=request_scope(request))
     context = _ledger_context(request, person)
     context["own"] = False
     return render(request, "learning/records.html", context)

@@ -31,8 +31,8 @@ from jineng.learning.services import (
 )
 from jineng.learning.states import EDITABLE_STATUSES
 from jineng.reference.models import Occupation, SkillLevel
-from jineng.web.guards import page
-from jineng.web.learning.views.common import MAX_VIDEO_BYTES, PROVIDERS, _apply_error, _user
+from jineng.web.guards import page, signed_in_user
+from jineng.web.learning.views.common import MAX_VIDEO_BYTES, PROVIDERS, _apply_error
 
 # --- the provider's courses --------------------------------------------------------------------
 
@@ -97,7 +97,7 @@ def _providers(request: HttpRequest) -> list[tuple[int, str]]:
 
 @page(roles=PROVIDERS)
 def provider_list(request: HttpRequest) -> HttpResponse:
-    courses = selectors_web.provider_courses(_user(request), scope=request_scope(request))
+    courses = selectors_web.provider_courses(signed_in_user(request), scope=request_scope(request))
     return render(request, "learning/provider_list.html", {"courses": courses[:200]})
 
 
@@ -124,7 +124,9 @@ def provider_new(request: HttpRequest) -> HttpResponse:
             pk=int(form.cleaned_data["provider"])
         )
         try:
-            created = course_create(actor=_user(request), provider=provider, **_course_values(form))
+            created = course_create(
+                actor=signed_in_user(request), provider=provider, **_course_values(form)
+            )
         except DomainError as exc:
             _apply_error(form, exc)
         else:
@@ -135,7 +137,9 @@ def provider_new(request: HttpRequest) -> HttpResponse:
 
 def _own_course(request: HttpRequest, pk: int) -> Course:
     """A course of one of the user's provider organisations (Http404 otherwise)."""
-    obj = selectors_web.provider_courses(_user(request), scope=request_scope(request)).filter(pk=pk)
+    obj = selectors_web.provider_courses(
+        signed_in_user(request), scope=request_scope(request)
+    ).filter(pk=pk)
     found = obj.first()
     if found is None:
         raise Http404("课程不存在或不在您的查看范围内")
@@ -161,7 +165,7 @@ def provider_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            course_update(actor=_user(request), course=obj, **_course_values(form))
+            course_update(actor=signed_in_user(request), course=obj, **_course_values(form))
         except DomainError as exc:
             _apply_error(form, exc)
         else:
@@ -207,7 +211,7 @@ def provider_chapter_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = ChapterForm(request.POST)
     if form.is_valid():
         try:
-            chapter_add(actor=_user(request), course=obj, title=form.cleaned_data["title"])
+            chapter_add(actor=signed_in_user(request), course=obj, title=form.cleaned_data["title"])
         except DomainError as exc:
             _apply_error(form, exc)
         else:
@@ -226,7 +230,7 @@ def provider_lesson_add(request: HttpRequest, pk: int) -> HttpResponse:
         chapter = obj.chapters.get(pk=int(form.cleaned_data["chapter"]))
         try:
             lesson_add(
-                actor=_user(request),
+                actor=signed_in_user(request),
                 chapter=chapter,
                 title=form.cleaned_data["title"],
                 kind=form.cleaned_data["kind"],
@@ -247,7 +251,7 @@ def provider_submit(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _own_course(request, pk)
     target = CourseStatus.DRAFT if obj.status == CourseStatus.REJECTED else CourseStatus.SUBMITTED
     try:
-        course_transition(actor=_user(request), course=obj, to=target)
+        course_transition(actor=signed_in_user(request), course=obj, to=target)
     except DomainError as exc:
         return _provider_course_page(request, obj, submit_error=exc.message)
     messages.success(

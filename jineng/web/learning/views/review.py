@@ -23,8 +23,8 @@ from jineng.learning.services import (
     course_transition,
 )
 from jineng.learning.states import Party
-from jineng.web.guards import page
-from jineng.web.learning.views.common import REVIEWERS, _apply_error, _user
+from jineng.web.guards import page, signed_in_user
+from jineng.web.learning.views.common import REVIEWERS, _apply_error
 from jineng.web.learning.views.provider import ReasonForm
 
 # --- the bureau's review -----------------------------------------------------------------------
@@ -32,7 +32,7 @@ from jineng.web.learning.views.provider import ReasonForm
 
 @page(roles=REVIEWERS)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    queue = selectors_web.review_queue(_user(request), scope=request_scope(request))
+    queue = selectors_web.review_queue(signed_in_user(request), scope=request_scope(request))
     return render(request, "learning/review_queue.html", {"courses": queue[:200]})
 
 
@@ -40,7 +40,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def review_course(request: HttpRequest, pk: int) -> HttpResponse:
     scope = request_scope(request)
-    obj = access_course_by_id(_user(request), pk, scope=scope)
+    obj = access_course_by_id(signed_in_user(request), pk, scope=scope)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         decision = request.POST.get("decision")
@@ -52,7 +52,10 @@ def review_course(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             try:
                 course_transition(
-                    actor=_user(request), course=obj, to=target, reason=form.cleaned_data["reason"]
+                    actor=signed_in_user(request),
+                    course=obj,
+                    to=target,
+                    reason=form.cleaned_data["reason"],
                 )
             except DomainError as exc:
                 _apply_error(form, exc)
