@@ -107,17 +107,24 @@ class ApplicationForm(forms.Form):
     requested = forms.CharField(label=_("申请金额（元）"), max_length=20, required=False)
 
 
-def _requested_fen(text: str) -> int | None:
+def fen_from_yuan(text: str, *, field: str, label: str) -> int | None:
+    """An amount typed in yuan (`1500`, `1,500.50`) → int fen; None when blank. Decimal, never
+    float; a DomainError on `field` naming `label` otherwise."""
     cleaned = text.strip().replace(",", "")
     if not cleaned:
         return None
     try:
         value = Decimal(cleaned)
+        exact = value.is_finite() and value >= 0 and value == value.quantize(Decimal("0.01"))
     except InvalidOperation:
-        raise DomainError("requested_fen", "申请金额应为数字，单位为元") from None
-    if value < 0 or value != value.quantize(Decimal("0.01")):
-        raise DomainError("requested_fen", "申请金额应为不小于零的金额，最多两位小数")
+        raise DomainError(field, f"{label}应为数字，单位为元") from None
+    if not exact:
+        raise DomainError(field, f"{label}应为不小于零的金额，最多两位小数")
     return int(value * 100)
+
+
+def _requested_fen(text: str) -> int | None:
+    return fen_from_yuan(text, field="requested_fen", label="申请金额")
 
 
 def _uploads(request: HttpRequest) -> list[Upload]:

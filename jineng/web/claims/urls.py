@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.web.claims import applications, finance, integrity, views
+from jineng.web.claims import applications, finance, integrity, runs, steps, views
 
 app_name = "claims"
 urlpatterns = [
@@ -8,6 +8,11 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/step/", steps.step, name="step"),
+    path("<int:pk>/objection/", steps.objection, name="objection"),
+    path("objections/<int:pk>/answer/", steps.objection_answer, name="objection_answer"),
+    path("runs/", runs.runs, name="runs"),
+    path("runs/<int:pk>/", runs.run, name="run"),
     path("flags/", integrity.flags, name="flags"),
     path("flags/<int:pk>/", integrity.flag_detail, name="flag"),
     path("overdue/", integrity.overdue, name="overdue"),

@@ -20,13 +20,20 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from jineng.claims import selectors, services
-from jineng.claims.access import access_claim_by_id
-from jineng.claims.models import Claim, ClaimStatus
+from jineng.claims.access import access_claim_by_id, is_beneficiary
+from jineng.claims.models import Claim, ClaimStatus, LineStatus
 from jineng.core.errors import DomainError
 from jineng.identity.access import request_scope
 from jineng.identity.models import Role, User
 from jineng.identity.roles import CONSOLE_ROLES
 from jineng.policy.engine.money import format_yuan
+from jineng.web.claims.steps import (
+    may_answer_objection,
+    may_record_objection,
+    next_step,
+    refusal,
+    steps_for,
+)
 from jineng.web.guards import page, signed_in_user
 from jineng.web.pagination import paginate, querystring_without_page
 
@@ -70,12 +77,6 @@ BULK_ACTIONS: dict[str, BulkAction] = {
 }
 
 
-def _refusal(exc: Exception) -> str:
-    if isinstance(exc, DomainError):
-        return exc.message
-    return str(exc) or str(_("无权办理"))
-
-
 def _bulk(request: HttpRequest, user: User) -> HttpResponse:
     action = BULK_ACTIONS.get(request.POST.get("action", ""))
     ids = [i for i in request.POST.getlist("claim") if i.isdigit()][:BULK_LIMIT]
@@ -91,7 +92,7 @@ def _bulk(request: HttpRequest, user: User) -> HttpResponse:
         try:
             action.run(user, claim, reason)
         except (DomainError, PermissionDenied) as exc:
-            refused.append(f"{claim.beneficiary_name}「{claim.item_title}」：{_refusal(exc)}")
+            refused.append(f"{claim.beneficiary_name}「{claim.item_title}」：{refusal(exc)}")
         else:
             done += 1
     messages.success(request, f"「{action.label}」已办理 {done} 件")
@@ -104,6 +105,22 @@ def _bulk(request: HttpRequest, user: User) -> HttpResponse:
 class Row:
     claim: Claim
     amount: str
+
+
+@dataclass(frozen=True)
+class MineRow:
+    claim: Claim
+    amount: str
+    clause: str
+    next_step: str
+
+
+def citation_text(citation: dict[str, Any]) -> str:
+    """《文件》 section 第n项: the clause that pays a claim, as its page shows it."""
+    parts = [str(citation.get("source", "")), str(citation.get("section", ""))]
+    if citation.get("article"):
+        parts.append(str(_("第%(n)s项") % {"n": citation["article"]}))
+    return " ".join(p for p in parts if p)
 
 
 def _rows(claims: Any) -> list[Row]:
@@ -141,12 +158,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     claims = selectors.my_claims(user, scope=request_scope(request))
-    page_obj = paginate(request, claims)
-    return render(
-        request,
-        "claims/mine.html",
-        {"page_obj": page_obj, "rows": _rows(page_obj.object_list), "qs": ""},
-    )
+    page_obj = paginate(request, claims.prefetch_related("payout_lines"))
+    rows = [
+        MineRow(c, format_yuan(c.payable_fen), citation_text(c.citation), next_step(c))
+        for c in page_obj.object_list
+    ]
+    return render(request, "claims/mine.html", {"page_obj": page_obj, "rows": rows, "qs": ""})
 
 
 @page(roles=frozenset({Role.WORKER}))
@@ -175,6 +192,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, str(_("收款账户已确认")))
             return HttpResponseRedirect(reverse("claims:detail", args=[claim.pk]))
+    scope = request_scope(request)
+    read_only = scope.read_only
+    steps = steps_for(user, claim, read_only=read_only)
     may_confirm = claim.status not in (
         ClaimStatus.PAYING,
         ClaimStatus.PAID,
@@ -195,5 +215,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "citation": claim.citation,
             "form": form,
             "may_confirm": may_confirm,
+            "next_step": next_step(claim),
+            "is_mine": is_beneficiary(user, claim),
+            "asks_amount": any(step.asks_amount for step in steps),
+            "steps": steps,
+            "objections": list(claim.objections.order_by("pk")),
+            "may_object": may_record_objection(user, claim, read_only=read_only),
+            "may_answer": may_answer_objection(user, claim, read_only=read_only),
+            "payments": [
+                (line, format_yuan(line.amount_fen))
+                for line in claim.payout_lines.select_related("batch").order_by("pk")
+                if line.status != LineStatus.PENDING
+            ],
         },
     )

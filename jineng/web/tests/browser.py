@@ -55,3 +55,26 @@ def chromium_page(*, width: int, height: int) -> Iterator[Any]:
         finally:
             context.close()
             browser.close()
+
+
+def sign_in(page: Any, live_server: Any, user: Any) -> None:
+    """Put `user`'s session (second factor passed) into the browser: the log-in pages have their
+    own browser tests, the flows after it need not type passwords and codes."""
+    from django.test import Client
+
+    from jineng.identity.testing import otp_login
+
+    client = Client()
+    otp_login(client, user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def phone_width_holds(page: Any) -> None:
+    """Nothing is wider than the screen (the 390 px rule)."""
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page is {overflow}px wider than the screen"
