@@ -14,13 +14,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 from openpyxl import load_workbook
 
+from jineng.audit.models import AuditEntry
+from jineng.audit.vocabulary import AuditObject
 from jineng.claims.models import Claim, ClaimRun, ClaimStatus, RunStatus
-from jineng.claims.tests.support import MEDAL, build_world, medal, medal_claim
+from jineng.claims.tests.support import MEDAL, bare_claim, build_world, medal, medal_claim
 from jineng.core.xlsx import Sheet, workbook_bytes
 from jineng.identity.models import Role
-from jineng.identity.testing import make_person, make_user
+from jineng.identity.services import role_grant
+from jineng.identity.testing import make_person, make_user, otp_login
 from jineng.policy.engine.money import format_yuan
 from jineng.web.claims.views import citation_text
 from jineng.web.tests.browser import BROWSER_MARKS, chromium_page, phone_width_holds, sign_in
@@ -101,6 +105,10 @@ def test_a_run_creates_the_claim_the_worker_finds_and_confirms_on_the_phone(
     page.goto(f"{base}/claims/{mine.pk}/")
     expect(page.get_by_test_id("claim-summary")).to_contain_text("0300")
     expect(page.locator("body")).not_to_contain_text(ACCOUNT)
+
+
+def _claim_audits() -> int:
+    return AuditEntry.objects.filter(object_type=AuditObject.CLAIM).count()
 
 
 def _step(page: Any, key: str, *, reason: str = "", amount: str = "") -> None:
@@ -199,3 +207,108 @@ def test_three_officers_take_a_claim_through_every_step_to_the_worker_paid(
     assert claim.status == ClaimStatus.PAID
     people = {claim.reviewer_id, claim.approver_id, claim.payer_id}
     assert people == {world.reviewer.pk, world.approver.pk, world.finance.pk}
+
+
+def test_four_eyes_the_reviewer_cannot_approve_and_finance_cannot_review(
+    live_server: Any, page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    world = build_world()
+    # the reviewer also holds the approver's role: only the four-eyes rule stands in the way
+    role_grant(actor=None, user=world.reviewer, role=Role.BUREAU_APPROVER, region="330500")
+    claim = bare_claim(world.gold, discretionary=True, item_title="技能领军人才生活补贴")
+    other = bare_claim(world.gold, item_title="技能提升补贴")
+    base = live_server.url
+    detail = f"{base}/claims/{claim.pk}/"
+
+    sign_in(page, live_server, world.reviewer)
+    page.goto(detail)
+    _step(page, "review")
+    expect(page.get_by_test_id("claim-status")).to_have_text("初审通过")
+    audits = _claim_audits()
+    _step(page, "approve", amount="4000", reason="按贡献酌定")
+    expect(page.get_by_test_id("messages")).to_contain_text(
+        "复审人不能与初审人为同一人，请由其他审批人复审"
+    )
+    expect(page.get_by_test_id("claim-status")).to_have_text("初审通过")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.REVIEWED and claim.approver_id is None
+    assert claim.decided_fen is None and _claim_audits() == audits
+    phone_width_holds(page)
+
+    # finance sees no step on a claim at 初审, and a forged request is refused, nothing changed
+    sign_in(page, live_server, world.finance)
+    page.goto(f"{base}/claims/{other.pk}/")
+    expect(page.get_by_test_id("claim-summary")).to_be_visible()
+    expect(page.get_by_test_id("claim-steps")).to_have_count(0)
+    client = Client()
+    otp_login(client, world.finance)
+    answer = client.post(f"/claims/{other.pk}/step/", {"action": "review"}, follow=True)
+    assert "未办理：您无权对该申领初审" in answer.content.decode()
+    other.refresh_from_db()
+    assert other.status == ClaimStatus.ACCEPTED and other.reviewer_id is None
+    assert _claim_audits() == audits
+
+    # another approver decides the discretionary amount within the engine's range, with a reason
+    sign_in(page, live_server, world.approver)
+    page.goto(detail)
+    _step(page, "approve", amount="6000", reason="按贡献酌定")
+    expect(page.get_by_test_id("messages")).to_contain_text(
+        "核定金额须在 ¥1,000.00 至 ¥5,000.00 之间"
+    )
+    _step(page, "approve", amount="4000")
+    expect(page.get_by_test_id("messages")).to_contain_text("核定酌定金额须填写理由")
+    expect(page.get_by_test_id("claim-status")).to_have_text("初审通过")
+    _step(page, "approve", amount="4000", reason="按贡献酌定")
+    expect(page.get_by_test_id("claim-status")).to_have_text("公示中")
+    expect(page.get_by_test_id("claim-amount")).to_have_text("¥4,000.00")
+    expect(page.get_by_test_id("claim-summary")).to_contain_text("按贡献酌定")
+    claim.refresh_from_db()
+    assert claim.decided_fen == 400_000 and claim.approver_id == world.approver.pk
+
+
+def test_a_return_and_a_refusal_reach_the_worker_with_their_reasons(
+    live_server: Any, page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    world = build_world()
+    returned = medal_claim(world.gold)
+    refused = bare_claim(world.gold, item_title="技能提升补贴")
+    base = live_server.url
+
+    sign_in(page, live_server, world.reviewer)
+    page.goto(f"{base}/claims/{returned.pk}/")
+    _step(page, "return", reason="请补充获奖证书复印件")
+    expect(page.get_by_test_id("claim-status")).to_have_text("退回补正")
+    page.goto(f"{base}/claims/{refused.pk}/")
+    _step(page, "refuse")
+    expect(page.get_by_test_id("messages")).to_contain_text("不予支持须填写理由")
+    expect(page.get_by_test_id("claim-status")).to_have_text("已受理")
+    _step(page, "refuse", reason="该证书已享受过技能提升补贴")
+    expect(page.get_by_test_id("claim-status")).to_have_text("不予支持")
+    expect(page.get_by_test_id("claim-reason")).to_contain_text("该证书已享受过技能提升补贴")
+
+    sign_in(page, live_server, world.worker)
+    page.goto(f"{base}/claims/mine/")
+    back = page.get_by_test_id("mine-claim").filter(has_text=MEDAL_TITLE)
+    expect(back.get_by_test_id("claim-status")).to_have_text("退回补正")
+    expect(back.get_by_test_id("mine-next")).to_have_text(
+        "退回补正：请补充获奖证书复印件。请补正后重新提交"
+    )
+    no = page.get_by_test_id("mine-claim").filter(has_text="技能提升补贴")
+    expect(no.get_by_test_id("claim-status")).to_have_text("不予支持")
+    expect(no.get_by_test_id("mine-next")).to_have_text("不予支持：该证书已享受过技能提升补贴")
+    phone_width_holds(page)
+
+    back.get_by_test_id("claim-link").click()
+    expect(page.get_by_test_id("step-review")).to_have_count(0)
+    expect(page.get_by_test_id("claim-history")).to_contain_text("请补充获奖证书复印件")
+    _step(page, "resubmit", reason="已补充证书复印件")
+    expect(page.get_by_test_id("claim-status")).to_have_text("已受理")
+    expect(page.get_by_test_id("claim-next-step")).to_have_text("等待审核")
+    phone_width_holds(page)
+    returned.refresh_from_db()
+    refused.refresh_from_db()
+    assert returned.status == ClaimStatus.ACCEPTED and refused.status == ClaimStatus.REFUSED
