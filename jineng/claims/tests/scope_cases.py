@@ -409,3 +409,92 @@ API.update(
         ),
     }
 )
+
+
+# --- a claim's steps, its 公示 objections, and 免申即享 runs ------------------------------------------
+
+
+def _publicity_claim_of(side: Side) -> int:
+    pk = _claim_of(side)
+    Claim.objects.filter(pk=pk).update(status="publicity", publicity_ends=ON)
+    return pk
+
+
+def _objection_of(side: Side) -> int:
+    from jineng.claims.models import ClaimObjection
+
+    return ClaimObjection.objects.create(claim_id=_publicity_claim_of(side), text="异议").pk
+
+
+def _run_of(side: Side) -> int:
+    from jineng.claims.models import ClaimRun
+
+    return ClaimRun.objects.create(region=side.region, on=ON).pk
+
+
+def _step_status(role: str) -> int:
+    """Anyone who sees the claim may post; the service decides (a refusal is a message on the
+    redirect); organisation roles do not see a person's claim; the auditor only reads."""
+    if role == ANON:
+        return 302
+    if role in ORG_ROLES:
+        return 404
+    return 403 if role == Role.AUDITOR else 302
+
+
+def _objection_status(role: str) -> int:
+    if role == ANON:
+        return 302
+    return 404 if role in ORG_ROLES else 302
+
+
+PAGES.update(
+    {
+        "claims/<int:pk>/step/": Case(
+            own=lambda s: POST(f"/claims/{_claim_of(s)}/step/", {"action": "review"}),
+            own_status=_step_status,
+            foreign=lambda o: [POST(f"/claims/{_claim_of(o)}/step/", {"action": "review"})],
+        ),
+        "claims/<int:pk>/objection/": Case(
+            own=lambda s: POST(f"/claims/{_publicity_claim_of(s)}/objection/", {"text": "异议"}),
+            own_status=_objection_status,
+            foreign=lambda o: [
+                POST(f"/claims/{_publicity_claim_of(o)}/objection/", {"text": "异议"})
+            ],
+        ),
+        "claims/objections/<int:pk>/answer/": Case(
+            own=lambda s: POST(
+                f"/claims/objections/{_objection_of(s)}/answer/",
+                {"answer": "不成立", "upheld": "no"},
+            ),
+            own_status=_objection_status,
+            foreign=lambda o: [
+                POST(
+                    f"/claims/objections/{_objection_of(o)}/answer/",
+                    {"answer": "不成立", "upheld": "no"},
+                )
+            ],
+        ),
+        "claims/runs/": Case(
+            own=lambda s: GET("/claims/runs/"),
+            own_status=role_page(CONSOLE_ROLES),
+            # only the officer's own regions are offered: another side's is an invalid choice
+            # (the form again, nothing started) or, without a bureau role, 403
+            foreign=lambda o: [
+                POST(
+                    "/claims/runs/",
+                    {"region": o.region, "on": "2024-06-30"},
+                    ok=frozenset({200, 403}),
+                )
+            ],
+        ),
+        "claims/runs/<int:pk>/": Case(
+            own=lambda s: GET(f"/claims/runs/{_run_of(s)}/"),
+            own_status=role_page(CONSOLE_ROLES),
+            foreign=lambda o: [
+                GET(f"/claims/runs/{_run_of(o)}/"),
+                POST(f"/claims/runs/{_run_of(o)}/"),
+            ],
+        ),
+    }
+)
