@@ -69,7 +69,7 @@ def _run(user: User, claim: Claim, key: str, reason: str, amount: str) -> None:
 STEP_LABELS = {
     "review": gettext_lazy("初审通过"),
     "approve": gettext_lazy("复审通过并公示"),
-    "return": gettext_lazy("退回补正"),
+    "return": gettext_lazy("退回要求补正"),
     "refuse": gettext_lazy("不予支持"),
     "close": gettext_lazy("公示期满转待拨付"),
     "resubmit": gettext_lazy("补正后重新提交"),
