@@ -206,3 +206,18 @@ def test_bad_yuan_text_is_refused_by_name(text: str) -> None:
 def test_blank_yuan_text_is_none_and_full_width_digits_are_read() -> None:
     assert fen_from_yuan("  ", field="f", label="金额") is None
     assert fen_from_yuan("１２", field="f", label="金额") == 1200  # typed with a Chinese IME
+
+
+def test_the_worker_withdraws_their_own_claim_with_a_reason() -> None:
+    world = build_world()
+    claim = medal_claim(world.gold)
+    worker = client_for(world.worker)
+    page = worker.get(f"/claims/{claim.pk}/").content.decode()
+    assert 'value="withdraw"' in page and 'value="review"' not in page
+    answer = worker.post(f"/claims/{claim.pk}/step/", {"action": "withdraw"}, follow=True)
+    assert "撤回须填写理由" in answer.content.decode()
+    worker.post(f"/claims/{claim.pk}/step/", {"action": "withdraw", "reason": "已在外地领取"})
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.WITHDRAWN and claim.status_reason == "已在外地领取"
+    mine = worker.get("/claims/mine/").content.decode()
+    assert "已撤回" in mine and "6222020200112233445" not in mine

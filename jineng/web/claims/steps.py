@@ -85,7 +85,15 @@ DONE = {
     "withdraw": gettext_lazy("已撤回"),
 }
 NEEDS_REASON = {"return", "refuse", "withdraw"}
-BEFORE_MONEY = (ClaimStatus.ACCEPTED, ClaimStatus.REVIEWED, ClaimStatus.PUBLICITY)
+# 撤回 while the money has not left (CLAIM_TRANSITIONS allows it from each of these)
+WITHDRAWABLE = (
+    ClaimStatus.ACCEPTED,
+    ClaimStatus.RETURNED,
+    ClaimStatus.REVIEWED,
+    ClaimStatus.PUBLICITY,
+    ClaimStatus.PAYABLE,
+    ClaimStatus.SCHEDULED,
+)
 
 
 def _step(key: str, claim: Claim) -> Step:
@@ -112,7 +120,7 @@ def steps_for(user: User, claim: Claim, *, read_only: bool) -> list[Step]:
     if is_beneficiary(user, claim):
         if status == ClaimStatus.RETURNED:
             keys.append("resubmit")
-        if status in (*BEFORE_MONEY, ClaimStatus.RETURNED):
+        if status in WITHDRAWABLE:
             keys.append("withdraw")
     return [_step(k, claim) for k in keys]
 
