@@ -21,11 +21,15 @@ from jineng.identity.models import Role, User
 from jineng.identity.testing import make_user, otp_login
 from jineng.web.claims.applications import fen_from_yuan
 from jineng.web.claims.steps import next_step
+from jineng.web.tests.sitecrawl import visible_text
+from jineng.web.tests.test_site_chinese import _problems as machinery_in
 
 pytestmark = pytest.mark.django_db
 
 
 def client_for(user: User) -> Client:
+    # the page header shows the display name (test accounts' usernames are role codes)
+    User.objects.filter(pk=user.pk, display_name="").update(display_name="经办人")
     client = Client()
     otp_login(client, user)
     return client
@@ -104,6 +108,9 @@ def test_objections_are_recorded_by_the_bureau_and_answered_by_the_approver() ->
     assert "请选择异议是否成立" in answer.content.decode()
     objection.refresh_from_db()
     assert objection.answered_at is None
+    page = approver.get(f"/claims/{claim.pk}/").content.decode()
+    assert 'data-testid="objection-answer-submit"' in page and 'value="close"' in page
+    assert machinery_in(visible_text(page), {"330500", "330502"}) == []  # not in the crawl
     approver.post(
         f"/claims/objections/{objection.pk}/answer/", {"answer": "已核实，不成立", "upheld": "no"}
     )
@@ -157,6 +164,10 @@ def test_a_run_is_started_in_the_officers_region_only(
     assert run.status == RunStatus.DONE and run.on == dt.date(2023, 6, 30)
     page = client.get(f"/claims/runs/{run.pk}/").content.decode()
     assert "已完成" in page and "沈一鸣" in page and 'data-running="false"' in page
+    # the run pages are not in the demo city's crawl: the same Chinese-only check here
+    listing = client.get("/claims/runs/").content.decode()
+    assert machinery_in(visible_text(page), {"330500"}) == []
+    assert machinery_in(visible_text(listing), {"330500"}) == []
 
 
 def test_the_auditor_reads_runs_but_cannot_start_one() -> None:
