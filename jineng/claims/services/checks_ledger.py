@@ -140,18 +140,20 @@ def _record_class() -> Subquery:
     )
 
 
-def _records_of(kind: str, pairs: dict[tuple[int, int], Evidence]) -> list[Finding]:
+def _records_of(
+    kind: str, pairs: dict[tuple[int, int], Evidence], chunk: int = 5000
+) -> list[Finding]:
     """Claims of the class training records of these (person, class) pairs."""
-    if not pairs:
-        return []
-    rows = (
-        TrainingRecord.objects.filter(source=TrainingSource.CLASS, fact__isnull=False)
-        .filter(person_id__in={p for p, _ in pairs})
-        .annotate(klass=_record_class())
-        .filter(klass__in={k for _, k in pairs})
-        .values_list("person_id", "klass", "fact_id")
-    )
-    by_fact = {fact: pairs[(p, k)] for p, k, fact in rows if (p, k) in pairs}
+    people = sorted({p for p, _ in pairs})
+    by_fact: dict[int, Evidence] = {}
+    for start in range(0, len(people), chunk):
+        rows = (
+            TrainingRecord.objects.filter(source=TrainingSource.CLASS, fact__isnull=False)
+            .filter(person_id__in=people[start : start + chunk])
+            .annotate(klass=_record_class())
+            .values_list("person_id", "klass", "fact_id")
+        )
+        by_fact.update({fact: pairs[(p, k)] for p, k, fact in rows if (p, k) in pairs})
     return _claims_of_facts(kind, "training", by_fact)
 
 
