@@ -208,16 +208,16 @@ def _ledger(cursor: Any, m: int) -> None:
             || (e.id / 62500 % 250 + 1))::inet END, ''
            FROM learning_enrolment e JOIN learning_classsession s ON s.klass_id = e.klass_id""",
         f"""INSERT INTO organisations_teacher (person_id, organisation_id, kind, subject)
-           SELECT CASE t WHEN 0 THEN o WHEN 1 THEN {m} - o ELSE {m} - {INSTITUTIONS} - o % 100 END,
+           SELECT CASE t WHEN 0 THEN o WHEN 1 THEN {m} - o ELSE {m} - 2 * {INSTITUTIONS} - o % 100 END,
             o, CASE t WHEN 0 THEN 'full' ELSE 'part' END, '车工'
            FROM generate_series(1, {INSTITUTIONS}) o, generate_series(0, 2) t
            UNION ALL
-           SELECT {m} - 2 * {INSTITUTIONS} - o * 2 - x, o, 'part', '车工'
+           SELECT {m} - 4 * {INSTITUTIONS} - o * 2 - x, o, 'part', '车工'
            FROM generate_series(50, {INSTITUTIONS}, 50) o, generate_series(0, 1) x""",
         f"""INSERT INTO learning_classteacher (klass_id, teacher_id, assigned_at)
            SELECT c.id, t.id, now() FROM learning_trainingclass c
            JOIN organisations_teacher t ON t.organisation_id = c.provider_id
-            AND t.person_id = {m} - {INSTITUTIONS} - c.provider_id % 100
+            AND t.person_id = {m} - 2 * {INSTITUTIONS} - c.provider_id % 100
            WHERE c.id % 50 = 0""",
         f"""INSERT INTO learning_learningstream (id, person_id, lesson_id, device, state,
             opened_at, last_visible, credit_since_check_ms)
@@ -229,7 +229,7 @@ def _ledger(cursor: Any, m: int) -> None:
             end_ms, at, day)
            SELECT st.person_id, st.lesson_id, st.id, j * 30000, (j + 1) * 30000,
             TIMESTAMPTZ '2020-01-01 12:00+00' + (st.person_id % 1000) * interval '1 day'
-             + (j + 1) * interval '30 seconds', DATE '2020-01-01' + st.person_id % 1000
+             + (j + 1) * interval '30 seconds', DATE '2020-01-01' + (st.person_id % 1000)::int
            FROM learning_learningstream st, generate_series(0, 19) j""",
     ]
     for statement in sql:

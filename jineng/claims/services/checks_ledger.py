@@ -62,7 +62,6 @@ from django.db.models import (
     Func,
     Min,
     OuterRef,
-    QuerySet,
     Subquery,
     Value,
     Window,
@@ -328,47 +327,48 @@ def _ratio_classes(classes: dict[int, tuple[int, int, dt.datetime]]) -> dict[int
     }
 
 
-def _crowded(partition: list[str], limit: int) -> QuerySet[Any, Any]:
-    """How many distinct trainees share the outer check-in's partition (session and device, or
-    address and day), when more than `limit`: a `GROUP BY … HAVING` correlated to the row."""
-    return (
-        Attendance.objects.annotate(day=TruncDate("at"))
-        .filter(**{f: OuterRef(f) for f in partition})
-        .values(*partition)
+def _crowded(
+    partition: list[str], limit: int, narrow: str, chunk: int = 5000
+) -> dict[tuple[int, int], tuple[int, tuple[Any, ...]]]:
+    """(person, class) → (trainees, group) for the check-ins whose partition (session and device,
+    or address and day) counts more than `limit` distinct trainees: one `GROUP BY … HAVING` over
+    every check-in, then the check-ins of the groups found (narrowed by `narrow`, in chunks)."""
+    base = Attendance.objects.filter(ip__isnull=False).annotate(day=TruncDate("at"))
+    if "user_agent" in partition:
+        base = base.exclude(user_agent="")
+    groups = {
+        tuple(row[f] for f in partition): row["n"]
+        for row in base.values(*partition)
         .annotate(n=Count("enrolment__person_id", distinct=True))
         .filter(n__gt=limit)
-        .values("n")[:1]
-    )
+        .order_by()
+    }
+    keys = sorted({str(g[partition.index(narrow)]) for g in groups})
+    found: dict[tuple[int, int], tuple[int, tuple[Any, ...]]] = {}
+    for start in range(0, len(keys), chunk):
+        rows = base.filter(**{f"{narrow}__in": keys[start : start + chunk]}).values_list(
+            "enrolment__person_id", "enrolment__klass_id", "session__starts_at", *partition
+        )
+        for person, klass, at, *group in rows:
+            n = groups.get(tuple(group))
+            if n is not None:
+                found.setdefault((person, klass), (n, (at, *group)))
+    return found
 
 
 def shared_checkins() -> list[Finding]:
-    base = Attendance.objects.filter(ip__isnull=False).annotate(day=TruncDate("at"))
     device_limit = int(settings.CLAIMS_CHECKIN_DEVICE_MAX)
     network_limit = int(settings.CLAIMS_CHECKIN_NETWORK_MAX)
-    devices = (
-        base.exclude(user_agent="")
-        .annotate(n=Subquery(_crowded(["session_id", "user_agent", "ip"], device_limit)))
-        .filter(n__isnull=False)
-        .values_list("enrolment__person_id", "enrolment__klass_id", "n", "session__starts_at")
-        .distinct()
-    )
-    by_device: dict[tuple[int, int], Evidence] = {}
-    for person, klass, n, at in devices:
-        by_device.setdefault(
-            (person, klass),
-            {"trainees": n, "limit": device_limit, "at": f"{_local(at):%Y-%m-%d %H:%M}"},
-        )
-    networks = (
-        base.annotate(n=Subquery(_crowded(["ip", "day"], network_limit)))
-        .filter(n__isnull=False)
-        .values_list("enrolment__person_id", "enrolment__klass_id", "n", "day")
-        .distinct()
-    )
-    by_network: dict[tuple[int, int], Evidence] = {}
-    for person, klass, n, day in networks:
-        by_network.setdefault(
-            (person, klass), {"trainees": n, "limit": network_limit, "day": str(day)}
-        )
+    devices = _crowded(["session_id", "user_agent", "ip"], device_limit, "session_id")
+    by_device: dict[tuple[int, int], Evidence] = {
+        key: {"trainees": n, "limit": device_limit, "at": f"{_local(group[0]):%Y-%m-%d %H:%M}"}
+        for key, (n, group) in devices.items()
+    }
+    networks = _crowded(["ip", "day"], network_limit, "ip")
+    by_network: dict[tuple[int, int], Evidence] = {
+        key: {"trainees": n, "limit": network_limit, "day": str(group[2])}
+        for key, (n, group) in networks.items()
+    }
     return [
         *_records_of(FlagKind.SHARED_DEVICE, by_device),
         *_records_of(FlagKind.SHARED_NETWORK, by_network),
