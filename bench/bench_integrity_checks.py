@@ -143,6 +143,99 @@ def _people(cursor: Any, count: int) -> None:
     )
 
 
+LEDGER_TABLES = (
+    "learning_course",
+    "learning_chapter",
+    "learning_lesson",
+    "learning_trainingclass",
+    "learning_classsession",
+    "learning_enrolment",
+    "learning_trainingrecord",
+    "learning_attendance",
+    "organisations_teacher",
+    "learning_classteacher",
+    "learning_learningstream",
+    "learning_creditedsegment",
+)
+
+
+def _ledger(cursor: Any, m: int) -> None:
+    """The learning ledger for services/checks_ledger.py: a class of 20 per 20 training claims
+    (classes 2j and 2j+1 share their 3 sessions' times; 1 % of trainees also enrol in the twin
+    class: overlapping), a check-in per trainee and session (1 % of classes from one device),
+    3 teachers per institution (one part-time teacher shared by 5 institutions, assigned to 2 %
+    of classes; 2 % of institutions below 1/3 full-time), the class training record behind each
+    training claim, and 20 credited 30-second segments for a tenth of the people (1 % of them
+    with a second lesson over the same minutes)."""
+    r = m * 4 // 10
+    k = max(2, r // 20)
+    sql = [
+        """INSERT INTO learning_course (id, title, description, occupation_id, level,
+            planned_hours, provider_id, mode, funding, cover, status, created_at, updated_at)
+           VALUES (1, '基准课程', '', '6-18-01-01', '5', 8, 1, 'blended', 'subsidised', '',
+            'published', now(), now())""",
+        "INSERT INTO learning_chapter (id, course_id, title, \"order\") VALUES (1, 1, '一', 1)",
+        """INSERT INTO learning_lesson (id, chapter_id, title, kind, media, duration_seconds,
+            \"order\") VALUES (1, 1, '一', 'video', '', 1800, 1), (2, 1, '二', 'video', '', 1800, 2)""",
+        f"""INSERT INTO learning_trainingclass (id, name, course_id, provider_id, occupation_id,
+            level, subsidised, capacity, enrolled, attendance_threshold, status, created_at)
+           SELECT c, '基准班' || c, 1, 1 + c % {INSTITUTIONS}, '6-18-01-01', '5', true, 50, 0,
+            80, 'completed', now() FROM generate_series(1, {k}) c""",
+        f"""INSERT INTO learning_classsession (klass_id, starts_at, ends_at, venue)
+           SELECT c, t, t + interval '3 hours', '基准实训室' FROM (
+             SELECT c, TIMESTAMPTZ '2016-01-04 01:00+00' + ((c / 2) * 7 % 3000 + d) * interval '1 day' t
+             FROM generate_series(1, {k}) c, generate_series(0, 2) d) s""",
+        f"""INSERT INTO learning_enrolment (id, klass_id, person_id, source, full_time_student,
+            status, enrolled_at, result)
+           SELECT i, 1 + i % {k}, 1 + i % {m}, 'roster_import', false, 'completed', now(), 'passed'
+           FROM generate_series(1, {r}) i
+           UNION ALL
+           SELECT {r} + i, (1 + i % {k}) # 1, 1 + i % {m}, 'roster_import', false, 'completed',
+            now(), 'passed'
+           FROM generate_series(100, {r}, 100) i WHERE (1 + i % {k}) # 1 BETWEEN 1 AND {k}""",
+        f"""INSERT INTO learning_trainingrecord (person_id, occupation_id, level, hours,
+            institution_id, completed_on, result, subsidised, source, source_ref, class_ref,
+            fact_id, issued_at)
+           SELECT 1 + i % {m}, '6-18-01-01', '5', 8, 1 + (1 + i % {k}) % {INSTITUTIONS},
+            DATE '2016-02-01', 'passed', true, 'class', '基准班' || (1 + i % {k}),
+            '基准班' || (1 + i % {k}), i, now()
+           FROM generate_series(1, {r}) i""",
+        """INSERT INTO learning_attendance (session_id, enrolment_id, kind, method, at,
+            user_agent, ip, reason)
+           SELECT s.id, e.id, 'in', 'qr_face', s.starts_at + (e.id % 30) * interval '1 minute',
+            'bench', CASE WHEN e.klass_id % 100 = 0 THEN ('10.255.' || (e.klass_id / 100 % 250)
+            || '.1')::inet ELSE ('10.' || (e.id % 250) || '.' || (e.id / 250 % 250) || '.'
+            || (e.id / 62500 % 250 + 1))::inet END, ''
+           FROM learning_enrolment e JOIN learning_classsession s ON s.klass_id = e.klass_id""",
+        f"""INSERT INTO organisations_teacher (person_id, organisation_id, kind, subject)
+           SELECT CASE t WHEN 0 THEN o WHEN 1 THEN {m} - o ELSE {m} - 2 * {INSTITUTIONS} - o % 100 END,
+            o, CASE t WHEN 0 THEN 'full' ELSE 'part' END, '车工'
+           FROM generate_series(1, {INSTITUTIONS}) o, generate_series(0, 2) t
+           UNION ALL
+           SELECT {m} - 4 * {INSTITUTIONS} - o * 2 - x, o, 'part', '车工'
+           FROM generate_series(50, {INSTITUTIONS}, 50) o, generate_series(0, 1) x""",
+        f"""INSERT INTO learning_classteacher (klass_id, teacher_id, assigned_at)
+           SELECT c.id, t.id, now() FROM learning_trainingclass c
+           JOIN organisations_teacher t ON t.organisation_id = c.provider_id
+            AND t.person_id = {m} - 2 * {INSTITUTIONS} - c.provider_id % 100
+           WHERE c.id % 50 = 0""",
+        f"""INSERT INTO learning_learningstream (id, person_id, lesson_id, device, state,
+            opened_at, last_visible, credit_since_check_ms)
+           SELECT p, p, 1, 'bench', 'closed', now(), false, 0 FROM generate_series(1, {m // 10}) p
+           UNION ALL
+           SELECT {m} + p, p, 2, 'bench', 'closed', now(), false, 0
+           FROM generate_series(100, {m // 10}, 100) p""",
+        """INSERT INTO learning_creditedsegment (person_id, lesson_id, stream_id, start_ms,
+            end_ms, at, day)
+           SELECT st.person_id, st.lesson_id, st.id, j * 30000, (j + 1) * 30000,
+            TIMESTAMPTZ '2020-01-01 12:00+00' + (st.person_id % 1000) * interval '1 day'
+             + (j + 1) * interval '30 seconds', DATE '2020-01-01' + (st.person_id % 1000)::int
+           FROM learning_learningstream st, generate_series(0, 19) j""",
+    ]
+    for statement in sql:
+        cursor.execute(statement)
+
+
 def load(args: argparse.Namespace) -> None:
     from django.core.management import call_command
     from django.db import connection
@@ -232,12 +325,14 @@ def load(args: argparse.Namespace) -> None:
             """UPDATE claims_claim c SET trigger_date = f.date FROM dossier_fact f
                WHERE c.trigger_kind = 'training' AND f.id = c.fact_id::bigint"""
         )
+        _ledger(cursor, m)
         cursor.execute("SET session_replication_role = DEFAULT")
         for table in (
             "identity_person",
             "dossier_fact",
             "claims_claim",
             "organisations_organisation",
+            *LEDGER_TABLES,
         ):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
@@ -257,12 +352,22 @@ CHECKS = [
     "shared_contacts",
     "volume_outliers",
 ]
+LEDGER_CHECKS = [  # services/checks_ledger.py
+    "overlapping_classes",
+    "faster_than_real",
+    "teacher_rules",
+    "shared_checkins",
+    "outside_licence",
+]
 
 CLAIM_CHECKS = ["_duplicates", "_exclusive", "_foreign_accounts"]
 
 FIGURES = [
     _common.Figure("all", "all checks + storing flags: integrity_check (s)"),
-    *[_common.Figure(name, f"  of which {name} (s, alone)") for name in CLAIM_CHECKS + CHECKS],
+    *[
+        _common.Figure(name, f"  of which {name} (s, alone)")
+        for name in CLAIM_CHECKS + CHECKS + LEDGER_CHECKS
+    ],
     _common.Figure("flags", "flags raised", ",.0f"),
     _common.Figure("naive", "naive self-joins, all statements (s)"),
     _common.Figure("speedup", "speed-up (×)", ",.1f", higher_is_better=True),
@@ -273,7 +378,7 @@ def measure(args: argparse.Namespace) -> None:
     from django.db import connection
 
     from jineng.claims.models import Claim
-    from jineng.claims.services import checks, integrity, integrity_check
+    from jineng.claims.services import checks, checks_ledger, integrity, integrity_check
 
     if "claims_claim" not in connection.introspection.table_names() or not Claim.objects.exists():
         load(args)
@@ -296,6 +401,10 @@ def measure(args: argparse.Namespace) -> None:
         for name in CHECKS:
             started = time.perf_counter()
             getattr(checks, name)()
+            values[name] = time.perf_counter() - started
+        for name in LEDGER_CHECKS:
+            started = time.perf_counter()
+            getattr(checks_ledger, name)()
             values[name] = time.perf_counter() - started
         unpaid = Claim.objects.exclude(status__in=["paid", "recovered"])
         for name in CLAIM_CHECKS:

@@ -386,6 +386,14 @@ CLAIMS_PUBLIC_STAFF_EXCLUDED_ITEMS: list[str] = [
 CLAIMS_SHARED_CONTACT_MAX = int(os.environ.get("JINENG_CLAIMS_SHARED_CONTACT_MAX", "3"))
 CLAIMS_VOLUME_Z = float(os.environ.get("JINENG_CLAIMS_VOLUME_Z", "3.5"))
 CLAIMS_VOLUME_MIN_HISTORY = 3
+# The checks over the learning ledger (jineng/claims/services/checks_ledger.py): how many distinct
+# trainees one device (the same user agent from the same address) may check in at one session and
+# one network address in one day; how many seconds of online learning a person may have credited
+# twice over the same minutes in a day (beyond the platform's own playback tolerance) before it
+# is "faster than real time".
+CLAIMS_CHECKIN_DEVICE_MAX = int(os.environ.get("JINENG_CLAIMS_CHECKIN_DEVICE_MAX", "5"))
+CLAIMS_CHECKIN_NETWORK_MAX = int(os.environ.get("JINENG_CLAIMS_CHECKIN_NETWORK_MAX", "5"))
+CLAIMS_LEDGER_OVERLAP_SECONDS = int(os.environ.get("JINENG_CLAIMS_LEDGER_OVERLAP_SECONDS", "60"))
 # Application attachments (PDF, JPEG, PNG only, by their content): largest file, most files.
 CLAIMS_ATTACHMENT_MAX_BYTES = int(os.environ.get("JINENG_CLAIMS_ATTACHMENT_MAX_BYTES", "5242880"))
 CLAIMS_ATTACHMENT_MAX_FILES = 5

@@ -175,16 +175,29 @@ def _volumes(qs: QuerySet[Certificate], names: dict[int, tuple[str, str]]) -> li
     return out
 
 
-def _outside_licence(
-    qs: QuerySet[Certificate], names: dict[int, tuple[str, str]], labels: dict[str, str]
-) -> list[OutsideLicence]:
-    licensed = IssuerScope.objects.filter(
+def licence_covers(*, on: str | None = None) -> QuerySet[IssuerScope]:
+    """The licence scope rows covering the outer certificate's issuer, occupation and level
+    (`Exists` of it: licensed). With `on` (the outer field of a date, e.g. "issued_on") the
+    issuer's filing (备案起止) must also be valid on that date; without it, the scope as it is
+    now (the agency page's reading)."""
+    scope = IssuerScope.objects.filter(
         issuer__organisation_id=OuterRef("issuer_id"),
         occupation_id=OuterRef("occupation_id"),
         level=OuterRef("level"),
     )
+    if on is not None:
+        scope = scope.filter(
+            Q(issuer__valid_from__isnull=True) | Q(issuer__valid_from__lte=OuterRef(on)),
+            Q(issuer__valid_to__isnull=True) | Q(issuer__valid_to__gte=OuterRef(on)),
+        )
+    return scope
+
+
+def _outside_licence(
+    qs: QuerySet[Certificate], names: dict[int, tuple[str, str]], labels: dict[str, str]
+) -> list[OutsideLicence]:
     rows = (
-        qs.annotate(licensed=Exists(licensed))
+        qs.annotate(licensed=Exists(licence_covers()))
         .filter(licensed=False)
         .values("issuer_id", "occupation__name", "level")
         .annotate(n=Count("pk"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from jineng.claims.evidence_ledger import DESCRIBE_LEDGER
 from jineng.claims.models import Claim, ClaimFlag, FlagKind, RegisterKind
 from jineng.organisations.models import Organisation
 from jineng.policy.labels import code_label, item_title, level_label
@@ -116,6 +117,7 @@ DESCRIBE: dict[str, Callable[[Mapping[str, Any]], str]] = {
     FlagKind.SHARED_ACCOUNT: _shared("收款账户"),
     FlagKind.SHARED_PHONE: _shared("手机号码"),
     FlagKind.VOLUME_OUTLIER: _volume,
+    **DESCRIBE_LEDGER,  # the learning ledger's (evidence_ledger.py)
 }
 
 

@@ -238,6 +238,9 @@ def plant_fraud(
                 )
                 exp[FlagKind.VOLUME_OUTLIER].add(claim.pk)
 
+    from jineng.demo.fraud_ledger import plant_ledger
+
+    plant_ledger(p, out, cases=cases)  # the learning ledger's patterns (checks_ledger)
     for k in range(clean):
         person = p.person(male=bool(k % 2))
         if k % 2:

@@ -30,6 +30,14 @@ class FlagKind(models.TextChoices):
     SHARED_PHONE = "shared_phone", _("多名受益人共用一个手机号码")
     VOLUME_OUTLIER = "volume_outlier", _("培训机构培训量异常偏高")
     CERTIFICATE_REVOKED = "certificate_revoked", _("所依据的证书已撤销")
+    # The checks over the learning ledger (services/checks_ledger.py, issue 10 §5).
+    OVERLAPPING_CLASSES = "overlapping_classes", _("参加时间重叠的培训班")
+    FASTER_THAN_REAL = "faster_than_real", _("认定学习时长超过实际经过时间")
+    PART_TIME_TEACHER = "part_time_teacher", _("兼职教师一年任教超过三家机构")
+    FULL_TIME_RATIO = "full_time_ratio", _("培训机构专职教师不足三分之一")
+    SHARED_DEVICE = "shared_device", _("同一设备为多名学员签到")
+    SHARED_NETWORK = "shared_network", _("同一网络为多名学员签到")
+    OUTSIDE_LICENCE = "outside_licence", _("证书超出发证机构评价范围")
 
 
 class FlagStatus(models.TextChoices):

@@ -428,7 +428,10 @@ def volume_outliers() -> list[Finding]:
 
 
 def region_findings() -> list[Finding]:
-    """Every finding of every check in this module (the caller keeps those it checks)."""
+    """Every finding of every check in this module and in checks_ledger (the caller keeps those
+    it checks)."""
+    from jineng.claims.services import checks_ledger
+
     return [
         *repeat_level(),
         *per_year(),
@@ -436,6 +439,7 @@ def region_findings() -> list[Finding]:
         *ghosts(),
         *shared_contacts(),
         *volume_outliers(),
+        *checks_ledger.ledger_findings(),  # the learning ledger's (services/checks_ledger.py)
     ]
 
 

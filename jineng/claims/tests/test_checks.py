@@ -48,6 +48,13 @@ def test_every_planted_pattern_is_flagged_and_clean_records_are_not(
         FlagKind.SHARED_ACCOUNT,
         FlagKind.SHARED_PHONE,
         FlagKind.VOLUME_OUTLIER,
+        FlagKind.OVERLAPPING_CLASSES,
+        FlagKind.FASTER_THAN_REAL,
+        FlagKind.PART_TIME_TEACHER,
+        FlagKind.FULL_TIME_RATIO,
+        FlagKind.SHARED_DEVICE,
+        FlagKind.SHARED_NETWORK,
+        FlagKind.OUTSIDE_LICENCE,
     } <= set(planted.expected)
     flagged = {pk for claims in found.values() for pk in claims}
     share = planted.clean_share(flagged)
