@@ -21,7 +21,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from jineng.audit.services import audit_record_batch
@@ -39,8 +39,7 @@ from jineng.claims.models import (
 from jineng.claims.services.checks import Finding, region_findings
 from jineng.core.errors import DomainError, Forbidden
 from jineng.core.states import transition
-from jineng.identity.crypto import blind_index
-from jineng.identity.models import Person, Role, User
+from jineng.identity.models import Role, User
 
 LIVE = ~Q(status__in=[*CLOSED_STATUSES, ClaimStatus.RECOVERED])
 
@@ -97,24 +96,15 @@ def _exclusive(claims: QuerySet[Claim]) -> list[tuple[int, dict[str, object]]]:
 
 
 def _foreign_accounts(claims: QuerySet[Claim]) -> list[tuple[int, dict[str, object]]]:
-    # People have no blind index of their bank account: the person's account is indexed here,
-    # for the people of these claims only, and compared with the claims' index in one pass.
-    rows = list(
+    # One join on the blind indexes (the claim's payee account, the person's own account on
+    # file): no account is decrypted.
+    rows = (
         claims.filter(LIVE, person__isnull=False)
         .exclude(payee_account_index="")
-        .values_list("pk", "person_id", "payee_account_index")
+        .exclude(payee_account_index=F("person__bank_account_index"))
+        .values_list("pk", "person__bank_account_index")
     )
-    own = {
-        pk: blind_index(account) if account else ""
-        for pk, account in Person.objects.filter(pk__in={p for _, p, _ in rows}).values_list(
-            "pk", "bank_account"
-        )
-    }
-    return [
-        (pk, {"person_has_account": bool(own.get(person))})
-        for pk, person, index in rows
-        if own.get(person) != index
-    ]
+    return [(pk, {"person_has_account": bool(own)}) for pk, own in rows]
 
 
 def _among(claims: QuerySet[Claim], pks: set[int], chunk: int = 5000) -> set[int]:
