@@ -17,10 +17,12 @@ reason (`flag_decide`, audited); open flags are their own queue (`claim_flags_vi
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -121,11 +123,27 @@ def _canonical(evidence: object) -> str:
     return json.dumps(evidence, sort_keys=True, ensure_ascii=False, default=str)
 
 
+@contextmanager
+def _working_memory() -> Iterator[None]:
+    """On PostgreSQL, `CLAIMS_CHECKS_WORK_MEM` for this transaction only (SET LOCAL)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('work_mem', %s, true)", [settings.CLAIMS_CHECKS_WORK_MEM]
+            )
+    yield
+
+
 @transaction.atomic
 def integrity_check(*, actor: User | None, claims: QuerySet[Claim] | None = None) -> int:
     """Run every check over `claims` (all claims not yet paid, by default); store a flag for each
     finding that has no open flag of its kind yet. Returns how many flags were added."""
     given = claims is not None
+    with _working_memory():
+        return _check(actor, claims, given=given)
+
+
+def _check(actor: User | None, claims: QuerySet[Claim] | None, *, given: bool) -> int:
     if claims is None:
         claims = Claim.objects.exclude(status__in=[ClaimStatus.PAID, ClaimStatus.RECOVERED])
     findings: list[Finding] = [
