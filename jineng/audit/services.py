@@ -283,9 +283,7 @@ def _chunks(rows: Iterable[Row]) -> Iterator[list[Row]]:
         yield chunk
 
 
-_ENTRY_COLUMNS = tuple(
-    f.attname for f in AuditEntry._meta.concrete_fields if not f.primary_key
-)
+_ENTRY_COLUMNS = tuple(f.attname for f in AuditEntry._meta.concrete_fields if not f.primary_key)
 
 
 def _entry_writer() -> TableWriter:
