@@ -10,8 +10,8 @@ faster than naive).
 
 Setup (not timed): migrate, then rows written with SQL (generate_series, `setseed` for a fixed
 draw) with foreign-key triggers off for the load (a database of the benchmark's own):
-`--claims` people (their bank accounts really encrypted and blind-indexed, so the foreign-account
-check decrypts as in production), 500 training institutions, `--training` training records
+`--claims` people (their bank accounts really encrypted, with the blind index the foreign-account
+check joins on), 500 training institutions, `--training` training records
 (one institution in a hundred records takes 1 % extra, a volume outlier), half as many
 certificates as people, 1 % of people on each of the four registers, and `--claims` claims
 (60 % skill-upgrade subsidies on a certificate, 40 % training subsidies on a training record;
