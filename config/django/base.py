@@ -385,6 +385,9 @@ CLAIMS_PUBLIC_STAFF_EXCLUDED_ITEMS: list[str] = [
 ]
 CLAIMS_SHARED_CONTACT_MAX = int(os.environ.get("JINENG_CLAIMS_SHARED_CONTACT_MAX", "3"))
 CLAIMS_VOLUME_Z = float(os.environ.get("JINENG_CLAIMS_VOLUME_Z", "3.5"))
+# PostgreSQL work_mem for the integrity checks' transaction only (their GROUP BY / window sorts
+# over a million claims stay in memory instead of spilling to disk).
+CLAIMS_CHECKS_WORK_MEM = os.environ.get("JINENG_CLAIMS_CHECKS_WORK_MEM", "64MB")
 CLAIMS_VOLUME_MIN_HISTORY = 3
 # The checks over the learning ledger (jineng/claims/services/checks_ledger.py): how many distinct
 # trainees one device (the same user agent from the same address) may check in at one session and

@@ -26,6 +26,7 @@ from jineng.audit.chain import GENESIS_HASH, entry_hash, head_mac
 from jineng.audit.keys import chain_keys, current_chain_key
 from jineng.audit.models import CHAIN_COUNT, AuditEntry, AuditHead
 from jineng.audit.regions import region_of, regions_of
+from jineng.core.bulkload import TableWriter
 from jineng.core.masking import mask_sensitive
 
 if TYPE_CHECKING:
@@ -282,6 +283,15 @@ def _chunks(rows: Iterable[Row]) -> Iterator[list[Row]]:
         yield chunk
 
 
+_ENTRY_COLUMNS = tuple(f.attname for f in AuditEntry._meta.concrete_fields if not f.primary_key)
+
+
+def _entry_writer() -> TableWriter:
+    """Batched entries go in by COPY on PostgreSQL (core.bulkload), several times faster than
+    INSERTs with every value quoted; the append-only trigger still sees every row."""
+    return TableWriter(AuditEntry, _ENTRY_COLUMNS)
+
+
 @transaction.atomic
 def audit_record_batch(
     *,
@@ -326,7 +336,7 @@ def audit_record_batch(
             )
             entries.append(entry)
             prev = entry.hash
-        AuditEntry.objects.bulk_create(entries)
+        _entry_writer().write(tuple(getattr(e, name) for name in _ENTRY_COLUMNS) for e in entries)
         count += len(entries)
     if count:
         last_id = AuditEntry.objects.filter(hash=prev).values_list("id", flat=True).get()

@@ -55,6 +55,7 @@ class Person(models.Model):
     phone = EncryptedTextField(_("手机号码"), blank=True)
     phone_index = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
     bank_account = EncryptedTextField(_("银行账号"), blank=True)
+    bank_account_index = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
     hukou_region = models.ForeignKey(
         "reference.Region",
         verbose_name=_("户籍地"),
@@ -93,6 +94,7 @@ class Person(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.id_number_index = blind_index(self.id_number)
         self.phone_index = blind_index(self.phone) if self.phone else ""
+        self.bank_account_index = blind_index(self.bank_account) if self.bank_account else ""
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property

@@ -72,6 +72,7 @@ from jineng.claims.models import (
     RegisterKind,
 )
 from jineng.dossier.models import Fact
+from jineng.identity.models import Person
 
 Finding = tuple[str, int, dict[str, object]]  # (flag kind, claim pk, evidence)
 
@@ -303,20 +304,41 @@ def _shared(field: str, flag_kind: str, beneficiary: str) -> list[Finding]:
         .filter(n__gt=limit)
     )
     counts = {key: n for key, n in crowded.values_list(field, "n")}
+    return _on_crowded(field, flag_kind, counts, Subquery(crowded.values(field)))
+
+
+def _on_crowded(field: str, flag_kind: str, counts: dict[str, int], keys: Any) -> list[Finding]:
     if not counts:
         return []
-    rows = (
-        Claim.objects.filter(UNPAID)
-        .filter(**{f"{field}__in": Subquery(crowded.values(field))})
-        .values_list("pk", field)
-    )
+    limit = int(settings.CLAIMS_SHARED_CONTACT_MAX)
+    rows = Claim.objects.filter(UNPAID).filter(**{f"{field}__in": keys}).values_list("pk", field)
     return [(flag_kind, pk, {"beneficiaries": counts[key], "limit": limit}) for pk, key in rows]
+
+
+def _shared_phones() -> list[Finding]:
+    """People (each counted once: a plain GROUP BY over people, no DISTINCT sort over claims)
+    with a live claim who share one phone's blind index."""
+    limit = int(settings.CLAIMS_SHARED_CONTACT_MAX)
+    crowded = (
+        Person.objects.filter(Exists(Claim.objects.filter(LIVE, person_id=OuterRef("pk"))))
+        .exclude(phone_index="")
+        .values("phone_index")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=limit)
+    )
+    counts = {key: n for key, n in crowded.values_list("phone_index", "n")}
+    return _on_crowded(
+        "person__phone_index",
+        FlagKind.SHARED_PHONE,
+        counts,
+        Subquery(crowded.values("phone_index")),
+    )
 
 
 def shared_contacts() -> list[Finding]:
     return [
         *_shared("payee_account_index", FlagKind.SHARED_ACCOUNT, "subject_key"),
-        *_shared("person__phone_index", FlagKind.SHARED_PHONE, "person_id"),
+        *_shared_phones(),
     ]
 
 

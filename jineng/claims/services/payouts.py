@@ -10,153 +10,42 @@ second time (only pending lines are settled). Finance is neither the reviewer no
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
+from django.db import transaction
+from django.db.models import Case, Count, Sum, Value, When
 from django.utils import timezone
 
 from jineng.audit.services import audit_record
 from jineng.audit.vocabulary import AuditAction, AuditObject
-from jineng.claims.access import holds_role_for
 from jineng.claims.models import (
     BatchStatus,
     Claim,
     ClaimStatus,
-    FlagStatus,
     LineStatus,
     PayoutBatch,
     PayoutLine,
     PayoutResultFile,
 )
 from jineng.claims.services.bank import BankResult, ResultFile, parse_bank_result_csv
-from jineng.claims.services.integrity import integrity_check
-from jineng.core.errors import Conflict, DomainError, Forbidden
-from jineng.core.regioncodes import region_prefix
+from jineng.claims.services.payout_build import (
+    CHUNK,
+    awaiting_new_account,
+    chunks,
+    need_finance,
+    payout_batch_create,
+    payout_line_add,
+)
+from jineng.core.errors import Conflict, DomainError
 from jineng.core.states import transition
-from jineng.identity.models import Role, User
-
-
-def _need_finance(actor: User | None, region: str) -> User:
-    if actor is None:
-        raise Forbidden("actor", "拨付须由财务人员本人办理，系统不能代为办理")
-    if not holds_role_for(actor, Role.BUREAU_FINANCE, region):
-        raise PermissionDenied("您无权办理该区域的拨付")
-    return actor
-
-
-def _four_eyes(actor: User, claim: Claim) -> None:
-    if actor.pk in (claim.reviewer_id, claim.approver_id):
-        raise Forbidden("payer", "财务人员不能拨付本人初审或复审的申领")
-
-
-@transaction.atomic
-def payout_batch_create(
-    *,
-    actor: User,
-    region: str,
-    title: str = "",
-    due_by: dt.date | None = None,
-    item_id: str = "",
-) -> PayoutBatch:
-    """A batch of every claim in 待拨付 under `region` (a district, or one town) due by `due_by`
-    (today by default), of one item if given. The integrity checks run on the candidates first;
-    a flagged claim, one the actor reviewed or approved, one without a payee account, or one
-    whose last payment failed and whose account has not been corrected since is left out."""
-    actor = _need_finance(actor, region)
-    day = due_by or timezone.localdate()
-    batch = PayoutBatch.objects.create(
-        created_by=actor,
-        region=region,
-        title=title.strip() or f"{day} 拨付批次",
-        item_id=item_id,
-        due_by=day,
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.PAYOUT_BATCH_CREATE,
-        object_type=AuditObject.PAYOUT_BATCH,
-        object_id=batch.pk,
-        after={"region": region, "due_by": day.isoformat(), "item": item_id},
-        region=region,
-    )
-    candidates = Claim.objects.filter(
-        region__startswith=region_prefix(region),
-        status=ClaimStatus.PAYABLE,
-        due_on__lte=day,
-        amount_fen__gt=0,
-    ).exclude(payee_account="")
-    if item_id:
-        candidates = candidates.filter(item_id=item_id)
-    candidates = candidates.exclude(Q(reviewer=actor) | Q(approver=actor))
-    integrity_check(actor=None, claims=candidates)
-    waiting = awaiting_new_account(candidates)
-    for claim in candidates.exclude(flags__status=FlagStatus.OPEN).order_by("pk"):
-        if claim.pk not in waiting:
-            payout_line_add(actor=actor, batch=batch, claim=claim)
-    return batch
-
-
-def awaiting_new_account(claims: QuerySet[Claim]) -> set[int]:
-    """Claims whose last payout line failed and that are still to be paid to the same account:
-    sending them again would fail again, so they wait until the payee confirms a new account
-    (`claim_account_confirm`)."""
-    failed = claims.filter(payout_lines__status=LineStatus.FAILED).distinct()
-    waiting: set[int] = set()
-    for claim in failed:
-        last = claim.payout_lines.order_by("-pk").first()
-        failed_again = last is not None and last.status == LineStatus.FAILED
-        if failed_again and last is not None and last.account == claim.payee_account:
-            waiting.add(claim.pk)
-    return waiting
-
-
-@transaction.atomic
-def payout_line_add(*, actor: User, batch: PayoutBatch, claim: Claim) -> PayoutLine:
-    """Put one claim in 待拨付 into an open batch (待拨付 → 拨付中)."""
-    actor = _need_finance(actor, claim.region)
-    _four_eyes(actor, claim)
-    batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
-    if batch.status != BatchStatus.OPEN:
-        raise Conflict(
-            "batch", f"拨付批次「{batch.title}」已{batch.get_status_display()}，不能再加入申领"
-        )
-    if claim.flags.filter(status=FlagStatus.OPEN).exists():
-        raise Conflict("flags", "该申领有待核查的疑点，核查处理后才能拨付")
-    claim.refresh_from_db()
-    if not claim.payee_account:
-        raise DomainError("payee_account", "该申领尚未确认收款账户")
-    transition(
-        obj_or_queryset=claim,
-        to=ClaimStatus.PAYING,
-        actor=actor,
-        reason=f"列入拨付批次「{batch.title}」",
-        payer=actor,
-    )
-    try:
-        with transaction.atomic():
-            line = PayoutLine.objects.create(
-                batch=batch, claim=claim, amount_fen=claim.payable_fen, account=claim.payee_account
-            )
-    except IntegrityError:
-        raise Conflict("claim", "该申领已在其他拨付批次中，不能重复拨付") from None
-    audit_record(
-        actor=actor,
-        action=AuditAction.PAYOUT_LINE_ADD,
-        object_type=AuditObject.PAYOUT_LINE,
-        object_id=line.pk,
-        after={"batch": batch.pk, "claim": claim.pk, "amount_fen": line.amount_fen},
-        region=claim.region,
-    )
-    return line
+from jineng.identity.models import User
 
 
 @transaction.atomic
 def payout_batch_send(*, actor: User, batch: PayoutBatch, reason: str = "") -> PayoutBatch:
     """The batch's payment file went to the bank: no more changes to its lines."""
-    actor = _need_finance(actor, batch.region)
+    actor = need_finance(actor, batch.region)
     if not batch.lines.exists():
         raise DomainError("batch", "拨付批次中没有申领，不能提交银行")
     transition(
@@ -172,7 +61,7 @@ def payout_batch_send(*, actor: User, batch: PayoutBatch, reason: str = "") -> P
 @transaction.atomic
 def payout_batch_cancel(*, actor: User, batch: PayoutBatch, reason: str) -> PayoutBatch:
     """Cancel an open batch: its lines are cancelled and their claims return to 待拨付."""
-    actor = _need_finance(actor, batch.region)
+    actor = need_finance(actor, batch.region)
     if not reason.strip():
         raise DomainError("reason", "作废拨付批次须填写理由")
     transition(obj_or_queryset=batch, to=BatchStatus.CANCELLED, actor=actor, reason=reason)
@@ -187,14 +76,6 @@ def payout_batch_cancel(*, actor: User, batch: PayoutBatch, reason: str) -> Payo
         reason=f"拨付批次作废：{reason}",
     )
     return batch
-
-
-CHUNK = 5000  # rows per status-checked UPDATE (PostgreSQL takes at most 65,535 parameters)
-
-
-def _chunks(values: list[int]) -> Iterator[list[int]]:
-    for i in range(0, len(values), CHUNK):
-        yield values[i : i + CHUNK]
 
 
 @transaction.atomic
@@ -212,7 +93,7 @@ def payout_reconcile(
 
     Set-based: one status-checked UPDATE per chunk of lines and of claims, the audit entries
     written in batches, so 100,000 lines take seconds, not a query per line."""
-    actor = _need_finance(actor, batch.region)
+    actor = need_finance(actor, batch.region)
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status not in (BatchStatus.SENT, BatchStatus.CLOSED):
         raise Conflict(
@@ -244,7 +125,7 @@ def payout_reconcile(
         if len(moved_paid) + len(moved_failed) <= CHUNK
         else dict(batch.lines.values_list("pk", "claim_id"))
     )
-    for chunk in _chunks([claim_of[pk] for pk in moved_paid]):
+    for chunk in chunks([claim_of[pk] for pk in moved_paid]):
         transition(
             obj_or_queryset=Claim.objects.filter(pk__in=chunk),
             to=ClaimStatus.PAID,
@@ -255,7 +136,7 @@ def payout_reconcile(
     for pk in moved_failed:
         failed_by_reason.setdefault(by_id[pk].reason or "未说明原因", []).append(claim_of[pk])
     for bank_reason, claim_ids in failed_by_reason.items():
-        for chunk in _chunks(claim_ids):
+        for chunk in chunks(claim_ids):
             transition(
                 obj_or_queryset=Claim.objects.filter(pk__in=chunk),
                 to=ClaimStatus.PAYABLE,
@@ -305,7 +186,7 @@ def _settle(
 ) -> list[int]:
     """Pending → paid/failed by status-checked UPDATEs; returns the lines that moved."""
     moved: list[int] = []
-    for chunk in _chunks(pks):
+    for chunk in chunks(pks):
         rows = PayoutLine.objects.filter(
             batch=batch, pk__in=chunk, status=LineStatus.PENDING
         ).select_for_update()
@@ -407,7 +288,7 @@ def payout_batch_close(*, actor: User, batch: PayoutBatch, reason: str = "") -> 
     """Close a sent batch: only when it reconciles (lines in = paid + failed + withdrawn, in
     count and in fen; nothing pending). The totals are stored and the database checks them
     (`payout_batch_closed_reconciles`)."""
-    actor = _need_finance(actor, batch.region)
+    actor = need_finance(actor, batch.region)
     batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
     return _close(actor=actor, batch=batch, reason=reason or "对账完成")
 
@@ -416,7 +297,7 @@ def payout_batch_close(*, actor: User, batch: PayoutBatch, reason: str = "") -> 
 def payout_line_withdraw(*, actor: User, line: PayoutLine, reason: str) -> PayoutLine:
     """Take a pending line out of a sent batch (the bank returned it unprocessed, or finance
     recalled it): the line is withdrawn and its claim returns to 待拨付."""
-    actor = _need_finance(actor, line.claim.region)
+    actor = need_finance(actor, line.claim.region)
     if not reason.strip():
         raise DomainError("reason", "撤回拨付明细须填写理由")
     batch = PayoutBatch.objects.select_for_update().get(pk=line.batch_id)

@@ -23,12 +23,13 @@ _INDEXED = {"id_number": "id_number_index", "phone": "phone_index"}
 def people_loader(columns: Sequence[str]) -> TableWriter:
     """A writer of Person rows with these columns (ID number and phone already encrypted, with
     their blind indexes). The bank account is never loaded this way: it needs its owner's
-    confirmation (`person_update`)."""
+    confirmation (`person_update`), and neither is its blind index (an index without the account
+    would make the shared-account checks see an account nobody confirmed)."""
     given = set(columns)
     for encrypted, index in _INDEXED.items():
         if (encrypted in given) != (index in given):
             raise ValueError(f"人员批量写入：{encrypted} 与 {index} 必须同时提供")
-    if "bank_account" in given:
+    if given & {"bank_account", "bank_account_index"}:
         raise ValueError("人员批量写入：银行账号不能批量写入")
     return TableWriter(Person, columns)
 
