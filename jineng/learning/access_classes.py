@@ -9,7 +9,7 @@ Out of scope answers 404, never 403, so an id cannot be probed (jineng.identity.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from jineng.identity.models import User
+    from jineng.learning.models import Enrolment
 
 
 def classes_q(scope: Scope) -> Q | None:
@@ -111,7 +112,7 @@ def open_status_q() -> Q:
     ) & Q(pk__in=_not_started(timezone.now()))
 
 
-def _not_started(now: object) -> QuerySet[TrainingClass]:
+def _not_started(now: object) -> QuerySet[Any, Any]:
     from django.db.models import Min
 
     return (
@@ -164,3 +165,26 @@ def access_open_class_by_id(
     if klass is None:
         raise Http404("培训班不存在或不在您的查看范围内")
     return klass
+
+
+def access_enrolment_by_id(
+    user: User | AnonymousUser | None, enrolment_id: int | str, *, scope: Scope | None = None
+) -> Enrolment:
+    """One enrolment: the trainee's own, or any of a class the caller may see as staff or bureau
+    (not a fellow trainee's); else 404."""
+    from jineng.learning.models import Enrolment
+
+    scope = resolve_scope(user, scope)
+    enrolment = (
+        Enrolment.objects.select_related("klass__provider", "person", "voucher")
+        .filter(pk=to_pk(enrolment_id), klass__in=classes_visible_to(user, scope=scope))
+        .first()
+    )
+    if enrolment is None or not (
+        enrolment.person_id == scope.person_id
+        or scope.is_global
+        or bool(scope.roles_at(enrolment.klass.provider_id) & PROVIDER_ROLES)
+        or scope.covers_region(enrolment.klass.provider.region_id)
+    ):
+        raise Http404("报名记录不存在或不在您的查看范围内")
+    return enrolment

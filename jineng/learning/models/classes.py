@@ -80,6 +80,10 @@ class TrainingClass(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.enrolled, 0)
+
 
 class ClassStatusChange(models.Model):
     """One step of a class through its pipeline (append-only history)."""

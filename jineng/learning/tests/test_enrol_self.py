@@ -61,8 +61,9 @@ def _approved(school: Organisation, reviewer: User, *, name: str, start: int) ->
     return class_transition(actor=reviewer, klass=klass, to="approved")
 
 
-@pytest.fixture
-def world() -> World:
+def build_world() -> World:
+    """A designated school with an approved subsidised class 40 days out (2 seats), its clerk,
+    the bureau reviewer, and an insured unemployed worker holding a claimed voucher."""
     school = designated_school(name="东莞市定点技工学校")
     worker = make_user(Role.WORKER, person=young("持券工人"))
     assert worker.person is not None
@@ -80,6 +81,11 @@ def world() -> World:
         voucher=voucher,
         klass=klass,
     )
+
+
+@pytest.fixture
+def world() -> World:
+    return build_world()
 
 
 def test_an_open_class_is_offered_to_workers_of_its_city_only(world: World) -> None:
