@@ -105,7 +105,9 @@ def test_an_open_class_is_offered_to_workers_of_its_city_only(world: World) -> N
         class_self_enrol(actor=world.worker, klass=waiting)
 
 
-def test_the_voucher_is_bound_verified_and_redeemed_by_the_training_record(world: World) -> None:
+def complete_with_voucher(world: World) -> TrainingRecord:
+    """The worker enrols with the voucher, the clerk verifies it, the class is filed, held (its
+    sessions moved to last month, every one attended) and completed: the training record."""
     enrolment = class_self_enrol(actor=world.worker, klass=world.klass, voucher=world.voucher)
     assert enrolment.source == "worker" and enrolment.voucher == world.voucher
     world.voucher.refresh_from_db()
@@ -116,7 +118,6 @@ def test_the_voucher_is_bound_verified_and_redeemed_by_the_training_record(world
     assert world.voucher.verified_institution == world.school
     klass = world.klass
     class_transition(actor=world.clerk, klass=klass, to="filed")
-    # The class is then held: its sessions moved to last month, so it can complete today.
     klass.sessions.update(
         starts_at=F("starts_at") - dt.timedelta(days=70),
         ends_at=F("ends_at") - dt.timedelta(days=70),
@@ -132,8 +133,12 @@ def test_the_voucher_is_bound_verified_and_redeemed_by_the_training_record(world
             at=session.starts_at,
         )
     class_transition(actor=world.clerk, klass=klass, to="completed")
+    return TrainingRecord.objects.get(person=world.worker.person)
+
+
+def test_the_voucher_is_bound_verified_and_redeemed_by_the_training_record(world: World) -> None:
+    record = complete_with_voucher(world)
     world.voucher.refresh_from_db()
-    record = TrainingRecord.objects.get(person=world.worker.person)
     assert world.voucher.status == VoucherStatus.REDEEMED
     assert world.voucher.redeemed_record == record
     assert record.fact is not None and record.fact.attrs["voucher"] is True
