@@ -204,8 +204,10 @@ def enrolment_withdraw(
 ) -> Enrolment:
     """The trainee (or the provider's staff) withdraws an enrolment before the class's first
     session: the seat is freed, the voucher released. Audited `class_withdraw`."""
+    # Lock the enrolment row only: the voucher is a nullable (outer) join, which PostgreSQL
+    # cannot lock, and the voucher's own move is locked by `transition`.
     enrolment = (
-        Enrolment.objects.select_for_update()
+        Enrolment.objects.select_for_update(of=("self",))
         .select_related("klass__provider", "person", "voucher")
         .get(pk=enrolment.pk)
     )
