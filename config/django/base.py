@@ -404,8 +404,24 @@ CLAIMS_ATTACHMENT_MAX_FILES = 5
 CLAIMS_REGISTER_MAX_BYTES = 20 * 1024 * 1024
 # Working days each review step may take before the claim is on the overdue list (受理 → 初审,
 # 初审 → 复审, 待拨付 → 拨付); 公示 has its own period (CLAIMS_PUBLICITY_DAYS) and closes by the
-# scheduled job claims.publicity_close_due. Holidays (ISO dates) are not working days.
+# scheduled job claims.publicity_close_due. Working days are the one calendar (WORKDAYS_* below).
 CLAIMS_STEP_WORKING_DAYS: dict[str, int] = {"accepted": 5, "reviewed": 5, "payable": 10}
-CLAIMS_HOLIDAYS: list[str] = [
-    d for d in os.environ.get("JINENG_CLAIMS_HOLIDAYS", "").split(",") if d.strip()
+
+# The working-day calendar of every deadline (jineng.core.workdays): China's public holidays and
+# 调休 working weekends from the `holidays` package, plus these ISO dates (comma-separated in the
+# environment) for a year the package does not know yet or a local day; an extra working day wins.
+# JINENG_CLAIMS_HOLIDAYS is the older name of the extra holidays and is still read.
+WORKDAYS_EXTRA_HOLIDAYS: list[str] = [
+    d.strip()
+    for d in (
+        os.environ.get("JINENG_WORKDAYS_EXTRA_HOLIDAYS", "")
+        + ","
+        + os.environ.get("JINENG_CLAIMS_HOLIDAYS", "")
+    ).split(",")
+    if d.strip()
+]
+WORKDAYS_EXTRA_WORKING_DAYS: list[str] = [
+    d.strip()
+    for d in os.environ.get("JINENG_WORKDAYS_EXTRA_WORKING_DAYS", "").split(",")
+    if d.strip()
 ]

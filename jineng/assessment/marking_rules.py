@@ -7,8 +7,8 @@
   practice: the outlying mark is set aside.
 - Each part is out of 100: points earned ÷ points possible × 100, to two decimals, half up.
 - The panel review (综合评审) scores the mean of its members' scores.
-- Publication (公示) lasts a number of working days: Monday to Friday (statutory holidays are not
-  in the reference data; a session published before one lasts that much longer in practice).
+- Publication (公示) lasts a number of working days of the common calendar (`jineng.core.workdays`:
+  China's public holidays and 调休 working weekends, plus the settings' extra days).
 """
 
 from __future__ import annotations
@@ -66,5 +66,5 @@ def panel_score(scores: Sequence[Decimal]) -> Decimal:
 
 
 def working_days_after(start: dt.date, days: int) -> dt.date:
-    """The date `days` working days (Monday–Friday) after `start`."""
+    """The date `days` working days (the common calendar) after `start`."""
     return add_working_days(start, days)

@@ -64,8 +64,10 @@ class AuditAction(StrEnum):
     VOUCHER_REDEEM = "voucher_redeem"
     VOUCHER_EXPIRE = "voucher_expire"
     VOUCHER_CANCEL = "voucher_cancel"
+    VOUCHER_RELEASE = "voucher_release"
     CLASS_TRANSITION = "class_transition"
     CLASS_ENROL = "class_enrol"
+    CLASS_WITHDRAW = "class_withdraw"
     CLASS_FLAG = "class_flag"
     ATTENDANCE_CHECK_IN = "attendance_check_in"
     ATTENDANCE_MARK = "attendance_mark"
@@ -232,8 +234,10 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.VOUCHER_REDEEM: _("兑付职业培训券"),
     AuditAction.VOUCHER_EXPIRE: _("职业培训券过期"),
     AuditAction.VOUCHER_CANCEL: _("作废职业培训券"),
+    AuditAction.VOUCHER_RELEASE: _("退回职业培训券"),
     AuditAction.CLASS_TRANSITION: _("培训班状态变更"),
     AuditAction.CLASS_ENROL: _("培训班报名"),
+    AuditAction.CLASS_WITHDRAW: _("退出培训班"),
     AuditAction.CLASS_FLAG: _("培训班预警"),
     AuditAction.ATTENDANCE_CHECK_IN: _("扫码签到"),
     AuditAction.ATTENDANCE_MARK: _("教师代为登记考勤"),

@@ -1,10 +1,10 @@
 """Deadlines per review step (issue 10 §3) and the scheduled close of 公示.
 
 Each step a claim waits in has a number of working days (`CLAIMS_STEP_WORKING_DAYS`: 已受理 for
-初审, 初审通过 for 复审, 待拨付 for finance); working days are Monday to Friday less
-`CLAIMS_HOLIDAYS`. The time a claim entered its step is its last move in the audit trail (every
-move is one `claim_move` entry, jineng.core.states.transition), else its creation — read in the
-same query, so the overdue list is one query however long the queue.
+初审, 初审通过 for 复审, 待拨付 for finance); working days are the one calendar of
+`jineng.core.workdays` (China's holidays and 调休 working weekends, plus `WORKDAYS_EXTRA_*`). The
+time a claim entered its step is its last move in the audit trail (every move is one `claim_move`
+entry, jineng.core.states.transition), else its creation — read in the same query, so the overdue list is one query however long the queue.
 
 公示 has its own period (`CLAIMS_PUBLICITY_DAYS`, set by `claim_approve`): the Celery beat task
 `claims.publicity_close_due` (daily, config/django/base.py CELERY_BEAT_SCHEDULE; also
@@ -32,24 +32,10 @@ from jineng.core.errors import DomainError
 from jineng.identity.access import Scope
 from jineng.identity.models import User
 
-
-def _holidays() -> frozenset[dt.date]:
-    return frozenset(dt.date.fromisoformat(d.strip()) for d in settings.CLAIMS_HOLIDAYS)
-
-
-def is_working_day(day: dt.date, holidays: frozenset[dt.date] | None = None) -> bool:
-    return workdays.is_working_day(day, _holidays() if holidays is None else holidays)
-
-
-def add_working_days(day: dt.date, n: int, holidays: frozenset[dt.date] | None = None) -> dt.date:
-    """The working day `n` working days after `day` (n ≥ 0; 0 = `day` itself)."""
-    return workdays.add_working_days(day, n, _holidays() if holidays is None else holidays)
-
-
-def subtract_working_days(
-    day: dt.date, n: int, holidays: frozenset[dt.date] | None = None
-) -> dt.date:
-    return workdays.subtract_working_days(day, n, _holidays() if holidays is None else holidays)
+# The claims' names for the common calendar (a bare collection of dates adds holidays to it).
+is_working_day = workdays.is_working_day
+add_working_days = workdays.add_working_days
+subtract_working_days = workdays.subtract_working_days
 
 
 def with_entered_at(claims: QuerySet[Claim]) -> QuerySet[Claim]:
@@ -84,10 +70,10 @@ def deadline_of(claim: Claim, entered_at: dt.datetime, today: dt.date) -> Deadli
     days = settings.CLAIMS_STEP_WORKING_DAYS.get(claim.status)
     if days is None:
         return None
-    holidays = _holidays()
+    calendar = workdays.default_calendar()
     entered = timezone.localtime(entered_at).date()
-    due = add_working_days(entered, int(days), holidays)
-    over = workdays.working_days_between(due, today + timedelta(days=1), holidays)
+    due = add_working_days(entered, int(days), calendar)
+    over = workdays.working_days_between(due, today + timedelta(days=1), calendar)
     return Deadline(claim.status, int(days), due, over)
 
 
@@ -98,11 +84,11 @@ def overdue_claims(
     (a claim entered on day D with N days is due on D + N working days, overdue the day after).
     Oldest first."""
     day = today or timezone.localdate()
-    holidays = _holidays()
+    calendar = workdays.default_calendar()
     late = Q(pk__in=[])
     for status, days in settings.CLAIMS_STEP_WORKING_DAYS.items():
         # Overdue today ⇔ entered before the working day N working days before today.
-        cutoff = subtract_working_days(day, int(days), holidays)
+        cutoff = subtract_working_days(day, int(days), calendar)
         late |= Q(status=status, entered_at__lt=_local_midnight(cutoff))
     claims = claims_visible_to(user, scope=scope).filter(
         status__in=list(settings.CLAIMS_STEP_WORKING_DAYS)

@@ -1,7 +1,8 @@
 """The demo city's classes (issue 8 §4, §5), small and fast: at the demo organisation, a course
-with three classes — one in training now (the demo worker enrolled, past sessions with
-attendance, one session today), one completed last month with results, and one subsidised plan
-awaiting the bureau, whose roster raises flags (a trainee past retirement age, a student) — and
+with four classes — one in training now (the demo worker enrolled, past sessions with
+attendance, one session today), one completed last month with results, one subsidised plan
+awaiting the bureau, whose roster raises flags (a trainee past retirement age, a student), and
+one approved subsidised class open for the worker's own enrolment — and
 four teachers, one full-time (below the 1/3 ratio: flagged). Once, into a database without
 classes; everything through the services except the past attendance rows, written directly as
 seeded evidence (a seeded check-in has no live face capture)."""
@@ -169,4 +170,16 @@ def seed_demo_classes(*, organisation: Organisation, person: Person) -> int:
         class_enrol(actor=None, klass=plan, person=p)
     if len(trainees) > 18:
         class_enrol(actor=None, klass=plan, person=trainees[18], full_time_student=True)
-    return 3
+
+    # 4. A subsidised class the bureau approved, open for enrolment (报名培训班), 4 weeks out.
+    open_class = class_create(
+        actor=None, course=course, name="数控车工初级项目制培训班（第二期）", subsidised=True,
+        capacity=40,
+    )  # fmt: skip
+    start = today + dt.timedelta(days=28)
+    _sessions(open_class, [start + dt.timedelta(days=d) for d in range(3)], (14, 17))
+    teacher_assign(actor=None, klass=open_class, teacher=teachers[3])
+    for p in trainees[20:23]:
+        class_enrol(actor=None, klass=open_class, person=p)
+    class_transition(actor=None, klass=open_class, to="approved")
+    return 4

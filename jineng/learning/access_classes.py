@@ -9,7 +9,7 @@ Out of scope answers 404, never 403, so an id cannot be probed (jineng.identity.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from jineng.identity.models import User
+    from jineng.learning.models import Enrolment
 
 
 def classes_q(scope: Scope) -> Q | None:
@@ -93,3 +94,97 @@ def runs_class(scope: Scope, klass: TrainingClass) -> bool:
     if scope.read_only:
         return False
     return scope.is_global or bool(scope.roles_at(klass.provider_id) & PROVIDER_ROLES)
+
+
+# --- classes open for enrolment (a worker's 开放报名的培训班) -------------------------------------
+
+
+def open_status_q() -> Q:
+    """Open for a worker's own enrolment: a plain class still a plan, a subsidised one whose plan
+    the bureau approved (before the roster is filed), and in both the first session not begun."""
+    from django.utils import timezone
+
+    from jineng.learning.models import ClassStatus
+
+    return (
+        Q(subsidised=False, status=ClassStatus.PLANNED)
+        | Q(subsidised=True, status=ClassStatus.APPROVED)
+    ) & Q(pk__in=_not_started(timezone.now()))
+
+
+def _not_started(now: object) -> QuerySet[Any, Any]:
+    from django.db.models import Min
+
+    return (
+        TrainingClass.objects.annotate(first=Min("sessions__starts_at"))
+        .filter(first__gt=now)
+        .values("pk")
+    )
+
+
+def worker_region_prefix(scope: Scope) -> str | None:
+    """The city (first four digits) of the worker's residence, else of their hukou: the region
+    whose classes they are offered."""
+    from jineng.identity.models import Person
+
+    if scope.person_id is None:
+        return None
+    row = (
+        Person.objects.filter(pk=scope.person_id)
+        .values_list("residence_region_id", "hukou_region_id")
+        .first()
+    )
+    code = (row[0] or row[1]) if row else None
+    return code[:4] if code else None
+
+
+def classes_open_to(
+    user: User | AnonymousUser | None, *, scope: Scope | None = None
+) -> QuerySet[TrainingClass]:
+    """The classes the worker may enrol in: open (`open_status_q`) at providers in their city."""
+    scope = resolve_scope(user, scope)
+    prefix = worker_region_prefix(scope)
+    if prefix is None:
+        return TrainingClass.objects.none()
+    return TrainingClass.objects.filter(open_status_q(), provider__region__code__startswith=prefix)
+
+
+def access_open_class_by_id(
+    user: User | AnonymousUser | None, class_id: int | str, *, scope: Scope | None = None
+) -> TrainingClass:
+    """A class the worker may read: one open to them or one they are enrolled in (else 404)."""
+    scope = resolve_scope(user, scope)
+    pk = to_pk(class_id)
+    visible = classes_visible_to(user, scope=scope).filter(pk=pk)
+    opened = classes_open_to(user, scope=scope).filter(pk=pk)
+    klass = (
+        TrainingClass.objects.select_related("provider", "course", "occupation")
+        .filter(Q(pk__in=visible.values("pk")) | Q(pk__in=opened.values("pk")))
+        .first()
+    )
+    if klass is None:
+        raise Http404("培训班不存在或不在您的查看范围内")
+    return klass
+
+
+def access_enrolment_by_id(
+    user: User | AnonymousUser | None, enrolment_id: int | str, *, scope: Scope | None = None
+) -> Enrolment:
+    """One enrolment: the trainee's own, or any of a class the caller may see as staff or bureau
+    (not a fellow trainee's); else 404."""
+    from jineng.learning.models import Enrolment
+
+    scope = resolve_scope(user, scope)
+    enrolment = (
+        Enrolment.objects.select_related("klass__provider", "person", "voucher")
+        .filter(pk=to_pk(enrolment_id), klass__in=classes_visible_to(user, scope=scope))
+        .first()
+    )
+    if enrolment is None or not (
+        enrolment.person_id == scope.person_id
+        or scope.is_global
+        or bool(scope.roles_at(enrolment.klass.provider_id) & PROVIDER_ROLES)
+        or scope.covers_region(enrolment.klass.provider.region_id)
+    ):
+        raise Http404("报名记录不存在或不在您的查看范围内")
+    return enrolment

@@ -72,6 +72,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("training-ledger", _("培训台账"), "learning:ledger", VOUCHER_READ_ROLES),
     NavEntry("learning-review", _("课程审核"), "learning:review_queue", REVIEW_ROLES),
     NavEntry("classes-mine", _("我的培训班"), "learning:class_mine", frozenset({Role.WORKER})),
+    NavEntry("classes-open", _("报名培训班"), "learning:class_open_list", frozenset({Role.WORKER})),
     NavEntry("classes", _("培训班"), "learning:class_list", PROVIDER_ROLES),
     NavEntry("classes-review", _("培训计划审批"), "learning:class_review_list", REVIEW_ROLES),
     NavEntry(

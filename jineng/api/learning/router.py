@@ -219,3 +219,5 @@ router.add_router("", "jineng.api.learning.vouchers.router")
 from jineng.api.learning.classes import router as classes_router  # noqa: E402
 
 router.add_router("/classes", classes_router)
+# A worker's own enrolment with a voucher: /api/v1/learning/enrolments…
+router.add_router("/enrolments", "jineng.api.learning.enrol.router")

@@ -30,19 +30,20 @@ from jineng.identity.testing import make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_working_days_skip_weekends_and_holidays() -> None:
+def test_working_days_skip_weekends_and_holidays_and_count_adjusted_weekends() -> None:
     friday = dt.date(2024, 9, 27)
-    assert add_working_days(friday, 1) == dt.date(2024, 9, 30)  # Monday
-    holidays = frozenset({dt.date(2024, 10, d) for d in range(1, 8)})
-    assert add_working_days(friday, 2, holidays) == dt.date(2024, 10, 8)
-    assert not is_working_day(dt.date(2024, 10, 1), holidays)
+    # Sunday 29 September 2024 was a 调休 working day before National Day (1–7 October off).
+    assert add_working_days(friday, 1) == dt.date(2024, 9, 29)
+    assert add_working_days(friday, 3) == dt.date(2024, 10, 8)
+    assert not is_working_day(dt.date(2024, 10, 1))
+    # A bare collection of dates adds holidays to the common calendar.
+    assert add_working_days(friday, 3, frozenset({dt.date(2024, 10, 8)})) == dt.date(2024, 10, 9)
 
 
 @given(st.dates(dt.date(2020, 1, 1), dt.date(2030, 1, 1)), st.integers(0, 30))
 def test_subtracting_undoes_adding_on_working_days(day: dt.date, n: int) -> None:
-    holidays: frozenset[dt.date] = frozenset()
-    if is_working_day(day, holidays):
-        assert subtract_working_days(add_working_days(day, n, holidays), n, holidays) == day
+    if is_working_day(day):
+        assert subtract_working_days(add_working_days(day, n), n) == day
 
 
 @override_settings(CLAIMS_STEP_WORKING_DAYS={"accepted": 5, "reviewed": 5})

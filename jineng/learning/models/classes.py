@@ -80,6 +80,10 @@ class TrainingClass(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.enrolled, 0)
+
 
 class ClassStatusChange(models.Model):
     """One step of a class through its pipeline (append-only history)."""
@@ -184,6 +188,7 @@ class EnrolmentStatus(models.TextChoices):
     ENROLLED = "enrolled", _("在读")
     COMPLETED = "completed", _("已结业")
     NOT_COMPLETED = "not_completed", _("未结业")
+    WITHDRAWN = "withdrawn", _("已退出")
 
 
 class Enrolment(models.Model):
@@ -210,12 +215,31 @@ class Enrolment(models.Model):
         _("培训结果"), max_length=8, choices=TrainingResult.choices, blank=True
     )
     completed_at = models.DateTimeField(_("结业时间"), null=True, blank=True)
+    # The training voucher the worker enrolled with (a subsidised class): verified by the
+    # institution on the roster, redeemed by the training record at completion, released when the
+    # enrolment is withdrawn or the class cancelled (jineng.learning.services.enrol_self).
+    voucher = models.ForeignKey(
+        "learning.TrainingVoucher",
+        verbose_name=_("培训券"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+    )
+    withdrawn_at = models.DateTimeField(_("退出时间"), null=True, blank=True)
+    withdraw_reason = models.CharField(_("退出原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("学员报名")
         verbose_name_plural = _("学员报名")
         constraints = [
             models.UniqueConstraint(fields=["klass", "person"], name="enrolment_unique"),
+            # A voucher is bound to one enrolment in progress at a time.
+            models.UniqueConstraint(
+                fields=["voucher"],
+                condition=Q(status="enrolled", voucher__isnull=False),
+                name="enrolment_voucher_active",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -150,7 +150,7 @@ class TrainingVoucher(models.Model):
 
 
 # issued → claimed (the holder, on the phone) → verified (enrolment at a designated institution)
-# → redeemed (completion). Issued and claimed vouchers expire after `valid_until` (a job); a
+# → redeemed (completion); verified → claimed when its enrolment is withdrawn (released). Issued and claimed vouchers expire after `valid_until` (a job); a
 # verified one does not: the holder enrolled within the validity. Every move is audited; the
 # action is given per move (claim, verify, …), this default covers none of them.
 VOUCHER_STATES: StateMachine[TrainingVoucher] = StateMachine(
@@ -166,7 +166,13 @@ VOUCHER_STATES: StateMachine[TrainingVoucher] = StateMachine(
             VoucherStatus.EXPIRED,
             VoucherStatus.CANCELLED,
         },
-        VoucherStatus.VERIFIED: {VoucherStatus.REDEEMED, VoucherStatus.CANCELLED},
+        # verified → claimed: the enrolment it was verified for was withdrawn or cancelled
+        # (`voucher_release`), so the holder may use it for another class.
+        VoucherStatus.VERIFIED: {
+            VoucherStatus.REDEEMED,
+            VoucherStatus.CANCELLED,
+            VoucherStatus.CLAIMED,
+        },
     },
     VoucherStatus,
     object_type=AuditObject.TRAINING_VOUCHER,

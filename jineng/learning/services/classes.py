@@ -37,6 +37,7 @@ from jineng.learning.models import (
     EnrolmentSource,
     EnrolmentStatus,
     TrainingClass,
+    TrainingRecord,
     TrainingResult,
     TrainingSource,
 )
@@ -354,6 +355,10 @@ def class_transition(
     )
     if target == ClassStatus.COMPLETED:
         _complete(actor, klass, now)
+    if target == ClassStatus.CANCELLED:
+        from jineng.learning.services.enrol_self import release_class_vouchers
+
+        release_class_vouchers(actor=actor, klass=klass)
     return klass
 
 
@@ -400,7 +405,11 @@ def _complete(actor: User | None, klass: TrainingClass, now: dt.datetime) -> Non
             reason="结业",
             region=klass.provider.region_id,
         )
-        _on_enrolment_completed(enrolment, sessions)
+        record = _on_enrolment_completed(enrolment, sessions)
+        if enrolment.voucher_id is not None:
+            from jineng.learning.services.enrol_self import settle_voucher
+
+            settle_voucher(enrolment, record)
 
 
 def class_reference(klass: TrainingClass, sessions: list[ClassSession]) -> str:
@@ -411,17 +420,20 @@ def class_reference(klass: TrainingClass, sessions: list[ClassSession]) -> str:
     return f"{klass.name[:80]}{opened}"
 
 
-def _on_enrolment_completed(enrolment: Enrolment, sessions: list[ClassSession]) -> None:
+def _on_enrolment_completed(
+    enrolment: Enrolment, sessions: list[ClassSession]
+) -> TrainingRecord | None:
     """The trainee's electronic training record and its `training` fact (issue 8 §6): hours are
     the 学时 attended (whole 学时 of LEARNING_HOUR_MINUTES), with the result 合格 or 不合格; an
-    enrolment with less than one 学时 attended records nothing (there is no training to record)."""
+    enrolment with less than one 学时 attended records nothing (there is no training to record).
+    A voucher the trainee enrolled with is then redeemed by the record (or released)."""
     from jineng.learning.services.records import MAX_HOURS, training_record_issue
 
     hours = min((enrolment.minutes_attended or 0) // int(settings.LEARNING_HOUR_MINUTES), MAX_HOURS)
     if hours < 1 or enrolment.completed_at is None:
-        return
+        return None
     klass = enrolment.klass
-    training_record_issue(
+    return training_record_issue(
         actor=None,
         person=enrolment.person,
         occupation=klass.occupation,

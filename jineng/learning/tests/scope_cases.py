@@ -705,3 +705,100 @@ API.update(
         ),
     }
 )
+
+
+# --- a worker's own enrolment (issue 8 §4, §7) -------------------------------------------------
+# Each side's organisation also runs a subsidised class the bureau approved, open for enrolment
+# (two months out); the side's worker enrols through it. The side's plain class has begun, so a
+# withdrawal is refused with the reason (400) once the caller may act on the enrolment.
+
+
+def _open_class(side: Side) -> TrainingClass:
+    from jineng.learning.services.classes import (
+        class_create,
+        class_transition,
+        session_add,
+        teacher_assign,
+    )
+    from jineng.organisations.models import Teacher
+
+    name = f"{side.key}方开放报名车工班"
+    found = TrainingClass.objects.filter(name=name).first()
+    if found is not None:
+        return found
+    course = _class(side).course
+    klass = class_create(actor=None, course=course, name=name, subsidised=True, capacity=10)
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=70)
+    session_add(
+        actor=None,
+        klass=klass,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        venue="实训楼",
+    )
+    teacher = Teacher.objects.create(
+        person=make_person(name=f"{side.key}方开放班教师", residence_region=side.home),
+        organisation=side.org,
+        kind="full_time",
+        subject="车工",
+    )
+    teacher_assign(actor=None, klass=klass, teacher=teacher)
+    return class_transition(actor=None, klass=klass, to="approved")
+
+
+def _enrolment(side: Side) -> int:
+    return _class(side).enrolments.get(person=side.person).pk
+
+
+ACTS_ON_ENROLMENT = frozenset({Role.WORKER, *PROVIDERS})
+
+PAGES.update(
+    {
+        "learning/classes/open/": Case(
+            own=lambda s: GET("/learning/classes/open/"), own_status=role_page(WORKER)
+        ),
+        "learning/classes/open/<int:pk>/": Case(
+            own=lambda s: GET(f"/learning/classes/open/{_open_class(s).pk}/"),
+            own_status=role_page(WORKER),
+            foreign=lambda o: [
+                GET(f"/learning/classes/open/{_open_class(o).pk}/"),
+                POST(f"/learning/classes/open/{_open_class(o).pk}/", {"action": "enrol"}),
+            ],
+        ),
+    }
+)
+
+API.update(
+    {
+        ("GET", "/api/v1/learning/enrolments/open-classes"): Case(
+            own=lambda s: GET("/api/v1/learning/enrolments/open-classes"),
+            own_status=role_api(lambda r: 200),
+        ),
+        # Someone else's voucher id (none such): refused before anything is written.
+        ("POST", "/api/v1/learning/enrolments"): Case(
+            own=lambda s: POST(
+                "/api/v1/learning/enrolments", {"class_id": _open_class(s).pk, "voucher_id": 0}
+            ),
+            own_status=role_api(lambda r: 403),  # worker: not their voucher; staff: no person
+            foreign=lambda o: [
+                POST("/api/v1/learning/enrolments", {"class_id": _open_class(o).pk})
+            ],
+        ),
+        ("POST", "/api/v1/learning/enrolments/{enrolment_id}/withdraw"): Case(
+            own=lambda s: POST(f"/api/v1/learning/enrolments/{_enrolment(s)}/withdraw", {}),
+            own_status=role_api(
+                lambda r: 400 if r in ACTS_ON_ENROLMENT else (403 if r in REGION_READERS else 404)
+            ),
+            foreign=lambda o: [POST(f"/api/v1/learning/enrolments/{_enrolment(o)}/withdraw", {})],
+        ),
+        ("POST", "/api/v1/learning/enrolments/{enrolment_id}/verify-voucher"): Case(
+            own=lambda s: POST(f"/api/v1/learning/enrolments/{_enrolment(s)}/verify-voucher", {}),
+            own_status=role_api(
+                lambda r: 400 if r in PROVIDERS else (403 if r in REGION_READERS | WORKER else 404)
+            ),
+            foreign=lambda o: [
+                POST(f"/api/v1/learning/enrolments/{_enrolment(o)}/verify-voucher", {})
+            ],
+        ),
+    }
+)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jineng.core.errors import DomainError
-from jineng.identity.access import request_scope
+from jineng.identity.access import request_scope, to_pk
 from jineng.identity.crypto import blind_index
 from jineng.identity.models import Person, Role
 from jineng.learning.access import parties_of
@@ -28,6 +28,7 @@ from jineng.learning.access_classes import (
     access_class_by_id,
     classes_visible_to,
     provider_classes,
+    runs_class,
 )
 from jineng.learning.class_states import steps_from
 from jineng.learning.imports_roster import roster_import
@@ -39,6 +40,7 @@ from jineng.learning.services.classes import (
     session_add,
     teacher_assign,
 )
+from jineng.learning.services.enrol_self import enrolment_voucher_verify
 from jineng.learning.states import Party
 from jineng.organisations.models import Teacher
 from jineng.web.guards import page, signed_in_user
@@ -96,8 +98,6 @@ class StepForm(forms.Form):
 def _own_class(request: HttpRequest, pk: int) -> TrainingClass:
     found = provider_classes(request_scope(request)).filter(pk=pk).first()
     if found is None:
-        from django.http import Http404
-
         raise Http404("培训班不存在或不在您的查看范围内")
     return found
 
@@ -160,7 +160,8 @@ def _detail(request: HttpRequest, klass: TrainingClass, **forms_: Any) -> HttpRe
         "klass": klass,
         "sessions": klass.sessions.all(),
         "teachers": klass.teachers.select_related("teacher__person"),
-        "enrolments": klass.enrolments.select_related("person").order_by("pk"),
+        "enrolments": klass.enrolments.select_related("person", "voucher").order_by("pk"),
+        "can_verify": runs_class(scope, klass),
         "flags": klass.flags.select_related("enrolment__person"),
         "history": klass.history.order_by("id"),
         "steps": steps,
@@ -223,6 +224,18 @@ def _post_action(request: HttpRequest, klass: TrainingClass) -> HttpResponse:
                     )
                     messages.success(request, _("学员已加入花名册。"))
                     return HttpResponseRedirect(request.path)
+        elif action == "voucher":
+            form = StepForm()
+            enrolment = klass.enrolments.filter(pk=to_pk(request.POST.get("enrolment"))).first()
+            if enrolment is None:
+                raise Http404("学员报名不存在")
+            try:
+                enrolment_voucher_verify(actor=user, enrolment=enrolment)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("培训券核验通过。"))
+            return HttpResponseRedirect(request.path)
         else:
             form = StepForm(request.POST)
             forms_["step_form"] = form

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jineng.web.learning import attendance, classes, records, views, vouchers
+from jineng.web.learning import attendance, classes, enrol, records, views, vouchers
 
 app_name = "learning"
 urlpatterns = [
@@ -54,6 +54,8 @@ urlpatterns = [
     path("classes/<int:pk>/", classes.class_detail, name="class_detail"),
     path("classes/<int:pk>/import/", classes.class_import, name="class_import"),
     path("classes/mine/", classes.my_classes, name="class_mine"),
+    path("classes/open/", enrol.open_classes, name="class_open_list"),
+    path("classes/open/<int:pk>/", enrol.open_class, name="class_open"),
     path("classes/review/", classes.review_list, name="class_review_list"),
     path("classes/review/<int:pk>/", classes.review_class, name="class_review"),
     path("classes/flags/", classes.flags, name="class_flags"),
