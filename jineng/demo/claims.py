@@ -4,8 +4,9 @@
 finds today get their claims (through `claim_create`), reviewed and approved by the demo reviewer
 and approver, past 公示; then the demo finance officer builds three batches: one paid and closed
 (one line failed at the bank, corrected and paid in the next), one sent and waiting for the bank,
-one still open. Every step goes through the claims services. Once: a database that already has a
-payout batch is left alone."""
+one still open. One more claim stays in 公示 with an objection from the public waiting for the
+approver's answer, so the claim's step and objection pages have something to show. Every step
+goes through the claims services. Once: a database that already has a payout batch is left alone."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from jineng.claims.services import (
     claim_account_confirm,
     claim_approve,
     claim_create,
+    claim_objection_raise,
     claim_publicity_close,
     claim_review,
     claims_from_explanation,
@@ -84,10 +86,15 @@ def seed_payouts(*, today: dt.date | None = None) -> int:
     if len(claims) < 6:
         return 0
     ends = day + dt.timedelta(days=int(getattr(settings, "CLAIMS_PUBLICITY_DAYS", 7)) + 1)
-    for claim in claims:
+    in_publicity = claims.pop()
+    for claim in [*claims, in_publicity]:
         claim_review(actor=reviewer, claim=claim, reason="材料齐全")
         claim_approve(actor=approver, claim=claim, today=day, reason="符合政策规定")
+    for claim in claims:
         claim_publicity_close(actor=None, claim=claim, today=ends)
+    claim_objection_raise(
+        actor=None, claim=in_publicity, text="反映该人员当年已在外地领取同类补贴，请予核实"
+    )
     Claim.objects.filter(pk__in=[c.pk for c in claims]).update(due_on=day)
     third = len(claims) // 3
     later = [c.pk for c in claims[third:]]

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from jineng.claims.models import BatchStatus, LineStatus, PayoutBatch, PayoutLine
+from jineng.claims.models import (
+    BatchStatus,
+    Claim,
+    ClaimObjection,
+    ClaimStatus,
+    LineStatus,
+    PayoutBatch,
+    PayoutLine,
+)
 from jineng.claims.services.payouts import batch_reconciliation
 from jineng.demo.claims import seed_payouts
 from jineng.demo.demo import demo_setup
@@ -23,3 +31,10 @@ def test_the_demo_city_has_paid_sent_and_open_batches() -> None:
     again = PayoutLine.objects.get(claim=failed.claim, status=LineStatus.PENDING)
     assert again.batch.status == BatchStatus.SENT and again.account != failed.account
     assert seed_payouts() == 0
+
+
+def test_the_demo_city_has_a_claim_in_publicity_with_an_open_objection() -> None:
+    demo_setup(workers=200, seed=1, progress=False)
+    objection = ClaimObjection.objects.get()
+    assert objection.claim.status == ClaimStatus.PUBLICITY and objection.answered_at is None
+    assert not Claim.objects.filter(pk=objection.claim_id, payout_lines__isnull=False).exists()
