@@ -53,7 +53,10 @@ class PanelOverview:
 
 def panel_overview(*, session: ExamSession, member: User) -> PanelOverview:
     staff = SessionStaff.objects.filter(session=session, part=AssessmentPart.PANEL)
-    chair = staff.filter(person_id=member.person_id, chair=True).exists()
+    chair = (
+        member.person_id is not None
+        and staff.filter(person_id=member.person_id, chair=True).exists()
+    )
     anonymous = staffing_rule(occupation=session.occupation, part=AssessmentPart.PANEL).anonymous
     regs = list(
         Registration.objects.filter(session=session)

@@ -233,6 +233,7 @@ def panel_score_record(
         raise Conflict("registration", "该考试批次没有综合评审")
     if (
         actor is None
+        or actor.person_id is None
         or not SessionStaff.objects.filter(
             session=session, part=AssessmentPart.PANEL, person_id=actor.person_id
         ).exists()

@@ -17,10 +17,15 @@ from jineng.assessment.tests.exam_support import ExamWorld, make_exam
 from jineng.assessment.tests.room_support import staff_member
 from jineng.audit.models import AuditEntry
 from jineng.core.errors import Conflict, Forbidden, NotFound
-from jineng.identity.models import Role
+from jineng.identity.models import Person, Role, User
 from jineng.identity.testing import make_organisation, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+def _person(user: User) -> Person:
+    assert user.person is not None
+    return user.person
 
 
 @pytest.fixture
@@ -56,7 +61,7 @@ def test_a_whole_record_signed_by_all_staff_is_closed(exam: ExamWorld) -> None:
     b = staff_member(exam, "theory", "监考乙")
     session = exam.session
     seal = services.seal_open_record(
-        actor=a, session=session, room=1, seal_numbers="A0012、A0013", witness=b.person
+        actor=a, session=session, room=1, seal_numbers="A0012、A0013", witness=_person(b)
     )
     assert seal.opened_by == a
     draw = services.workstations_draw(actor=a, session=session, room=1, stations=6, seed="s1")
@@ -93,7 +98,7 @@ def test_a_whole_record_signed_by_all_staff_is_closed(exam: ExamWorld) -> None:
     before = SealOpening.objects.count()
     with pytest.raises(Conflict, match="全部考务人员签名"):
         services.seal_open_record(
-            actor=a, session=session, room=1, seal_numbers="A0014", witness=b.person
+            actor=a, session=session, room=1, seal_numbers="A0014", witness=_person(b)
         )
     assert SealOpening.objects.count() == before
     services.room_addendum_add(

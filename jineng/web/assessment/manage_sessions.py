@@ -32,6 +32,7 @@ from jineng.assessment.models import (
     SessionStaff,
     SessionStatus,
 )
+from jineng.assessment.services.retake import retake_label
 from jineng.assessment.services.sessions import ASSESSOR_PARTS
 from jineng.core.errors import DomainError, NotFound
 from jineng.identity.access import request_scope
@@ -257,7 +258,16 @@ def apply_list(request: HttpRequest) -> HttpResponse:
         check = services.application_check(
             person=person, occupation=s.occupation, level=s.level, on=s.starts_at.date()
         )
-        rows.append({"session": s, "check": check, "registered": s.pk in mine})
+        retake = services.retake_check(person=person, session=s)
+        rows.append(
+            {
+                "session": s,
+                "check": check,
+                "registered": s.pk in mine,
+                "retake": retake if retake.earlier is not None else None,
+                "retake_label": retake_label(retake),
+            }
+        )
     return render(
         request,
         "assessment/manage/apply.html",
@@ -274,7 +284,12 @@ def apply_register(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound as err:
         raise Http404(err.message) from None
     try:
-        services.registration_create(actor=user_of(request), session=session, person=person)
+        services.registration_create(
+            actor=user_of(request),
+            session=session,
+            person=person,
+            retake=request.POST.get("retake") == "1",
+        )
     except DomainError as err:
         messages.error(request, f"报名未成功：{err.message}")
     else:
