@@ -84,6 +84,7 @@ class SessionForm(ChineseForm):
 class StaffForm(ChineseForm):
     part = forms.ChoiceField(label="考核环节")
     person = forms.ChoiceField(label="考务人员")
+    chair = forms.BooleanField(label="担任综合评审组长", required=False)
 
     def __init__(
         self, *args: Any, parts: list[tuple[str, str]], people: list[tuple[int, str]], **kw: Any
@@ -200,6 +201,7 @@ def staff_add(request: HttpRequest, pk: int) -> HttpResponse:
             services.staff_assign(
                 actor=user_of(request), session=session, part=form.cleaned_data["part"],
                 person=staff_candidates(session).get(pk=int(form.cleaned_data["person"])),
+                chair=bool(form.cleaned_data.get("chair")),
             )  # fmt: skip
         except DomainError as err:
             refusal(request, form, err)
