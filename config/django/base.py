@@ -280,6 +280,18 @@ ASSESSMENT_PUBLICATION_WORKING_DAYS = int(
     os.environ.get("JINENG_ASSESSMENT_PUBLICATION_WORKING_DAYS", "5")
 )
 ASSESSMENT_ANSWER_GRACE_SECONDS = 5
+# 单科成绩保留 (issue 9 §5, retakes): national practice keeps a passed part (theory or practical)
+# of a candidate who failed another for a period — commonly one year from the exam — during which
+# they retake only the failed part(s) for the same occupation and level; after it, everything again.
+ASSESSMENT_PART_RETENTION_DAYS = int(os.environ.get("JINENG_ASSESSMENT_PART_RETENTION_DAYS", "365"))
+# 综合评审 criteria a panel member scores (name, points; sum 100) — a common reading of the
+# 技师/高级技师 review: work record, technical ability, innovation, teaching and the defence.
+ASSESSMENT_PANEL_CRITERIA = [
+    ("工作业绩", 30),
+    ("技术能力与技术革新", 30),
+    ("传授技艺与培训指导", 20),
+    ("论文或技术总结答辩", 20),
+]
 # Admission tickets carry a signed reference (django.core.signing, this salt) in their QR code.
 ASSESSMENT_TICKET_SALT = "jineng.assessment.ticket"
 ASSESSMENT_MAX_ITEMS_PER_PAPER = 500

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count
 
 from jineng.assessment import access
+from jineng.assessment.access_examroom import room_sessions_visible_to
 from jineng.assessment.models import (
     AssessmentPart,
     Attempt,
@@ -143,6 +144,7 @@ class SessionOverview:
     pending_corrections: int = 0
     can_manage: bool = False
     can_invigilate: bool = False
+    rooms: list[int] = field(default_factory=list)  # the room records the user may read
 
 
 def session_overview(
@@ -179,4 +181,7 @@ def session_overview(
         ).count(),
         can_manage=access.can_run_sessions(user, session.organisation_id, scope=scope),
         can_invigilate=access.can_invigilate(user, session.organisation_id, scope=scope),
+        rooms=list(range(1, session.rooms + 1))
+        if room_sessions_visible_to(user, scope=scope).filter(pk=session.pk).exists()
+        else [],
     )

@@ -88,6 +88,9 @@ class AuditAction(StrEnum):
     RESULTS_MOVE = "results_move"
     RESULTS_OBJECTION_RAISE = "results_objection_raise"
     RESULTS_OBJECTION_ANSWER = "results_objection_answer"
+    ROOM_RECORD_WRITE = "room_record_write"
+    ROOM_WORKSTATIONS_DRAW = "room_workstations_draw"
+    ROOM_RECORD_SIGN = "room_record_sign"
     # Certificates (jineng.certificates)
     CERTIFICATE_ISSUE = "certificate_issue"
     CERTIFICATE_REVOKE = "certificate_revoke"
@@ -170,6 +173,7 @@ class AuditObject(StrEnum):
     SCORE_CORRECTION = "score_correction"
     RESULT_PUBLICATION = "result_publication"
     RESULT_OBJECTION = "result_objection"
+    ROOM_RECORD = "room_record"
     CERTIFICATE = "certificate"
     CERTIFICATE_ISSUER = "certificate_issuer"
     CERTIFICATE_BATCH = "certificate_batch"
@@ -257,6 +261,9 @@ ACTION_LABELS: dict[AuditAction, str | Promise] = {
     AuditAction.RESULTS_MOVE: _("成绩审核与公示"),
     AuditAction.RESULTS_OBJECTION_RAISE: _("提出成绩异议"),
     AuditAction.RESULTS_OBJECTION_ANSWER: _("答复成绩异议"),
+    AuditAction.ROOM_RECORD_WRITE: _("填写考场记录"),
+    AuditAction.ROOM_WORKSTATIONS_DRAW: _("抽签确定工位"),
+    AuditAction.ROOM_RECORD_SIGN: _("考场记录签名"),
     AuditAction.CERTIFICATE_ISSUE: _("颁发证书"),
     AuditAction.CERTIFICATE_REVOKE: _("撤销证书"),
     AuditAction.CERTIFICATE_SUPERSEDE: _("证书被替代"),
@@ -333,6 +340,7 @@ OBJECT_LABELS: dict[AuditObject, str | Promise] = {
     AuditObject.SCORE_CORRECTION: _("成绩更正"),
     AuditObject.RESULT_PUBLICATION: _("成绩公示"),
     AuditObject.RESULT_OBJECTION: _("成绩公示异议"),
+    AuditObject.ROOM_RECORD: _("考场记录"),
     AuditObject.CERTIFICATE: _("职业技能等级证书"),
     AuditObject.CERTIFICATE_ISSUER: _("发证机构备案"),
     AuditObject.CERTIFICATE_BATCH: _("批量发证"),

@@ -6,7 +6,8 @@ accounts work),
   assessors marked short answers and practical sheets (one with a third mark), the results were
   reviewed and published (公示), with an objection and a correction awaiting review;
 - a session under way now: the demo worker admitted and sitting the exam, a colleague who has
-  submitted (their short answer and the practical sheets wait in the marking queue).
+  submitted (their short answer and the practical sheets wait in the marking queue), and its
+  room record (seals opened, workstations drawn by lot, an incident; not yet signed).
 
 Through the services, once (skipped when the organisation already has sessions)."""
 
@@ -153,3 +154,28 @@ def seed_demo_assessment(*, organisation: Organisation, demo_person: Person) -> 
     if len(current.registrations) > 1:
         _sit(current.registrations[1], right=False, at=now, submit=True)
     services.practical_tasks_create(actor=None, session=current.session)
+    _room_record(admin, current.session, current.registrations)
+
+
+def _room_record(admin: User, session: ExamSession, registrations: list[Registration]) -> None:
+    """The session under way: its room's seals opened before a candidate, the workstations drawn
+    by lot from a recorded seed, one incident (issue 9 §3); not yet signed."""
+    witness = registrations[-1].person
+    services.seal_open_record(
+        actor=admin,
+        session=session,
+        room=1,
+        seal_numbers="DG-2026-0417、DG-2026-0418",
+        witness=witness,
+    )
+    services.workstations_draw(
+        actor=admin, session=session, room=1, stations=len(registrations) + 4, seed="20261204"
+    )
+    services.incident_record(
+        actor=admin,
+        session=session,
+        room=1,
+        registration=registrations[0],
+        description="考生入场时携带手机",
+        action_taken="手机交由监考员统一保管，考试正常进行",
+    )

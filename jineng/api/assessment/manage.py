@@ -411,13 +411,15 @@ def session_open(request: HttpRequest, session_id: int) -> Any:
     response={201: RegistrationOut, **ERRORS},
     summary="本人报名考试批次（核对申报条件）",
 )
-def registration_create(request: HttpRequest, session_id: int) -> Any:
+def registration_create(request: HttpRequest, session_id: int, retake: bool = False) -> Any:
+    """`retake=true`: a candidate who failed a part earlier sits only the failed part(s), the
+    passed ones retained for `ASSESSMENT_PART_RETENTION_DAYS` (单科成绩保留)."""
     person = _user(request).person
     if person is None:
         raise Forbidden("person", "账号未关联人员，不能报名")
     session = access_open_session(session_id)
     registration = services.registration_create(
-        actor=_user(request), session=session, person=person
+        actor=_user(request), session=session, person=person, retake=retake
     )
     condition = registration.condition.description if registration.condition else ""
     return 201, {"id": registration.pk, "session": session.pk, "condition": condition}

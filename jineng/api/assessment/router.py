@@ -85,3 +85,7 @@ router.add_router("", exam_router)
 from jineng.api.assessment.manage import router as manage_router  # noqa: E402
 
 router.add_router("/manage", manage_router)
+# Exam-room records and the panel review (issue 9 §3, §5).
+from jineng.api.assessment.rooms import router as rooms_router  # noqa: E402
+
+router.add_router("", rooms_router)

@@ -31,6 +31,17 @@ from jineng.assessment.models.banks import (
     KnowledgePoint,
     QuestionBank,
 )
+from jineng.assessment.models.examroom import (
+    RetainedPart,
+    RoomAddendum,
+    RoomIncident,
+    RoomRecord,
+    RoomSignature,
+    SealOpening,
+    VideoReference,
+    WorkstationDraw,
+    WorkstationSeat,
+)
 from jineng.assessment.models.marking import (
     CORRECTION_STATES,
     OBJECTION_STATES,
@@ -123,4 +134,13 @@ __all__ = [
     "SESSION_STATES",
     "Registration",
     "SessionStaff",
+    "RetainedPart",
+    "RoomAddendum",
+    "RoomIncident",
+    "RoomRecord",
+    "RoomSignature",
+    "SealOpening",
+    "VideoReference",
+    "WorkstationDraw",
+    "WorkstationSeat",
 ]

@@ -112,6 +112,8 @@ class PanelScore(models.Model):
         "identity.User", verbose_name=_("评审委员"), on_delete=models.PROTECT, related_name="+"
     )
     score = models.DecimalField(_("得分"), max_digits=5, decimal_places=2)
+    criteria = models.JSONField(_("各评审项得分"), default=list)
+    comment = models.CharField(_("评审意见"), max_length=500, blank=True)
     scored_at = models.DateTimeField(_("评分时间"), auto_now_add=True)
 
     class Meta:
@@ -138,6 +140,15 @@ class PartResult(models.Model):
     score = models.DecimalField(_("成绩（百分制）"), max_digits=5, decimal_places=2)
     pass_mark = models.DecimalField(_("合格分数"), max_digits=5, decimal_places=2)
     passed = models.BooleanField(_("合格"))
+    # A retake's part kept from an earlier session (单科成绩保留): the result copied from there.
+    retained_from = models.ForeignKey(
+        "self",
+        verbose_name=_("保留自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     compiled_at = models.DateTimeField(_("汇总时间"), auto_now_add=True)
 
     class Meta:

@@ -86,6 +86,8 @@ class StaffingRule(models.Model):
     odd = models.BooleanField(_("须为奇数"), default=False)
     # 回避: refuse staff employed by an organisation that employs one of the candidates.
     recusal = models.BooleanField(_("本单位人员回避"), default=False)
+    # The panel review scores candidates under their code, not their name (综合评审匿名).
+    anonymous = models.BooleanField(_("匿名评审"), default=False)
 
     class Meta:
         verbose_name = _("考务人员配备规则")
@@ -213,6 +215,8 @@ class SessionStaff(models.Model):
     person = models.ForeignKey(
         "identity.Person", verbose_name=_("考务人员"), on_delete=models.PROTECT, related_name="+"
     )
+    # The panel's chair (评审组长) sees whether every member has scored every candidate.
+    chair = models.BooleanField(_("评审组长"), default=False)
 
     class Meta:
         verbose_name = _("考务人员")

@@ -32,10 +32,23 @@ from jineng.assessment.services.exam import (
     exam_setting,
     remaining_seconds,
 )
+from jineng.assessment.services.examroom import (
+    draw_replays,
+    incident_record,
+    room_addendum_add,
+    room_candidates,
+    room_record_sign,
+    room_signers,
+    seal_open_record,
+    seats_of,
+    video_reference_add,
+    workstations_draw,
+)
 from jineng.assessment.services.marking import (
     mark_record,
     marking_counts,
     marking_queue,
+    panel_criteria,
     panel_score_record,
     practical_tasks_create,
 )
@@ -66,6 +79,7 @@ from jineng.assessment.services.results import (
     results_publish,
     results_review,
 )
+from jineng.assessment.services.retake import retake_check
 from jineng.assessment.services.sessions import (
     ConditionCheck,
     Staffing,
@@ -99,6 +113,18 @@ __all__ = [
     "marking_counts",
     "marking_queue",
     "panel_score_record",
+    "panel_criteria",
+    "draw_replays",
+    "incident_record",
+    "room_addendum_add",
+    "room_candidates",
+    "room_record_sign",
+    "room_signers",
+    "seal_open_record",
+    "seats_of",
+    "video_reference_add",
+    "workstations_draw",
+    "retake_check",
     "practical_tasks_create",
     "FinalPass",
     "correction_request",

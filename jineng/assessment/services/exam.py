@@ -199,7 +199,9 @@ def attempt_admit(
     """Record the identity check and create the attempt (returns the existing one if already
     admitted). `face`: the candidate's live capture against their approved enrolment (the check
     is recorded by the faces app even when it fails); `invigilator`: an invigilator of the
-    organisation confirms."""
+    organisation confirms. A retake candidate whose theory result is retained does not sit it."""
+    if registration.retained.filter(part="theory").exists():
+        raise Conflict("registration", "该考生的理论知识考试成绩已保留，本次无须参加")
     face_check_id: int | None = None
     if method == IdentityMethod.FACE:
         if actor is not None and actor.person_id != registration.person_id:

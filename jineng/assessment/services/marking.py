@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
@@ -21,6 +22,8 @@ from jineng.assessment.models import (
     PanelScore,
     PaperItem,
     Registration,
+    RetainedPart,
+    SessionStaff,
 )
 from jineng.assessment.models.sessions import AssessmentPart
 from jineng.assessment.services.banks import sheet_of
@@ -65,7 +68,9 @@ def practical_tasks_create(*, actor: User | None, session: ExamSession) -> int:
             points=points,
             candidate_code=candidate_code(r),
         )
-        for r in Registration.objects.filter(session=session).exclude(pk__in=have)
+        for r in Registration.objects.filter(session=session)
+        .exclude(pk__in=have)
+        .exclude(retained__part=AssessmentPart.PRACTICAL)
     ]
     MarkingTask.objects.bulk_create(rows)
     audit_record(
@@ -189,26 +194,75 @@ def marking_counts(*, user: User, scope: Scope | None = None) -> dict[str, int]:
     }
 
 
+def panel_criteria() -> list[tuple[str, Decimal]]:
+    """The 综合评审 criteria (name, points; `ASSESSMENT_PANEL_CRITERIA`, sum 100)."""
+    return [
+        (str(name), Decimal(str(points))) for name, points in settings.ASSESSMENT_PANEL_CRITERIA
+    ]
+
+
+def _panel_total(criteria: Sequence[Any]) -> tuple[Decimal, list[str]]:
+    sheet = panel_criteria()
+    if len(criteria) != len(sheet):
+        raise AssessmentInvalid("criteria", f"综合评审共{len(sheet)}项，请逐项评分")
+    total = Decimal("0")
+    values: list[str] = []
+    for n, ((name, points), given) in enumerate(zip(sheet, criteria, strict=True), start=1):
+        value = _decimal(given, "criteria")
+        if not Decimal("0") <= value <= points:
+            raise AssessmentInvalid("criteria", f"第{n}项「{name}」应在0至{points}分之间")
+        total += value
+        values.append(str(value))
+    return total, values
+
+
 @transaction.atomic
-def panel_score_record(*, actor: User, registration: Registration, score: Any) -> PanelScore:
-    """A panel member's score (0–100) of the candidate's 综合评审; once per member."""
+def panel_score_record(
+    *,
+    actor: User | None,
+    registration: Registration,
+    score: Any = None,
+    criteria: Sequence[Any] | None = None,
+    comment: str = "",
+) -> PanelScore:
+    """A panel member's score (0–100) of the candidate's 综合评审, once per member: per criterion
+    (`panel_criteria`, the score is their sum) or as one figure, with a comment. Only members of
+    the session's panel (`SessionStaff`, part panel) score; the part's score is their mean."""
     session = registration.session
     if AssessmentPart.PANEL not in session.parts:
         raise Conflict("registration", "该考试批次没有综合评审")
-    if not access.can_mark(actor, session.organisation_id):
-        raise Forbidden("registration", "无权参与该考生的综合评审")
-    value = _decimal(score, "score")
+    if (
+        actor is None
+        or actor.person_id is None
+        or not SessionStaff.objects.filter(
+            session=session, part=AssessmentPart.PANEL, person_id=actor.person_id
+        ).exists()
+    ):
+        raise Forbidden("registration", "您不是该考试批次综合评审组成员")
+    if actor.person_id == registration.person_id:
+        raise Forbidden("registration", "考生本人不能参与自己的综合评审")
+    if RetainedPart.objects.filter(registration=registration, part=AssessmentPart.PANEL).exists():
+        raise Conflict("registration", "该考生的综合评审成绩已保留，无须再评")
+    if criteria is not None:
+        value, values = _panel_total(criteria)
+    else:
+        value, values = _decimal(score, "score"), []
     if not Decimal("0") <= value <= Decimal("100"):
         raise AssessmentInvalid("score", "综合评审得分应在0至100分之间")
+    note = (comment or "").strip()
+    if len(note) > 500:
+        raise AssessmentInvalid("comment", "「评审意见」最多500个字")
     if PanelScore.objects.filter(registration=registration, member=actor).exists():
         raise Conflict("registration", "您已为该考生评分")
-    row = PanelScore.objects.create(registration=registration, member=actor, score=value)
+    row = PanelScore.objects.create(
+        registration=registration, member=actor, score=value, criteria=values, comment=note
+    )
     audit_record(
         actor=actor,
         action=AuditAction.MARK_RECORD,
         object_type=AuditObject.EXAM_REGISTRATION,
         object_id=registration.pk,
-        after={"panel_score": str(value)},
+        after={"panel_score": str(value), "criteria": values},
         region=session.organisation.region_id,
     )
     return row

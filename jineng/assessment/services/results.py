@@ -31,6 +31,7 @@ from jineng.assessment.models import (
     PublicationStatus,
     Registration,
     ResultPublication,
+    RetainedPart,
     ScoreCorrection,
 )
 from jineng.assessment.models.sessions import AssessmentPart
@@ -93,7 +94,8 @@ def _pending(session: ExamSession) -> list[str]:
         problems.append("操作技能考核尚未安排阅卷")
     if AssessmentPart.PANEL in session.parts:
         need = max(1, staffing_rule(occupation=session.occupation, part="panel").minimum)
-        short = [r.pk for r in regs if PanelScore.objects.filter(registration=r).count() < need]
+        sitting = regs.exclude(retained__part=AssessmentPart.PANEL)
+        short = [r.pk for r in sitting if PanelScore.objects.filter(registration=r).count() < need]
         if short:
             problems.append(f"还有{len(short)}名考生的综合评审评分不足{need}人")
     return problems
@@ -112,8 +114,25 @@ def results_compile(*, actor: User | None, session: ExamSession) -> ResultPublic
     if problems:
         raise Unprocessable("session", "成绩还不能汇总：" + "；".join(problems))
     rows: list[PartResult] = []
+    kept: dict[tuple[int, str], PartResult] = {
+        (r.registration_id, r.part): r.result
+        for r in RetainedPart.objects.filter(registration__session=session).select_related("result")
+    }
     for registration in Registration.objects.filter(session=session):
         for part in session.parts:
+            earlier = kept.get((registration.pk, part))
+            if earlier is not None:  # 单科成绩保留: the earlier pass stands
+                rows.append(
+                    PartResult(
+                        registration=registration,
+                        part=part,
+                        score=earlier.score,
+                        pass_mark=earlier.pass_mark,
+                        passed=earlier.passed,
+                        retained_from=earlier,
+                    )
+                )
+                continue
             if part == AssessmentPart.THEORY:
                 score = _theory_score(registration)
             elif part == AssessmentPart.PRACTICAL:

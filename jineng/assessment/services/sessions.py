@@ -21,10 +21,12 @@ from jineng.assessment.models import (
     AssessorQualification,
     ExamSession,
     Registration,
+    RetainedPart,
     SessionStaff,
     SessionStatus,
     StaffingRule,
 )
+from jineng.assessment.services.retake import RetakeCheck, retake_check
 from jineng.audit.services import audit_record
 from jineng.audit.vocabulary import AuditAction, AuditObject
 from jineng.core.errors import Conflict, Forbidden, Unprocessable
@@ -235,10 +237,12 @@ def application_check(
 
 @transaction.atomic
 def registration_create(
-    *, actor: User | None, session: ExamSession, person: Person
+    *, actor: User | None, session: ExamSession, person: Person, retake: bool = False
 ) -> Registration:
     """Register a candidate (themself, or by the organisation): the session planned and not full,
-    the person not yet registered, and meeting the level's application conditions."""
+    the person not yet registered, and meeting the level's application conditions. `retake`: a
+    candidate who failed a part earlier sits only the failed part(s), the passed ones retained
+    while `ASSESSMENT_PART_RETENTION_DAYS` runs (`retake.retake_check`; expired: everything)."""
     session = (
         ExamSession.objects.select_for_update().select_related("occupation").get(pk=session.pk)
     )
@@ -251,11 +255,22 @@ def registration_create(
         raise Conflict("person", f"{person.name}已报名该考试批次")
     if Registration.objects.filter(session=session).count() >= session.capacity:
         raise Conflict("session", f"该考试批次已满（容量{session.capacity}人）")
-    check = application_check(
-        person=person,
-        occupation=session.occupation,
-        level=session.level,
-        on=session.starts_at.date(),
+    kept = retake_check(person=person, session=session) if retake else RetakeCheck()
+    if retake and kept.earlier is None:
+        raise Unprocessable(
+            "person", f"{person.name}没有本职业本等级未全部合格且成绩已确认的考试，不能按补考报名"
+        )
+    if retake and set(session.parts) <= set(kept.retained):
+        raise Unprocessable("person", f"{person.name}在本批次的考核环节均已合格，无须补考")
+    check = (
+        ConditionCheck(True, kept.earlier.condition, [])
+        if kept.earlier is not None
+        else application_check(
+            person=person,
+            occupation=session.occupation,
+            level=session.level,
+            on=session.starts_at.date(),
+        )
     )
     if not check.ok:
         raise Unprocessable(
@@ -266,12 +281,20 @@ def registration_create(
     registration = Registration.objects.create(
         session=session, person=person, condition=check.condition
     )
+    RetainedPart.objects.bulk_create(
+        RetainedPart(registration=registration, part=part, result=result)
+        for part, result in kept.retained.items()
+    )
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
         object_type=AuditObject.EXAM_REGISTRATION,
         object_id=registration.pk,
-        after={"session": session.pk, "person": person.pk},
+        after={
+            "session": session.pk,
+            "person": person.pk,
+            "retained": {p: r.pk for p, r in kept.retained.items()},
+        },
         region=session.organisation.region_id,
     )
     return registration
@@ -279,14 +302,19 @@ def registration_create(
 
 @transaction.atomic
 def staff_assign(
-    *, actor: User | None, session: ExamSession, part: str, person: Person
+    *, actor: User | None, session: ExamSession, part: str, person: Person, chair: bool = False
 ) -> SessionStaff:
+    """Put a person on a part's staff; `chair` names the panel's chair (评审组长, one per panel)."""
     if not access.can_run_sessions(actor, session.organisation_id):
         raise Forbidden("session", "无权为该考试批次安排考务人员")
     if part not in session.parts:
         raise AssessmentInvalid("part", "该考试批次没有这个考核环节")
     if SessionStaff.objects.filter(session=session, part=part, person=person).exists():
         raise Conflict("person", f"{person.name}已在该环节")
+    if chair and part != AssessmentPart.PANEL:
+        raise AssessmentInvalid("chair", "只有综合评审设评审组长")
+    if chair and SessionStaff.objects.filter(session=session, part=part, chair=True).exists():
+        raise Conflict("chair", "该综合评审已有评审组长")
     on = session.starts_at.date()
     if (
         part in ASSESSOR_PARTS
@@ -304,13 +332,13 @@ def staff_assign(
                 "person",
                 f"{person.name}与本批次考生同属「{shared[0]}」，按回避规定不能担任{AssessmentPart(part).label}考务人员",
             )
-    staff = SessionStaff.objects.create(session=session, part=part, person=person)
+    staff = SessionStaff.objects.create(session=session, part=part, person=person, chair=chair)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         object_type=AuditObject.EXAM_SESSION,
         object_id=session.pk,
-        after={"staff_part": part, "person": person.pk},
+        after={"staff_part": part, "person": person.pk, "chair": chair},
         region=session.organisation.region_id,
     )
     return staff
@@ -341,6 +369,7 @@ class Staffing:
     per_room: int
     odd: bool
     recusal: bool = False
+    anonymous: bool = False
 
     def needed(self, *, candidates: int, rooms: int) -> int:
         ratio = math.ceil(candidates / self.per_candidates) if self.per_candidates else 0
@@ -353,7 +382,9 @@ class Staffing:
 def staffing_rule(*, occupation: Occupation, part: str) -> Staffing:
     row = StaffingRule.objects.filter(occupation=occupation, part=part).first()
     if row is not None:
-        return Staffing(row.per_candidates, row.minimum, row.per_room, row.odd, row.recusal)
+        return Staffing(
+            row.per_candidates, row.minimum, row.per_room, row.odd, row.recusal, row.anonymous
+        )
     default = settings.ASSESSMENT_STAFFING_DEFAULTS[part]
     return Staffing(
         int(default["per_candidates"]),
@@ -361,6 +392,7 @@ def staffing_rule(*, occupation: Occupation, part: str) -> Staffing:
         int(default["per_room"]),
         bool(default["odd"]),
         bool(default.get("recusal", False)),
+        bool(default.get("anonymous", False)),
     )
 
 

@@ -766,3 +766,157 @@ API.update(
         ),
     }
 )
+
+
+# --- exam-room records and the panel review (issue 9 §3, §5) ---------------------------------
+# The side's assessor is on no session's staff: the room record and the panel answer 404 to them
+# as to a stranger; the exam admins, the bureau and the auditor of the region read the record.
+
+ROOM_READERS = frozenset({Role.ORG_ADMIN, Role.SYSADMIN, Role.AUDITOR} | BUREAU_ROLES)
+ROOM_PAGE_ROLES = frozenset(ROOM_READERS | {Role.ASSESSOR})
+
+
+def _room_status(ok: int) -> Callable[[str], int]:
+    def status(role: str) -> int:
+        if role == ANON:
+            return 302
+        if role in ROOM_READERS:
+            return ok
+        return 404 if role in ROOM_PAGE_ROLES else 403
+
+    return status
+
+
+ROOM = "/assessment/sessions"
+
+PAGES.update(
+    {
+        "assessment/sessions/<int:pk>/rooms/<int:room>/": Case(
+            own=lambda s: GET(f"{ROOM}/{_session(s)}/rooms/1/"),
+            own_status=_room_status(200),
+            foreign=lambda o: [GET(f"{ROOM}/{_session(o)}/rooms/1/")],
+        ),
+        # no action named: refused with a message, back to the record
+        "assessment/sessions/<int:pk>/rooms/<int:room>/write/": Case(
+            own=lambda s: POST(f"{ROOM}/{_session(s)}/rooms/1/write/"),
+            own_status=_room_status(302),
+            foreign=lambda o: [POST(f"{ROOM}/{_session(o)}/rooms/1/write/", {"action": "sign"})],
+        ),
+        "assessment/panel/": Case(
+            own=lambda s: GET("/assessment/panel/"), own_status=role_page(MARKERS | {Role.SYSADMIN})
+        ),
+        # nobody of the side sits on a panel: 404 to every marker
+        "assessment/panel/<int:pk>/": Case(
+            own=lambda s: GET(f"/assessment/panel/{_session(s)}/"),
+            own_status=role_page(MARKERS | {Role.SYSADMIN}, ok=404),
+            foreign=lambda o: [GET(f"/assessment/panel/{_session(o)}/")],
+        ),
+        "assessment/panel/<int:pk>/score/": Case(
+            own=lambda s: POST(
+                f"/assessment/panel/{_session(s)}/score/", {"registration": _reg(s)}
+            ),
+            own_status=role_page(MARKERS | {Role.SYSADMIN}, ok=404),
+            foreign=lambda o: [
+                POST(f"/assessment/panel/{_session(o)}/score/", {"registration": _reg(o)})
+            ],
+        ),
+    }
+)
+
+
+def _room_api(readers: int, writers: int | None = None) -> Callable[[str], int]:
+    """Readers of the record answer `readers`; the exam admin `writers` (when it differs)."""
+
+    def status(role: str) -> int:
+        if role == ANON:
+            return 401
+        if role == Role.ORG_ADMIN and writers is not None:
+            return writers
+        return readers if role in ROOM_READERS else 404
+
+    return status
+
+
+RA = "/api/v1/assessment/sessions"
+_late = "2026-01-01T09:00:00+08:00"
+_early = "2026-01-01T08:00:00+08:00"
+
+API.update(
+    {
+        ("GET", "/api/v1/assessment/sessions/{session_id}/rooms/{room}"): Case(
+            own=lambda s: GET(f"{RA}/{_session(s)}/rooms/1"),
+            own_status=_room_api(200),
+            foreign=lambda o: [GET(f"{RA}/{_session(o)}/rooms/1")],
+        ),
+        ("POST", "/api/v1/assessment/sessions/{session_id}/rooms/{room}/seals"): Case(
+            own=lambda s: POST(
+                f"{RA}/{_session(s)}/rooms/1/seals", {"seal_numbers": "", "witness_person_id": 0}
+            ),
+            own_status=_room_api(400),
+            foreign=lambda o: [
+                POST(
+                    f"{RA}/{_session(o)}/rooms/1/seals",
+                    {"seal_numbers": "x", "witness_person_id": 0},
+                )
+            ],
+        ),
+        ("POST", "/api/v1/assessment/sessions/{session_id}/rooms/{room}/draw"): Case(
+            own=lambda s: POST(f"{RA}/{_session(s)}/rooms/1/draw", {"stations": 0}),
+            own_status=_room_api(403, 400),
+            foreign=lambda o: [POST(f"{RA}/{_session(o)}/rooms/1/draw", {"stations": 0})],
+        ),
+        ("POST", "/api/v1/assessment/sessions/{session_id}/rooms/{room}/incidents"): Case(
+            own=lambda s: POST(
+                f"{RA}/{_session(s)}/rooms/1/incidents", {"description": "", "action_taken": ""}
+            ),
+            own_status=_room_api(403, 400),
+            foreign=lambda o: [
+                POST(
+                    f"{RA}/{_session(o)}/rooms/1/incidents", {"description": "", "action_taken": ""}
+                )
+            ],
+        ),
+        ("POST", "/api/v1/assessment/sessions/{session_id}/rooms/{room}/videos"): Case(
+            own=lambda s: POST(
+                f"{RA}/{_session(s)}/rooms/1/videos",
+                {"reference": "摄像头", "starts_at": _late, "ends_at": _early},
+            ),
+            own_status=_room_api(403, 400),
+            foreign=lambda o: [
+                POST(
+                    f"{RA}/{_session(o)}/rooms/1/videos",
+                    {"reference": "摄像头", "starts_at": _late, "ends_at": _early},
+                )
+            ],
+        ),
+        ("POST", "/api/v1/assessment/sessions/{session_id}/rooms/{room}/sign"): Case(
+            own=lambda s: POST(f"{RA}/{_session(s)}/rooms/1/sign"),
+            own_status=_room_api(403),
+            foreign=lambda o: [POST(f"{RA}/{_session(o)}/rooms/1/sign")],
+        ),
+        ("POST", "/api/v1/assessment/sessions/{session_id}/rooms/{room}/addenda"): Case(
+            own=lambda s: POST(f"{RA}/{_session(s)}/rooms/1/addenda", {"text": ""}),
+            own_status=_room_api(403, 400),
+            foreign=lambda o: [POST(f"{RA}/{_session(o)}/rooms/1/addenda", {"text": ""})],
+        ),
+        # nobody of the side sits on a panel: 404 to everyone signed in
+        ("GET", "/api/v1/assessment/panel/sessions/{session_id}"): Case(
+            own=lambda s: GET(f"/api/v1/assessment/panel/sessions/{_session(s)}"),
+            own_status=role_api(lambda r: 404),
+            foreign=lambda o: [GET(f"/api/v1/assessment/panel/sessions/{_session(o)}")],
+        ),
+        ("POST", "/api/v1/assessment/panel/sessions/{session_id}/scores"): Case(
+            own=lambda s: POST(
+                f"/api/v1/assessment/panel/sessions/{_session(s)}/scores",
+                {"registration_id": _reg(s), "criteria": []},
+            ),
+            own_status=role_api(lambda r: 404),
+            foreign=lambda o: [
+                POST(
+                    f"/api/v1/assessment/panel/sessions/{_session(o)}/scores",
+                    {"registration_id": _reg(o), "criteria": []},
+                )
+            ],
+        ),
+    }
+)

@@ -32,6 +32,7 @@ from jineng.assessment.models import (
     SessionStaff,
     SessionStatus,
 )
+from jineng.assessment.services.retake import retake_label
 from jineng.assessment.services.sessions import ASSESSOR_PARTS
 from jineng.core.errors import DomainError, NotFound
 from jineng.identity.access import request_scope
@@ -83,6 +84,7 @@ class SessionForm(ChineseForm):
 class StaffForm(ChineseForm):
     part = forms.ChoiceField(label="考核环节")
     person = forms.ChoiceField(label="考务人员")
+    chair = forms.BooleanField(label="担任综合评审组长", required=False)
 
     def __init__(
         self, *args: Any, parts: list[tuple[str, str]], people: list[tuple[int, str]], **kw: Any
@@ -199,6 +201,7 @@ def staff_add(request: HttpRequest, pk: int) -> HttpResponse:
             services.staff_assign(
                 actor=user_of(request), session=session, part=form.cleaned_data["part"],
                 person=staff_candidates(session).get(pk=int(form.cleaned_data["person"])),
+                chair=bool(form.cleaned_data.get("chair")),
             )  # fmt: skip
         except DomainError as err:
             refusal(request, form, err)
@@ -257,7 +260,16 @@ def apply_list(request: HttpRequest) -> HttpResponse:
         check = services.application_check(
             person=person, occupation=s.occupation, level=s.level, on=s.starts_at.date()
         )
-        rows.append({"session": s, "check": check, "registered": s.pk in mine})
+        retake = services.retake_check(person=person, session=s)
+        rows.append(
+            {
+                "session": s,
+                "check": check,
+                "registered": s.pk in mine,
+                "retake": retake if retake.earlier is not None else None,
+                "retake_label": retake_label(retake),
+            }
+        )
     return render(
         request,
         "assessment/manage/apply.html",
@@ -274,7 +286,12 @@ def apply_register(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound as err:
         raise Http404(err.message) from None
     try:
-        services.registration_create(actor=user_of(request), session=session, person=person)
+        services.registration_create(
+            actor=user_of(request),
+            session=session,
+            person=person,
+            retake=request.POST.get("retake") == "1",
+        )
     except DomainError as err:
         messages.error(request, f"报名未成功：{err.message}")
     else:

@@ -6,6 +6,7 @@ from jineng.web.assessment import (
     manage_blueprints,
     manage_sessions,
     marking_views,
+    room_views,
     views,
 )
 
@@ -31,6 +32,11 @@ urlpatterns = [
     path("sessions/<int:pk>/admit/", marking_views.session_admit, name="session_admit"),
     path("sessions/<int:pk>/results/", marking_views.session_results, name="session_results"),
     path("objections/<int:pk>/answer/", marking_views.objection_answer, name="objection_answer"),
+    path("sessions/<int:pk>/rooms/<int:room>/", room_views.room, name="room"),
+    path("sessions/<int:pk>/rooms/<int:room>/write/", room_views.room_write, name="room_write"),
+    path("panel/", room_views.panels, name="panels"),
+    path("panel/<int:pk>/", room_views.panel, name="panel"),
+    path("panel/<int:pk>/score/", room_views.panel_score, name="panel_score"),
     path("tickets/check/", marking_views.ticket_check, name="ticket_check"),
     path("marking/", marking_views.marking, name="marking"),
     path("marking/<int:pk>/", marking_views.mark, name="mark"),
