@@ -85,3 +85,6 @@ router.add_router("", exam_router)
 from jineng.api.assessment.manage import router as manage_router  # noqa: E402
 
 router.add_router("/manage", manage_router)
+from jineng.api.assessment.uploads import router as uploads_router  # noqa: E402
+
+router.add_router("/manage", uploads_router)

@@ -239,3 +239,9 @@ def jwks(request: HttpRequest) -> JwksOut:
     """The public key that verifies the signature in a certificate's QR code (RFC 7517 JWK Set):
     a phone app or a partner system checks a certificate offline with it."""
     return JwksOut(keys=signing.public_jwks())
+
+
+# Uploading historical certificates (the bureau).
+from jineng.api.certificates.imports import router as imports_router  # noqa: E402
+
+router.add_router("", imports_router)

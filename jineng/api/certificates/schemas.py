@@ -176,3 +176,18 @@ class IntegrityOut(Schema):
     )
     self_evaluation: list[SelfEvaluationOut] = Field(title="企业自主评价发证量")
     flagged: int = Field(title="异常提示数")
+
+
+class ImportedOut(Schema):
+    number: str = Field(title="证书编号")
+    holder: str = Field(title="持证人")
+    occupation: str = Field(title="职业（工种）")
+    level: str = Field(title="等级")
+    issued_on: dt.date = Field(title="发证日期")
+
+
+class ImportOut(Schema):
+    model_config = ConfigDict(title="历史证书导入结果")
+
+    imported: int = Field(title="导入证书数")
+    certificates: list[ImportedOut] = Field(title="导入的证书")
