@@ -54,7 +54,9 @@ def certificates_upload(
     if found is None:
         raise NotFound("keeper", _("记录保管单位不存在或不在您的查看范围内"))
     if file.size is not None and file.size > MAX_UPLOAD:
-        return error_response(request, 400, _("文件不能超过20MB"), [("file", _("文件不能超过20MB"))])
+        return error_response(
+            request, 400, _("文件不能超过20MB"), [("file", _("文件不能超过20MB"))]
+        )
     try:
         created = certificates_import(
             actor=user, keeper=found, source=source, file=file.read(), filename=file.name or ""

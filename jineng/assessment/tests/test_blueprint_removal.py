@@ -144,7 +144,9 @@ def test_the_api_removes_and_answers_the_check_then_refuses_once_published(
     refused = api.delete(f"{A}/blueprints/{blueprint.pk}/rules/{kept.pk}")
     assert refused.status_code == 409
     assert "已发布，不能再删除抽题规则" in refused.json()["detail"]
-    stranger = make_user(Role.ORG_ADMIN, organisation=make_organisation(kind=OrgKind.EVALUATION_ORG))
+    stranger = make_user(
+        Role.ORG_ADMIN, organisation=make_organisation(kind=OrgKind.EVALUATION_ORG)
+    )
     _, raw = api_token_issue(user=stranger)
     outsider = Client(headers={"authorization": f"Bearer {raw}"})
     assert outsider.delete(f"{A}/blueprints/{blueprint.pk}/rules/{kept.pk}").status_code == 404

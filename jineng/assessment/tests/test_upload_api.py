@@ -72,7 +72,10 @@ def test_a_bad_row_refuses_the_file_listing_row_and_column(world: World) -> None
     body = response.json()  # type: ignore[attr-defined]
     assert body["errors"] == [
         {"field": "答案", "message": "第8行 答案（D）：答案应为选项字母（A至B）"},
-        {"field": "题型", "message": "第9行 题型（问答）：题型应为单选、多选、判断、填空、简答或操作"},
+        {
+            "field": "题型",
+            "message": "第9行 题型（问答）：题型应为单选、多选、判断、填空、简答或操作",
+        },
     ]
     assert body["detail"].startswith("未导入任何试题") and body["field"] == "答案"
     assert not Item.objects.exists() and AuditEntry.objects.count() == before

@@ -85,7 +85,11 @@ class ImportRefused(DomainError):
     `rows` holds every one of them (the API answers them as a list)."""
 
     def __init__(
-        self, field: str = "", message: str = "", value: object = None, rows: tuple[RowError, ...] = ()
+        self,
+        field: str = "",
+        message: str = "",
+        value: object = None,
+        rows: tuple[RowError, ...] = (),
     ) -> None:
         super().__init__(field, message, value)
         self.rows = rows
@@ -247,7 +251,9 @@ def _check(file: FileInput, filename: str) -> tuple[list[ImportedCertificate], l
         if number in existing:
             label = LABELS["number"]
             errors.append(
-                RowError(row_number, label, f"第{row_number}行“{label}”：证书编号{number}已在平台中")
+                RowError(
+                    row_number, label, f"第{row_number}行“{label}”：证书编号{number}已在平台中"
+                )
             )
     errors.sort(key=lambda e: e.row)
     return rows, errors, name

@@ -67,7 +67,9 @@ def test_the_bureau_elsewhere_and_an_organisation_may_not(
     evaluation_org: Organisation, holder: Person
 ) -> None:
     data = _csv(f"{LEGACY},邓志明,{holder.id_number},{TURNER},四级,东莞市劳动局,2012-06-30")
-    elsewhere = _post(_client(make_user(Role.BUREAU_REVIEWER, region="330500")), evaluation_org.pk, data)
+    elsewhere = _post(
+        _client(make_user(Role.BUREAU_REVIEWER, region="330500")), evaluation_org.pk, data
+    )
     assert elsewhere.status_code == 404  # type: ignore[attr-defined]
     own = _post(
         _client(make_user(Role.ORG_ADMIN, organisation=evaluation_org)), evaluation_org.pk, data
