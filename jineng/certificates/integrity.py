@@ -26,10 +26,9 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-
-from django.core.exceptions import PermissionDenied
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear, TruncMonth
 
