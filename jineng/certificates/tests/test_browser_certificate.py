@@ -26,22 +26,16 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
-from jineng.assessment import services
-from jineng.assessment.models import Registration, SessionStatus
-from jineng.assessment.tests.exam_support import ExamWorld, make_exam
-from jineng.assessment.tests.test_marking import _mark_all, _sit
 from jineng.certificates.models import Certificate
 from jineng.certificates.pdf import certificate_pdf
 from jineng.certificates.selectors import verification_url
-from jineng.certificates.services import ScopeEntry, issuer_register
+from jineng.certificates.tests.results_support import NAME, final_session
 from jineng.certificates.signing import mask_name
-from jineng.core.states import transition
 from jineng.identity.models import Role, User
-from jineng.identity.testing import make_person, make_user, otp_login
+from jineng.identity.testing import make_user, otp_login
 from jineng.web.tests.browser import BROWSER_MARKS, chromium_page
 
 pytestmark = BROWSER_MARKS
-NAME = "邓志明"
 EDITED = "王志强"  # another surname: the masked names differ too
 
 
@@ -58,31 +52,6 @@ def _cookie(page: Any, live_server: Any, user: User) -> None:
     page.context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
-
-
-def _final_session() -> tuple[ExamWorld, User]:
-    """A session of one insured candidate, sat, marked, published 公示 two weeks ago, final."""
-    exam = make_exam(candidates=0, open_session=False)
-    person = make_person(name=NAME, insured=True, insured_since=dt.date(2015, 1, 1))
-    worker = make_user(Role.WORKER, person=person)
-    registration = Registration.objects.create(session=exam.session, person=person)
-    exam.candidates.append((worker, registration))
-    transition(obj_or_queryset=exam.session, to=SessionStatus.OPEN, actor=None, reason="测试开考")
-    exam.session.refresh_from_db()
-    _sit(exam)
-    services.practical_tasks_create(actor=exam.admin, session=exam.session)
-    _mark_all(exam)
-    services.results_compile(actor=exam.admin, session=exam.session)
-    services.results_review(actor=exam.admin, session=exam.session)
-    services.results_publish(
-        actor=exam.admin, session=exam.session, at=timezone.now() - dt.timedelta(days=14)
-    )
-    services.results_finalise(actor=exam.admin, session=exam.session)
-    issuer_register(
-        actor=None, organisation=exam.world.organisation, agency_code="1234",
-        site_code="190001", scope=[ScopeEntry(exam.session.occupation_id, "3")],
-    )  # fmt: skip
-    return exam, worker
 
 
 def _text(reader: PdfReader) -> str:
@@ -125,7 +94,7 @@ def test_final_results_to_a_certificate_verified_edited_and_revoked(
 ) -> None:
     settings.SESSION_SAVE_EVERY_REQUEST = False  # SQLite in memory: one writer at a time
     settings.CERTIFICATES_VERIFY_BASE_URL = live_server.url
-    exam, worker = _final_session()
+    exam, worker = final_session()
     base = live_server.url
 
     # the organisation issues: its certificates page → sessions with final results → the batch
