@@ -78,7 +78,9 @@ def session_issue_start(*, actor: User | None, session: ExamSession) -> IssueBat
     session = ExamSession.objects.select_for_update().get(pk=session.pk)
     preview = session_issue_preview(session=session)
     if not preview.passes:
-        raise Unprocessable("session", "该批次成绩尚未确认（公示期满并答复全部异议后确认），或没有合格的考生")
+        raise Unprocessable(
+            "session", "该批次成绩尚未确认（公示期满并答复全部异议后确认），或没有合格的考生"
+        )
     if not preview.pending:
         raise Conflict("session", "该批次的合格考生均已发证或正在发证")
     return certificate_batch_start(actor=actor, issuer=session.organisation, rows=preview.pending)

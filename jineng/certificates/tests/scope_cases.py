@@ -253,9 +253,11 @@ API.update(
             ),
             # the auditor sees the keeper but never writes
             own_status=role_api(
-                lambda role: 400
-                if role in REVOKERS or role == Role.SYSADMIN
-                else (403 if role == Role.AUDITOR else 404)
+                lambda role: (
+                    400
+                    if role in REVOKERS or role == Role.SYSADMIN
+                    else (403 if role == Role.AUDITOR else 404)
+                )
             ),
             foreign=lambda o: [
                 POST("/api/v1/certificates/imports", _bad_csv(certificate_of(o).issuer_id))

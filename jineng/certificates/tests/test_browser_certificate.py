@@ -13,7 +13,6 @@ modules of that payload's QR code, so the link verified is the one printed."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import io
 import json
 from collections.abc import Iterator
@@ -29,8 +28,8 @@ from pypdf import PdfReader
 from jineng.certificates.models import Certificate
 from jineng.certificates.pdf import certificate_pdf
 from jineng.certificates.selectors import verification_url
-from jineng.certificates.tests.results_support import NAME, final_session
 from jineng.certificates.signing import mask_name
+from jineng.certificates.tests.results_support import NAME, final_session
 from jineng.identity.models import Role, User
 from jineng.identity.testing import make_user, otp_login
 from jineng.web.tests.browser import BROWSER_MARKS, chromium_page

@@ -60,7 +60,9 @@ def test_the_pages_for_the_organisation_and_404_for_another(
     batch_url = started["Location"]
     done = client.get(batch_url)
     assert "已完成" in done.content.decode() and "已发证1人，共1人" in done.content.decode()
-    stranger = make_user(Role.ORG_ADMIN, organisation=make_organisation(kind=OrgKind.EVALUATION_ORG))
+    stranger = make_user(
+        Role.ORG_ADMIN, organisation=make_organisation(kind=OrgKind.EVALUATION_ORG)
+    )
     other = Client()
     other.force_login(stranger)
     assert other.get(f"/certificates/issue/sessions/{exam.session.pk}/").status_code == 404

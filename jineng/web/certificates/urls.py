@@ -3,8 +3,8 @@ from django.urls import path
 from jineng.web.certificates import (
     credential_views,
     import_views,
-    issue_views,
     integrity_views,
+    issue_views,
     status_views,
     views,
 )
