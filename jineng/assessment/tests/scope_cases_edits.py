@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from jineng.assessment.models import BlueprintRule, BlueprintSection
 from jineng.assessment.services import rule_add, section_add
+from jineng.web.assessment.manage_common import MANAGERS
 from jineng.web.tests.scope import DELETE, POST, Case, role_page
 from jineng.web.tests.world import Side
 
@@ -49,7 +50,6 @@ def _unreadable() -> dict[str, object]:
 def cases() -> tuple[dict[str, Case], dict[tuple[str, str], Case]]:
     from jineng.assessment.tests.scope_cases import (
         AUTHOR_API,
-        MANAGERS,
         ORG_ADMIN,
         SEES_BANK,
         _api,
