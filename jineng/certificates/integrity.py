@@ -11,10 +11,9 @@ reader's region (the issuer's own region code under the scope's prefixes):
 - **Outside the licence**: certificates whose occupation and level are not (or no longer) in the
   issuer's licence scope (`IssuerScope`); issue refuses them, so any found came in another way
   (an import, a scope narrowed after issue, an edit behind the services).
-- **Pass rates far above the region's**: needs assessment results (candidates sat, passed). The
-  assessment app publishes none yet, so this figure is a stand-in from the certificates alone and
-  says so: the agency's share of certificates at 高级工 and above against the region's, flagged
-  with the same robust z across agencies. When assessment results exist, the pass rate replaces it.
+- **Pass rates far above the region's**: from published and final assessment results, per
+  agency and year against the region's, with the same robust z across the year's agencies
+  (`jineng.certificates.pass_rates`).
 - **Enterprise self-evaluation (企业自主评价) volumes**: certificates issued by filed enterprises
   for their own staff, per enterprise and year.
 
@@ -27,22 +26,25 @@ import math
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear, TruncMonth
 
 from jineng.certificates.models import Certificate, IssuerScope
-from jineng.dossier.vocabulary import CERTIFICATE_LEVELS, HIGH_SKILL_CERTIFICATE_LEVELS
+from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
 from jineng.identity.access import Scope
 from jineng.identity.roles import CONSOLE_ROLES
 from jineng.organisations.models import Organisation, OrgKind
+
+if TYPE_CHECKING:
+    from jineng.certificates.pass_rates import PassRate
 
 Z_FLAG = 3.5
 MIN_FLAGGED = 20
 NEW_AGENCY_MONTHLY = 300
 HISTORY_MONTHS = 3
-PASS_RATE_SOURCE = "certificates"  # "assessment" once results are published
 
 
 @dataclass(frozen=True)
@@ -68,17 +70,6 @@ class OutsideLicence:
 
 
 @dataclass(frozen=True)
-class HighLevelShare:
-    organisation_id: int
-    name: str
-    total: int
-    high: int
-    share: float
-    z: float | None
-    flagged: bool
-
-
-@dataclass(frozen=True)
 class SelfEvaluation:
     organisation_id: int
     name: str
@@ -90,9 +81,7 @@ class SelfEvaluation:
 class IntegrityFigures:
     volumes: list[MonthlyVolume]
     outside_licence: list[OutsideLicence]
-    high_level: list[HighLevelShare]
-    region_high_share: float
-    pass_rate_source: str
+    pass_rates: list[PassRate]
     self_evaluation: list[SelfEvaluation]
     flagged: int = field(default=0)
 
@@ -221,28 +210,6 @@ def _outside_licence(
     )
 
 
-def _high_level(
-    qs: QuerySet[Certificate], names: dict[int, tuple[str, str]]
-) -> tuple[list[HighLevelShare], float]:
-    rows = qs.values("issuer_id").annotate(
-        total=Count("pk"), high=Count("pk", filter=Q(level__in=HIGH_SKILL_CERTIFICATE_LEVELS))
-    )
-    totals = [(r["issuer_id"], r["total"], r["high"]) for r in rows]
-    all_total = sum(t for _, t, _ in totals)
-    region_share = (sum(h for _, _, h in totals) / all_total) if all_total else 0.0
-    shares = [h / t for _, t, h in totals if t]
-    out = []
-    for org_id, total, high in totals:
-        share = high / total if total else 0.0
-        z = robust_z(share, shares)[0] if len(shares) >= HISTORY_MONTHS else None
-        flagged = z is not None and z > Z_FLAG and total >= MIN_FLAGGED
-        out.append(
-            HighLevelShare(org_id, names.get(org_id, ("", ""))[0], total, high, share, z, flagged)
-        )
-    out.sort(key=lambda s: (not s.flagged, -s.share))
-    return out, region_share
-
-
 def _self_evaluation(
     qs: QuerySet[Certificate], names: dict[int, tuple[str, str]]
 ) -> list[SelfEvaluation]:
@@ -269,15 +236,15 @@ def integrity_figures(*, scope: Scope) -> IntegrityFigures:
         o.pk: (o.name, o.kind)
         for o in Organisation.objects.filter(pk__in=issuer_ids).only("pk", "name", "kind")
     }
+    from jineng.certificates.pass_rates import pass_rates  # it reuses robust_z from here
+
     volumes = _volumes(qs, names)
     outside = _outside_licence(qs, names, dict(CERTIFICATE_LEVELS))
-    high, region_share = _high_level(qs, names)
+    rates = pass_rates(scope=scope)
     return IntegrityFigures(
         volumes=volumes,
         outside_licence=outside,
-        high_level=high,
-        region_high_share=region_share,
-        pass_rate_source=PASS_RATE_SOURCE,
+        pass_rates=rates,
         self_evaluation=_self_evaluation(qs, names),
-        flagged=sum(v.flagged for v in volumes) + len(outside) + sum(h.flagged for h in high),
+        flagged=sum(v.flagged for v in volumes) + len(outside) + sum(r.flagged for r in rates),
     )

@@ -168,3 +168,10 @@ class RegistrationOut(Schema):
     id: int = Field(title="报名编号")
     session: int = Field(title="考试批次编号")
     condition: str = Field(title="符合的申报条件", description="该等级不设条件时为空")
+
+
+class ItemImportOut(Schema):
+    total_rows: int = Field(title="表格行数")
+    written: int = Field(title="已写入试题数", description="试导入（dry_run）时为 0")
+    dry_run: bool = Field(title="试导入")
+    warnings: list[str] = Field(title="提示", description="如未知的列（已忽略）")

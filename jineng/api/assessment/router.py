@@ -89,3 +89,9 @@ router.add_router("/manage", manage_router)
 from jineng.api.assessment.rooms import router as rooms_router  # noqa: E402
 
 router.add_router("", rooms_router)
+from jineng.api.assessment.uploads import router as uploads_router  # noqa: E402
+
+router.add_router("/manage", uploads_router)
+from jineng.api.assessment.blueprint_edits import router as blueprint_edits_router  # noqa: E402
+
+router.add_router("/manage", blueprint_edits_router)

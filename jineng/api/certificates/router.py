@@ -15,11 +15,11 @@ from jineng.api.certificates.schemas import (
     AlteredOut,
     CertificateOut,
     CredentialOut,
-    HighLevelOut,
     IntegrityOut,
     JwksOut,
     MonthOut,
     OutsideLicenceOut,
+    PassRateOut,
     ReasonIn,
     RevokeIn,
     SelfEvaluationOut,
@@ -184,8 +184,9 @@ def _finite(z: float | None) -> float | None:
 )
 def integrity(request: HttpRequest) -> IntegrityOut:
     """The issuers in the caller's region: monthly volumes against their own history (robust z),
-    certificates outside the licence, the high-level share against the region's (a stand-in for
-    the pass rate until assessment results exist: `pass_rate_source`), self-evaluation volumes."""
+    certificates outside the licence, pass rates per agency and year against the region's (from
+    published and final assessment results, robust z across the year's agencies),
+    self-evaluation volumes."""
     f = integrity_figures(scope=scope_of(request.user))
     return IntegrityOut(
         volumes=[
@@ -211,19 +212,21 @@ def integrity(request: HttpRequest) -> IntegrityOut:
             )
             for o in f.outside_licence
         ],
-        high_level=[
-            HighLevelOut(
-                organisation_id=h.organisation_id,
-                name=h.name,
-                total=h.total,
-                high=h.high,
-                share=h.share,
-                flagged=h.flagged,
+        pass_rates=[
+            PassRateOut(
+                organisation_id=r.organisation_id,
+                name=r.name,
+                year=r.year,
+                candidates=r.candidates,
+                passed=r.passed,
+                rate=r.rate,
+                region_rate=r.region_rate,
+                z=_finite(r.z),
+                flagged=r.flagged,
+                reason=r.reason,
             )
-            for h in f.high_level
+            for r in f.pass_rates
         ],
-        region_high_share=f.region_high_share,
-        pass_rate_source=f.pass_rate_source,
         self_evaluation=[
             SelfEvaluationOut(
                 organisation_id=s.organisation_id, name=s.name, year=s.year, count=s.count
@@ -239,3 +242,9 @@ def jwks(request: HttpRequest) -> JwksOut:
     """The public key that verifies the signature in a certificate's QR code (RFC 7517 JWK Set):
     a phone app or a partner system checks a certificate offline with it."""
     return JwksOut(keys=signing.public_jwks())
+
+
+# Uploading historical certificates (the bureau).
+from jineng.api.certificates.imports import router as imports_router  # noqa: E402
+
+router.add_router("", imports_router)

@@ -147,13 +147,19 @@ class OutsideLicenceOut(Schema):
     examples: list[str] = Field(title="职业与等级示例")
 
 
-class HighLevelOut(Schema):
+class PassRateOut(Schema):
     organisation_id: int = Field(title="机构编号")
     name: str = Field(title="机构名称")
-    total: int = Field(title="证书数")
-    high: int = Field(title="高级工及以上")
-    share: float = Field(title="占比")
+    year: int = Field(title="年度", description="考试批次开考的年度")
+    candidates: int = Field(title="有成绩的考生数")
+    passed: int = Field(title="各考核环节均合格的考生数")
+    rate: float = Field(title="通过率", description="0–1")
+    region_rate: float = Field(title="本辖区同年通过率", description="0–1")
+    z: float | None = Field(
+        title="稳健Z值", description="与同年各机构通过率比较；同年不足3家机构时为空"
+    )
     flagged: bool = Field(title="异常提示")
+    reason: str = Field(title="提示说明")
 
 
 class SelfEvaluationOut(Schema):
@@ -168,11 +174,23 @@ class IntegrityOut(Schema):
 
     volumes: list[VolumeOut] = Field(title="月度发证量与本机构历史对比")
     outside_licence: list[OutsideLicenceOut] = Field(title="超出评价范围的证书")
-    high_level: list[HighLevelOut] = Field(title="高级工及以上占比")
-    region_high_share: float = Field(title="本辖区高级工及以上占比")
-    pass_rate_source: str = Field(
-        title="通过率数据来源",
-        description="certificates：考核成绩尚未接入，以证书等级占比代替；assessment：考核成绩",
+    pass_rates: list[PassRateOut] = Field(
+        title="通过率与本辖区对比", description="依据公示中和已确认的考核成绩，按机构和年度"
     )
     self_evaluation: list[SelfEvaluationOut] = Field(title="企业自主评价发证量")
     flagged: int = Field(title="异常提示数")
+
+
+class ImportedOut(Schema):
+    number: str = Field(title="证书编号")
+    holder: str = Field(title="持证人")
+    occupation: str = Field(title="职业（工种）")
+    level: str = Field(title="等级")
+    issued_on: dt.date = Field(title="发证日期")
+
+
+class ImportOut(Schema):
+    model_config = ConfigDict(title="历史证书导入结果")
+
+    imported: int = Field(title="导入证书数")
+    certificates: list[ImportedOut] = Field(title="导入的证书")

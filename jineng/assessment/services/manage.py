@@ -1,5 +1,6 @@
 """Writes the organisation's management pages need that the topic modules lack (issue 9 §10):
-renaming a knowledge point, and parsing the item forms' text into the services' terms."""
+renaming a knowledge point, removing a rule or a section from a draft blueprint, and parsing the
+item forms' text into the services' terms."""
 
 from __future__ import annotations
 
@@ -11,11 +12,21 @@ from django.db import transaction
 
 from jineng.assessment import access
 from jineng.assessment.errors import AssessmentInvalid
-from jineng.assessment.models import FilingStatus, ItemKind, KnowledgePoint, QuestionBank
+from jineng.assessment.models import (
+    Blueprint,
+    BlueprintRule,
+    BlueprintSection,
+    BlueprintStatus,
+    FilingStatus,
+    ItemKind,
+    KnowledgePoint,
+    QuestionBank,
+)
 from jineng.assessment.services.banks import Criterion, Deduction
+from jineng.assessment.services.papers import BlueprintCheck, blueprint_check, section_name
 from jineng.audit.services import audit_record
 from jineng.audit.vocabulary import AuditAction, AuditObject
-from jineng.core.errors import Forbidden
+from jineng.core.errors import Conflict, Forbidden
 from jineng.core.states import transition
 from jineng.identity.models import User
 
@@ -48,6 +59,82 @@ def point_rename(*, actor: User | None, point: KnowledgePoint, name: str) -> Kno
         region=point.bank.organisation.region_id,
     )
     return point
+
+
+def _draft_for_removal(actor: User | None, blueprint_id: int, what: str) -> Blueprint:
+    """The blueprint locked (a removal cannot cross a publication), or the reason it may not
+    change: a published paper's rules are what drawn papers were drawn by."""
+    blueprint = Blueprint.objects.select_for_update().select_related("bank__organisation")
+    found = blueprint.get(pk=blueprint_id)
+    if not access.can_manage(actor, found.bank):
+        raise Forbidden("blueprint", "无权修改该组卷规则")
+    if found.status != BlueprintStatus.DRAFT:
+        raise Conflict(
+            "blueprint",
+            f"组卷规则「{found.name}」{found.get_status_display()}，不能再删除{what}"
+            "（已抽取的试卷依据它组卷）",
+        )
+    return found
+
+
+@transaction.atomic
+def rule_remove(*, actor: User | None, rule: BlueprintRule) -> BlueprintCheck:
+    """Remove one rule of a draft blueprint; the satisfiability check after the removal."""
+    section = BlueprintSection.objects.get(pk=rule.section_id)
+    blueprint = _draft_for_removal(actor, section.blueprint_id, "抽题规则")
+    rule = BlueprintRule.objects.select_related("point").get(pk=rule.pk)
+    before = {
+        "section": section.title,
+        "point": rule.point.code,
+        "difficulty": rule.difficulty,
+        "count": rule.count,
+        "points": str(rule.points),
+    }
+    rule.delete()
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type=AuditObject.BLUEPRINT,
+        object_id=blueprint.pk,
+        before={"rule": before},
+        after={"rule": None},
+        reason="删除抽题规则",
+        region=blueprint.bank.organisation.region_id,
+    )
+    return blueprint_check(blueprint=blueprint)
+
+
+@transaction.atomic
+def section_remove(*, actor: User | None, section: BlueprintSection) -> BlueprintCheck:
+    """Remove a section of a draft blueprint with its rules or fixed items; the later sections
+    move up one place (第三部分 becomes 第二部分). The check after the removal."""
+    blueprint = _draft_for_removal(actor, section.blueprint_id, "试卷部分")
+    section = BlueprintSection.objects.get(pk=section.pk)
+    before = {
+        "section": section_name(section),
+        "kind": section.kind,
+        "rules": section.rules.count(),
+        "fixed_items": section.fixed_items.count(),
+    }
+    position = section.position
+    section.delete()
+    # one at a time, lowest first: the (blueprint, position) constraint holds after each step
+    for later in BlueprintSection.objects.filter(
+        blueprint=blueprint, position__gt=position
+    ).order_by("position"):
+        later.position -= 1
+        later.save(update_fields=["position"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        object_type=AuditObject.BLUEPRINT,
+        object_id=blueprint.pk,
+        before={"section": before},
+        after={"section": None},
+        reason="删除试卷部分",
+        region=blueprint.bank.organisation.region_id,
+    )
+    return blueprint_check(blueprint=blueprint)
 
 
 def bank_filing_request(*, actor: User | None, bank: QuestionBank) -> QuestionBank:

@@ -920,3 +920,8 @@ API.update(
         ),
     }
 )
+# Removing blueprint rules and sections, uploading items (scope_cases_edits.py).
+from jineng.assessment.tests.scope_cases_edits import cases as _edit_cases  # noqa: E402
+
+PAGES.update(_edit_cases()[0])
+API.update(_edit_cases()[1])

@@ -70,8 +70,32 @@ LEVEL_WORDS = {
 }
 
 
+@dataclass(frozen=True)
+class RowError:
+    """One refused cell: the spreadsheet row (header = 1), the column's Chinese label, and the
+    whole sentence naming both (`第3行“证书编号”：…`)."""
+
+    row: int
+    field: str
+    message: str
+
+
 class ImportRefused(DomainError):
-    """The file cannot be imported; `message` lists the rows and fields at fault (400)."""
+    """The file cannot be imported; `message` lists the rows and fields at fault (400) and
+    `rows` holds every one of them (the API answers them as a list)."""
+
+    def __init__(
+        self,
+        field: str = "",
+        message: str = "",
+        value: object = None,
+        rows: tuple[RowError, ...] = (),
+    ) -> None:
+        super().__init__(field, message, value)
+        self.rows = rows
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (self.__class__, (self.field, self.message, self.value, self.rows))
 
 
 @dataclass(frozen=True)
@@ -119,7 +143,7 @@ def may_import(actor: User | None, keeper: Organisation) -> bool:
     return scope.is_global or scope.covers_region(keeper.region_id, as_bureau=True)
 
 
-def _check(file: FileInput, filename: str) -> tuple[list[ImportedCertificate], list[str], str]:  # noqa: C901 - one pass, one error list
+def _check(file: FileInput, filename: str) -> tuple[list[ImportedCertificate], list[RowError], str]:  # noqa: C901 - one pass, one error list
     try:
         table, name = read_table(file, filename)
     except UnreadableFile as exc:
@@ -155,18 +179,19 @@ def _check(file: FileInput, filename: str) -> tuple[list[ImportedCertificate], l
     )
     numbers_in_file: dict[str, int] = {}
     candidates: list[tuple[int, str]] = []
-    errors: list[str] = []
+    errors: list[RowError] = []
     rows: list[ImportedCertificate] = []
     for row in table.rows:
 
         def fail(field: str, message: str, row_number: int = row.number) -> None:
-            errors.append(f"第{row_number}行“{LABELS[field]}”：{message}")
+            label = LABELS[field]
+            errors.append(RowError(row_number, label, f"第{row_number}行“{label}”：{message}"))
 
         values: dict[str, object] = {}
         for field in COLUMNS:
             if text(cell(row.cells, field)) == "":
                 fail(field, "不能为空")
-        if len(errors) and errors[-1].startswith(f"第{row.number}行"):
+        if errors and errors[-1].row == row.number:
             continue
         try:
             values["number"] = _number(cell(row.cells, "number"))
@@ -203,7 +228,7 @@ def _check(file: FileInput, filename: str) -> tuple[list[ImportedCertificate], l
         issuer = text(cell(row.cells, "issuer"))
         if len(issuer) > 200:
             fail("issuer", "发证机构名称不能超过200字")
-        if errors and errors[-1].startswith(f"第{row.number}行"):
+        if errors and errors[-1].row == row.number:
             continue
         assert person is not None and occupation is not None
         rows.append(
@@ -224,8 +249,13 @@ def _check(file: FileInput, filename: str) -> tuple[list[ImportedCertificate], l
     )
     for row_number, number in candidates:
         if number in existing:
-            errors.append(f"第{row_number}行“{LABELS['number']}”：证书编号{number}已在平台中")
-    errors.sort(key=lambda e: int(e[1 : e.index("行")]))
+            label = LABELS["number"]
+            errors.append(
+                RowError(
+                    row_number, label, f"第{row_number}行“{label}”：证书编号{number}已在平台中"
+                )
+            )
+    errors.sort(key=lambda e: e.row)
     return rows, errors, name
 
 
@@ -258,13 +288,15 @@ def certificates_import(
         raise ImportRefused("source", "记录来源不能超过100字")
     rows, errors, name = _check(file, filename)
     if errors:
-        shown = "；".join(errors[:MAX_ERRORS_SHOWN])
+        shown = "；".join(e.message for e in errors[:MAX_ERRORS_SHOWN])
         more = (
             f"；另有{len(errors) - MAX_ERRORS_SHOWN}处错误"
             if len(errors) > MAX_ERRORS_SHOWN
             else ""
         )
-        raise ImportRefused("file", f"未导入任何记录，请改正后重新上传：{shown}{more}")
+        raise ImportRefused(
+            "file", f"未导入任何记录，请改正后重新上传：{shown}{more}", rows=tuple(errors)
+        )
     created: list[Certificate] = []
     for row in rows:
         _reserve_serial(row.number)
@@ -306,4 +338,4 @@ def certificates_import(
     return created
 
 
-__all__ = ["ImportRefused", "certificates_import", "parse_level"]
+__all__ = ["ImportRefused", "RowError", "certificates_import", "parse_level"]

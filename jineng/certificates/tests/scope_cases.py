@@ -15,7 +15,7 @@ from jineng.certificates.services import (
     certificate_suspend,
     issuer_register,
 )
-from jineng.identity.models import BUREAU_ROLES
+from jineng.identity.models import BUREAU_ROLES, Role
 from jineng.identity.roles import CONSOLE_ROLES
 from jineng.identity.testing import make_organisation
 from jineng.organisations.models import OrgKind
@@ -195,3 +195,73 @@ API = {
         ],
     ),
 }
+
+
+# --- issuing from final results, and uploading historical certificates -----------------------
+ISSUERS = frozenset(BUREAU_ROLES | {Role.ORG_ADMIN, Role.SYSADMIN})
+
+
+def _session_id(side: Side) -> int:
+    from jineng.assessment.tests.scope_cases import _session_of
+
+    return _session_of(side).pk
+
+
+def _batch_id(side: Side) -> int:
+    from jineng.certificates.models import IssueBatch
+
+    found = IssueBatch.objects.filter(issuer=side.org).first()
+    return (found or IssueBatch.objects.create(issuer=side.org, total=0)).pk
+
+
+def _bad_csv(keeper: int) -> dict[str, object]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = "证书编号,姓名\n1,某人\n".encode()  # columns missing: refused, nothing imported
+    return {
+        "file": SimpleUploadedFile("历史证书.csv", data, content_type="text/csv"),
+        "keeper": keeper,
+        "source": "矩阵测试",
+    }
+
+
+PAGES.update(
+    {
+        "certificates/issue/": Case(
+            own=lambda s: GET("/certificates/issue/"), own_status=role_page(ISSUERS)
+        ),
+        "certificates/issue/sessions/<int:pk>/": Case(
+            own=lambda s: GET(f"/certificates/issue/sessions/{_session_id(s)}/"),
+            own_status=role_page(ISSUERS),
+            foreign=lambda o: [
+                GET(f"/certificates/issue/sessions/{_session_id(o)}/"),
+                POST(f"/certificates/issue/sessions/{_session_id(o)}/"),
+            ],
+        ),
+        "certificates/issue/batches/<int:pk>/": Case(
+            own=lambda s: GET(f"/certificates/issue/batches/{_batch_id(s)}/"),
+            own_status=role_page(ISSUERS),
+            foreign=lambda o: [GET(f"/certificates/issue/batches/{_batch_id(o)}/")],
+        ),
+    }
+)
+API.update(
+    {
+        ("POST", "/api/v1/certificates/imports"): Case(
+            own=lambda s: POST(
+                "/api/v1/certificates/imports", _bad_csv(certificate_of(s).issuer_id)
+            ),
+            # the auditor sees the keeper but never writes
+            own_status=role_api(
+                lambda role: (
+                    400
+                    if role in REVOKERS or role == Role.SYSADMIN
+                    else (403 if role == Role.AUDITOR else 404)
+                )
+            ),
+            foreign=lambda o: [
+                POST("/api/v1/certificates/imports", _bad_csv(certificate_of(o).issuer_id))
+            ],
+        ),
+    }
+)

@@ -1,6 +1,6 @@
 """Agency integrity figures: a month far above the agency's own history is flagged (robust z),
-as is a new agency issuing hundreds at once; certificates outside the licence are counted; the
-pass-rate figure says it stands in from certificates while no assessment results exist;
+as is a new agency issuing hundreds at once; certificates outside the licence are counted; no
+pass rates without published results (test_pass_rates.py has them);
 self-evaluation volumes per enterprise and year; page (Chinese, SVG) and API for the bureau only,
 over its own region."""
 
@@ -52,7 +52,7 @@ def test_a_spike_against_own_history_and_outside_licence_are_flagged(
     assert [n for _, n in volume.months] == [2, 1, 2, 1, 24]
     assert volume.median == 1.5 and volume.flagged and "异常高值" in volume.reason
     assert figures.outside_licence == []
-    assert figures.pass_rate_source == "certificates"
+    assert figures.pass_rates == []  # no assessment results published
     # the licence narrowed to level 3 afterwards: every level-4 certificate is now outside it
     issuer_register(
         actor=None,
@@ -101,10 +101,10 @@ def test_self_evaluation_volumes_and_the_pages(holder: Person) -> None:
     otp_login(client, officer)
     html = client.get("/certificates/integrity/").content.decode()
     assert "评价机构诚信指标" in html and "<svg" in html and "东莞精密制造有限公司" in html
-    assert "考核成绩数据尚未接入" in html
+    assert "本辖区暂无公示或确认的考核成绩" in html
     _, raw = api_token_issue(user=officer)
     api = Client(headers={"authorization": f"Bearer {raw}"}).get("/api/v1/certificates/integrity")
-    assert api.status_code == 200 and api.json()["pass_rate_source"] == "certificates"
+    assert api.status_code == 200 and api.json()["pass_rates"] == []
     assert api.json()["self_evaluation"][0]["count"] == 3
     worker = Client()
     otp_login(worker, make_user(Role.WORKER, person=holder))

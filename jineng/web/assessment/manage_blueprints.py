@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jineng.assessment import access, selectors, services
@@ -24,6 +25,8 @@ from jineng.assessment.models import (
     ItemKind,
     ItemStatus,
 )
+from jineng.assessment.services.manage import rule_remove as rule_remove_service
+from jineng.assessment.services.manage import section_remove as section_remove_service
 from jineng.assessment.services.papers import section_name
 from jineng.core.errors import DomainError, NotFound
 from jineng.identity.access import request_scope
@@ -122,8 +125,9 @@ def _page(
     for section in blueprint.sections.order_by("position"):
         rules = BlueprintRule.objects.filter(section=section).select_related("point")
         fixed = FixedItem.objects.filter(section=section).select_related("item")
-        sections.append({"name": section_name(section), "kind": section.get_kind_display(),
-                         "rules": rules, "fixed": fixed})  # fmt: skip
+        sections.append({"pk": section.pk, "name": section_name(section),
+                         "kind": section.get_kind_display(), "rules": rules,
+                         "fixed": fixed})  # fmt: skip
     draft = blueprint.status == BlueprintStatus.DRAFT
     context = {
         "blueprint": blueprint,
@@ -251,4 +255,47 @@ def blueprint_publish(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, err.message)
     else:
         messages.success(request, f"组卷规则「{blueprint.name}」已发布，可以抽取试卷。")
+    return HttpResponseRedirect(_url(blueprint))
+
+
+def _after_removal(request: HttpRequest, check: services.BlueprintCheck, done: str) -> None:
+    if check.ok:
+        messages.success(request, _("%(done)s题库仍能满足该组卷规则。") % {"done": done})
+    else:
+        messages.warning(
+            request,
+            _("%(done)s题库已不能满足该组卷规则：%(problems)s")
+            % {"done": done, "problems": "；".join(check.problems)},
+        )
+
+
+@page(roles=MANAGERS)
+@require_POST
+def rule_remove(request: HttpRequest, pk: int, rule: int) -> HttpResponse:
+    blueprint = _blueprint(request, pk)
+    found = BlueprintRule.objects.filter(pk=rule, section__blueprint=blueprint).first()
+    if found is None:
+        raise Http404
+    try:
+        check = rule_remove_service(actor=user_of(request), rule=found)
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        _after_removal(request, check, _("已删除抽题规则。"))
+    return HttpResponseRedirect(_url(blueprint))
+
+
+@page(roles=MANAGERS)
+@require_POST
+def section_remove(request: HttpRequest, pk: int, section: int) -> HttpResponse:
+    blueprint = _blueprint(request, pk)
+    found = blueprint.sections.filter(pk=section).first()
+    if found is None:
+        raise Http404
+    try:
+        check = section_remove_service(actor=user_of(request), section=found)
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        _after_removal(request, check, _("已删除试卷部分。"))
     return HttpResponseRedirect(_url(blueprint))

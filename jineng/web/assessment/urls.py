@@ -85,6 +85,16 @@ urlpatterns = [
         name="manage_section_add",
     ),
     path("manage/blueprints/<int:pk>/rules/", manage_blueprints.rule_add, name="manage_rule_add"),
+    path(
+        "manage/blueprints/<int:pk>/rules/<int:rule>/remove/",
+        manage_blueprints.rule_remove,
+        name="manage_rule_remove",
+    ),
+    path(
+        "manage/blueprints/<int:pk>/sections/<int:section>/remove/",
+        manage_blueprints.section_remove,
+        name="manage_section_remove",
+    ),
     path("manage/blueprints/<int:pk>/fixed/", manage_blueprints.fixed_add, name="manage_fixed_add"),
     path(
         "manage/blueprints/<int:pk>/publish/",

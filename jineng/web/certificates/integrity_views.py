@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from jineng.certificates.integrity import MonthlyVolume, integrity_figures
+from jineng.certificates.pass_rates import PassRate
 from jineng.identity.access import request_scope
 from jineng.identity.roles import CONSOLE_ROLES
 from jineng.web.guards import page
@@ -29,6 +31,14 @@ class Bar:
     h: float
     label: str
     latest: bool
+
+
+@dataclass(frozen=True)
+class PassRateRow:
+    rate: PassRate
+    rate_label: str  # "96.0%"
+    region_label: str
+    z_label: str
 
 
 @dataclass(frozen=True)
@@ -66,11 +76,23 @@ def _z_label(z: float | None) -> str:
     return f"{z:.1f}"
 
 
+def _rate_z_label(z: float | None) -> str:
+    if z is None:
+        return _("机构不足3家")
+    if math.isinf(z):
+        return _("远高于其他机构（其他机构通过率相同）") if z > 0 else _("低于其他机构")
+    return f"{z:.1f}"
+
+
 @page(roles=CONSOLE_ROLES)
 @require_GET
 def integrity(request: HttpRequest) -> HttpResponse:
     figures = integrity_figures(scope=request_scope(request))
     rows = [VolumeRow(v, _bars(v), _z_label(v.z)) for v in figures.volumes]
+    rates = [
+        PassRateRow(r, f"{r.rate * 100:.1f}%", f"{r.region_rate * 100:.1f}%", _rate_z_label(r.z))
+        for r in figures.pass_rates
+    ]
     return render(
         request,
         "certificates/integrity.html",
@@ -80,6 +102,6 @@ def integrity(request: HttpRequest) -> HttpResponse:
             "chart_w": CHART_W,
             "chart_h": CHART_H,
             "today": dt.date.today(),
-            "region_share": round(figures.region_high_share * 100, 1),
+            "rates": rates,
         },
     )

@@ -4,6 +4,7 @@ from jineng.web.certificates import (
     credential_views,
     import_views,
     integrity_views,
+    issue_views,
     status_views,
     views,
 )
@@ -15,6 +16,9 @@ urlpatterns = [
     path("certificates/", views.mine, name="mine"),
     path("certificates/integrity/", integrity_views.integrity, name="integrity"),
     path("certificates/import/", import_views.import_certificates, name="import"),
+    path("certificates/issue/", issue_views.sessions, name="issue_sessions"),
+    path("certificates/issue/sessions/<int:pk>/", issue_views.session_issue, name="issue_session"),
+    path("certificates/issue/batches/<int:pk>/", issue_views.batch, name="issue_batch"),
     path("certificates/<str:number>.pdf", views.certificate_pdf, name="pdf"),
     path("certificates/<str:number>/revoke/", views.revoke, name="revoke"),
     path("certificates/<str:number>/credential/", credential_views.credential, name="credential"),

@@ -23,6 +23,7 @@ from jineng.core.forms import add_domain_error
 from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
 from jineng.identity.access import request_scope
 from jineng.identity.models import BUREAU_ROLES, Role, User
+from jineng.web.certificates.issue_views import ISSUE_ROLES
 from jineng.web.guards import page
 
 LIST_LIMIT = 200
@@ -115,7 +116,12 @@ def mine(request: HttpRequest) -> HttpResponse:
         for c in certificates
     ]
     may_import = scope.has_role(*BUREAU_ROLES, Role.SYSADMIN) and not scope.read_only
-    return render(request, "certificates/mine.html", {"rows": rows, "may_import": may_import})
+    may_issue = scope.has_role(*ISSUE_ROLES) and not scope.read_only
+    return render(
+        request,
+        "certificates/mine.html",
+        {"rows": rows, "may_import": may_import, "may_issue": may_issue},
+    )
 
 
 @page()

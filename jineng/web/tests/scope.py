@@ -79,6 +79,10 @@ def POST(  # noqa: N802
     return Req("POST", path, data=data, ok=ok)
 
 
+def DELETE(path: str, ok: frozenset[int] = frozenset({403, 404})) -> Req:  # noqa: N802
+    return Req("DELETE", path, ok=ok)
+
+
 # a list or search aimed at the other side answers empty, or refuses
 LIST_OK = frozenset({200, 302, 403})
 

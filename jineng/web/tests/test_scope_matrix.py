@@ -293,7 +293,10 @@ def _client_for(user: User | None, *, api_call: bool) -> Client:
 def _send(client: Client, req: Req) -> Any:
     if req.method == "GET":
         return client.get(req.path)
-    if req.path.startswith("/api/"):
+    if req.method == "DELETE":
+        return client.delete(req.path)
+    uploads = any(hasattr(v, "read") for v in (req.data or {}).values())
+    if req.path.startswith("/api/") and not uploads:  # a file goes as multipart
         return client.post(req.path, req.data or {}, content_type="application/json")
     return client.post(req.path, req.data or {})
 
