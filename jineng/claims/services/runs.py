@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 import polars as pl
@@ -40,6 +41,7 @@ from jineng.claims.services.claims import (
     subject_fact_rows,
 )
 from jineng.claims.services.messages import message_send
+from jineng.claims.services.runs_chunk import Subject, process_chunk, run_notice, subject_key
 from jineng.core.errors import DomainError
 from jineng.core.jobs import JobLifecycle
 from jineng.core.regioncodes import region_prefix
@@ -48,7 +50,6 @@ from jineng.identity.access import scope_of
 from jineng.identity.models import BUREAU_ROLES, Person, User
 from jineng.organisations.models import Organisation
 from jineng.policy.engine.evaluate import evaluate
-from jineng.policy.engine.money import format_yuan
 from jineng.policy.population import load_population_from_dossier
 from jineng.policy.selectors.documents import policies
 from jineng.policy.selectors.subjects import explain_facts, read_subject_facts
@@ -206,14 +207,60 @@ def _process(run: ClaimRun, subject: Person | Organisation) -> list[Claim]:
         if claim is not None:
             created.append(claim)
     if created:
-        lines = "；".join(f"{c.item_title} {format_yuan(c.amount_fen)}" for c in created)
-        message_send(
-            to=subject,
-            title="您有新的待遇申领（免申即享）",
-            body=f"根据政策规定，已为您生成待遇申领：{lines}。无需申请，请在“我的待遇”中核对收款账户。",
-            claim=created[0],
-        )
+        notice = run_notice(subject, created)
+        message_send(to=subject, title=notice.title, body=notice.body, claim=notice.claim)
     return created
+
+
+def _chunks(subjects: Iterator[Subject], size: int) -> Iterator[list[Subject]]:
+    while chunk := list(islice(subjects, size)):
+        yield chunk
+
+
+def _one_by_one(run: ClaimRun, subjects: Iterator[Subject]) -> None:
+    """The run as first built, subject by subject (`CLAIMS_RUN_CHUNK = 0`: the reference the
+    set-based path is tested equal to and timed against)."""
+    pending = pending_claims = 0
+    last = run.cursor
+    for subject in subjects:
+        created = _process(run, subject)
+        last = subject_key(subject)
+        pending += 1
+        pending_claims += len(created)
+        if pending >= PROGRESS_EVERY or created:
+            if not LIFECYCLE.progress(
+                run.pk,
+                cursor=last,
+                subjects_done=F("subjects_done") + pending,
+                claims_created=F("claims_created") + pending_claims,
+            ):
+                return  # failed meanwhile (stale): stop, a restart resumes at the cursor
+            pending = pending_claims = 0
+    LIFECYCLE.finish(
+        run.pk,
+        cursor=last,
+        subjects_done=F("subjects_done") + pending,
+        claims_created=F("claims_created") + pending_claims,
+    )
+
+
+def _by_chunk(run: ClaimRun, subjects: Iterator[Subject], size: int) -> None:
+    """Set-based (`runs_chunk`): each chunk in one transaction with the cursor moved past it, so
+    a run killed mid-way resumes at the first chunk not committed."""
+    last = run.cursor
+    for chunk in _chunks(subjects, size):  # read outside the chunk's transaction
+        with transaction.atomic():
+            created = process_chunk(run, chunk)
+            last = subject_key(chunk[-1])
+            if not LIFECYCLE.progress(
+                run.pk,
+                cursor=last,
+                subjects_done=F("subjects_done") + len(chunk),
+                claims_created=F("claims_created") + len(created),
+            ):
+                transaction.set_rollback(True)  # failed meanwhile (stale): the chunk is undone
+                return
+    LIFECYCLE.finish(run.pk, cursor=last)
 
 
 def claim_run_execute(*, run_id: int) -> None:
@@ -231,29 +278,12 @@ def claim_run_execute(*, run_id: int) -> None:
                 run_id, subject_total=len(candidates[0]) + len(candidates[1])
             ):
                 return
-        pending = 0
-        pending_claims = 0
-        last = run.cursor
-        for subject in _subjects(run.region, run.cursor, candidates):
-            created = _process(run, subject)
-            last = f"P{subject.pk}" if isinstance(subject, Person) else f"O{subject.pk}"
-            pending += 1
-            pending_claims += len(created)
-            if pending >= PROGRESS_EVERY or created:
-                if not LIFECYCLE.progress(
-                    run_id,
-                    cursor=last,
-                    subjects_done=F("subjects_done") + pending,
-                    claims_created=F("claims_created") + pending_claims,
-                ):
-                    return  # failed meanwhile (stale): stop, a restart resumes at the cursor
-                pending = pending_claims = 0
-        LIFECYCLE.finish(
-            run_id,
-            cursor=last,
-            subjects_done=F("subjects_done") + pending,
-            claims_created=F("claims_created") + pending_claims,
-        )
+        subjects = _subjects(run.region, run.cursor, candidates)
+        size = int(getattr(settings, "CLAIMS_RUN_CHUNK", CHUNK))
+        if size > 0:
+            _by_chunk(run, subjects, size)
+        else:
+            _one_by_one(run, subjects)
     except Exception as exc:  # the run records what failed; a restart resumes at the cursor
         LIFECYCLE.fail(run_id, f"处理中断：{exc}")
         raise

@@ -135,6 +135,7 @@ def test_only_the_subjects_the_evaluation_names_are_explained_and_the_claims_are
         return real(subject, on)
 
     monkeypatch.setattr("jineng.claims.services.runs.read_subject_facts", counting)
+    monkeypatch.setattr("jineng.claims.services.runs_chunk.read_subject_facts", counting)
     settings.CLAIMS_RUN_PREFILTER = False
     run_now(world.reviewer)
     everyone, all_explained = _claim_keys(), len(explained)
