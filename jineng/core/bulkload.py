@@ -162,6 +162,6 @@ def insert_ignoring_conflicts(objs: Sequence[models.Model], *, batch_size: int =
     with connection.cursor() as cursor:
         for start in range(0, len(objs), batch_size):
             query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
-            query.insert_values(fields, objs[start : start + batch_size])
+            query.insert_values(fields, list(objs[start : start + batch_size]))
             for sql, params in SQLInsertCompiler(query, connection, connection.alias).as_sql():
                 cursor.execute(sql, params)

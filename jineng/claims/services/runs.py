@@ -30,7 +30,7 @@ from django.db.models import F, QuerySet
 
 from jineng.audit.services import audit_record
 from jineng.audit.vocabulary import AuditAction, AuditObject
-from jineng.claims.models import CLAIM_RUN_STATES, Claim, ClaimKind, ClaimRun, RunStatus
+from jineng.claims.models import Claim, ClaimKind, ClaimRun, RunStatus
 from jineng.claims.services.claims import (
     AUTOMATIC_STATUSES,
     claim_adjust,
@@ -42,8 +42,14 @@ from jineng.claims.services.claims import (
 )
 from jineng.claims.services.messages import message_send
 from jineng.claims.services.runs_chunk import Subject, process_chunk, run_notice, subject_key
+from jineng.claims.services.runs_shards import (
+    LIFECYCLE,
+    STALE_RUN_MESSAGE,
+    shard_regions,
+    shards_execute,
+    shards_settle,
+)
 from jineng.core.errors import DomainError
-from jineng.core.jobs import JobLifecycle
 from jineng.core.regioncodes import region_prefix
 from jineng.core.states import transition
 from jineng.identity.access import scope_of
@@ -54,8 +60,6 @@ from jineng.policy.population import load_population_from_dossier
 from jineng.policy.selectors.documents import policies
 from jineng.policy.selectors.subjects import explain_facts, read_subject_facts
 
-LIFECYCLE = JobLifecycle(CLAIM_RUN_STATES, heartbeat_field="heartbeat_at")
-STALE_RUN_MESSAGE = "免申即享批次超时未完成，已停止；可重新启动，将从中断处继续"
 PROGRESS_EVERY = 50
 CHUNK = 500
 
@@ -109,7 +113,14 @@ def claim_run_restart(*, actor: User, run: ClaimRun) -> ClaimRun:
     return run
 
 
-def _in_region(region: str) -> tuple[QuerySet[Person], QuerySet[Organisation]]:
+def _in_region(region: str, exact: bool = False) -> tuple[QuerySet[Person], QuerySet[Organisation]]:
+    """The subjects under `region`; `exact`: only those registered at the region itself (the
+    shard of a split run that is not a town's, `runs_shards`)."""
+    if exact:
+        return (
+            Person.objects.filter(residence_region_id=region).order_by("pk"),
+            Organisation.objects.filter(region_id=region).order_by("pk"),
+        )
     prefix = region_prefix(region)
     return (
         Person.objects.filter(residence_region__code__startswith=prefix).order_by("pk"),
@@ -117,10 +128,10 @@ def _in_region(region: str) -> tuple[QuerySet[Person], QuerySet[Organisation]]:
     )
 
 
-def _candidates(region: str, on: dt.date) -> tuple[list[int], list[int]]:
+def _candidates(region: str, on: dt.date, exact: bool = False) -> tuple[list[int], list[int]]:
     """The people and organisations of the region with a line the run would claim, in key order,
     from one vectorised evaluation of their dossier."""
-    people, orgs = _in_region(region)
+    people, orgs = _in_region(region, exact)
     population = load_population_from_dossier(on=on, people=people, organisations=orgs)
     lines = evaluate(population, on, policies()).lines
     claimed = {str(status) for status in AUTOMATIC_STATUSES}
@@ -145,11 +156,14 @@ def _by_ids(queryset: QuerySet[Any], ids: list[int]) -> Iterator[Any]:
 
 
 def _subjects(
-    region: str, cursor: str, candidates: tuple[list[int], list[int]] | None = None
+    region: str,
+    cursor: str,
+    candidates: tuple[list[int], list[int]] | None = None,
+    exact: bool = False,
 ) -> Iterator[Person | Organisation]:
     """The region's subjects after `cursor`, people then organisations, in key order; only the
     `candidates` when given."""
-    people, orgs = _in_region(region)
+    people, orgs = _in_region(region, exact)
     if candidates is not None:
         yield from _by_ids(people, _after(candidates[0], cursor, "P"))
         yield from _by_ids(orgs, _after(candidates[1], cursor, "O"))
@@ -163,8 +177,8 @@ def _subjects(
     yield from orgs.iterator(chunk_size=CHUNK)
 
 
-def _subject_total(region: str) -> int:
-    people, orgs = _in_region(region)
+def _subject_total(region: str, exact: bool = False) -> int:
+    people, orgs = _in_region(region, exact)
     return people.count() + orgs.count()
 
 
@@ -260,25 +274,43 @@ def _by_chunk(run: ClaimRun, subjects: Iterator[Subject], size: int) -> None:
             ):
                 transaction.set_rollback(True)  # failed meanwhile (stale): the chunk is undone
                 return
+        if run.parent_id is not None:
+            shards_settle(run.parent_id)  # the parent's progress, summed over its children
     LIFECYCLE.finish(run.pk, cursor=last)
 
 
 def claim_run_execute(*, run_id: int) -> None:
     """The task's body: claim the queued run, process the subjects after the cursor, finish."""
-    run = ClaimRun.objects.filter(pk=run_id).first()
-    if run is None or not LIFECYCLE.claim(run_id, subject_total=_subject_total(run.region)):
+    run = ClaimRun.objects.select_related("parent").filter(pk=run_id).first()
+    if run is None:
+        return
+    if run.parent is None and (shards := shard_regions(run.region)):
+        shards_execute(run, shards)  # the parent: one child run per town, each its own task
+        return
+    # a child run whose region is its parent's: the subjects registered at the region itself
+    exact = run.parent is not None and run.region == run.parent.region
+    try:
+        _execute(run, exact)
+    finally:
+        if run.parent_id is not None:
+            shards_settle(run.parent_id)
+
+
+def _execute(run: ClaimRun, exact: bool) -> None:
+    run_id = run.pk
+    if not LIFECYCLE.claim(run_id, subject_total=_subject_total(run.region, exact)):
         return
     run.refresh_from_db()
     try:
         candidates = None
         if getattr(settings, "CLAIMS_RUN_PREFILTER", True):
-            candidates = _candidates(run.region, run.on)
+            candidates = _candidates(run.region, run.on, exact)
             # progress counts the subjects explained: those the evaluation named
             if not LIFECYCLE.progress(
                 run_id, subject_total=len(candidates[0]) + len(candidates[1])
             ):
                 return
-        subjects = _subjects(run.region, run.cursor, candidates)
+        subjects = _subjects(run.region, run.cursor, candidates, exact)
         size = int(getattr(settings, "CLAIMS_RUN_CHUNK", CHUNK))
         if size > 0:
             _by_chunk(run, subjects, size)

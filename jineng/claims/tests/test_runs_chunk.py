@@ -20,6 +20,12 @@ from jineng.identity.models import User
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _one_job(settings: Any) -> None:
+    settings.CLAIMS_RUN_SHARDS = False  # the chunks of one job (test_runs_shards.py: split)
+
+
 # What may differ between two runs making the same claim: its row id, its run, its times.
 _NOT_COMPARED = {"id", "run", "created_at", "updated_at", "original", "status_changed_at"}
 
@@ -115,11 +121,11 @@ def test_a_run_killed_mid_way_and_restarted_creates_each_claim_once(
     settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given the claims a run makes uninterrupted, a subject per chunk
-    from jineng.claims.services import runs_chunk
+    from jineng.policy.selectors.subjects import explain_facts
 
     world = build_world()
     reference = _both_ways(settings, world)[1][0][0]
-    real = runs_chunk.explain_facts
+    real = explain_facts
     calls = {"n": 0}
 
     def dies_on_the_second(*args: Any, **kwargs: Any) -> Any:
@@ -128,7 +134,7 @@ def test_a_run_killed_mid_way_and_restarted_creates_each_claim_once(
             raise RuntimeError("worker killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(runs_chunk, "explain_facts", dies_on_the_second)
+    monkeypatch.setattr("jineng.claims.services.runs_chunk.explain_facts", dies_on_the_second)
     settings.CLAIMS_RUN_CHUNK = 1
     run = claim_run_start(actor=world.reviewer, region="330500", on=ON)
     # when it dies in its second chunk
@@ -168,4 +174,4 @@ def test_a_chunk_costs_a_fixed_number_of_statements_besides_one_facts_read_per_s
     assert len(queries) <= len(subjects) + STATEMENTS_PER_CHUNK, [q["sql"][:80] for q in queries]
 
 
-STATEMENTS_PER_CHUNK = 14  # facts, originals, insert, read back, audit, messages (SQLite)
+STATEMENTS_PER_CHUNK = 16  # facts, originals, insert, read back, audit (8), messages (3): SQLite
