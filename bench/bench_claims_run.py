@@ -12,14 +12,19 @@ Each run times `jineng.claims.services.runs.claim_run_execute` over region 44190
 in a fresh child process per mode (Django set up and the connection opened before the clock
 starts), and reports wall time, the child's CPU time, its peak RSS, the subjects explained and the
 claims created. Modes: `everyone` — every subject of the region explained and frozen one by one
-(`CLAIMS_RUN_PREFILTER = False`, the run as first built: the baseline); `prefilter` — the default:
-one vectorised `evaluate` over the region's dossier names the subjects with a line to claim, and
-only those are explained. Both must create the same number of claims (checked; the run fails
-otherwise).
+(the run as first built); `prefilter` — one vectorised `evaluate` over the region's dossier names
+the subjects with a line to claim, and only those are explained, still one claim at a time (the
+previous default: the baseline); `chunked` — the same, set-based per chunk of 1,000 subjects
+(`services/runs_chunk.py`); `sharded` — chunked and split into one child run per town, the
+children run in process one after the other; `celery` — the same split run over 2 Celery workers
+on Redis (`--redis-url`, a database number of its own), each a solo-pool process: the wall time
+runs from the start to the parent's end, CPU is the workers' summed, RSS the larger worker's. All
+modes must create the same number of claims (checked; the run fails otherwise).
 
-Nothing is left behind: the child runs inside one transaction that it rolls back, so the
-database — also one given with --reuse — is as it was (the SMS hooks that run after commit do not
-run; the inbox messages are written and rolled back with the claims).
+Nothing is left behind by the in-process modes: the child runs inside one transaction that it
+rolls back, so the database is as it was (the SMS hooks that run after commit do not run; the
+inbox messages are written and rolled back with the claims). The celery mode commits its claims:
+it runs last, once, on a database the benchmark created (or one given with --reuse, changed).
 """
 
 from __future__ import annotations
@@ -244,8 +249,9 @@ def main(argv: list[str] | None = None) -> None:
             figures(args.modes),
             notes=[
                 "Each run times every mode in turn, each in a fresh process inside one "
-                "transaction rolled back at the end; everyone = every subject explained (the "
-                "baseline), prefilter = one vectorised evaluate first (the default)."
+                "transaction rolled back at the end (celery: committed, last); prefilter = "
+                "one claim at a time (the baseline), chunked = set-based, sharded = one child "
+                "run per town in process, celery = the same over 2 workers on Redis."
             ],
         )
 
