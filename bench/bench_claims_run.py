@@ -218,7 +218,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(f"unknown --mode {sorted(unknown)}")
     if args.runs < 1:
         parser.error("--runs must be at least 1")
-    if "celery" in args.modes and (args.modes[-1] != "celery" or args.runs != 1):
+    if not args.child and "celery" in args.modes and (args.modes[-1] != "celery" or args.runs != 1):
         parser.error("--mode celery must come last, with --runs 1 (it commits its claims)")
     return args
 
