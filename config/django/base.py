@@ -383,6 +383,9 @@ CLAIMS_EXCLUSIVE_ITEMS: list[list[str]] = [
 # A 免申即享 run evaluates the region's dossier in one vectorised pass and explains only the
 # subjects with a line to claim; False explains every subject (the slow path, kept to compare).
 CLAIMS_RUN_PREFILTER = os.environ.get("JINENG_CLAIMS_RUN_PREFILTER", "1") != "0"
+# Subjects per set-based chunk of a 免申即享 run (one transaction, a fixed number of statements);
+# 0: subject by subject, the run as first built (kept as the reference, bench_claims_run.py).
+CLAIMS_RUN_CHUNK = int(os.environ.get("JINENG_CLAIMS_RUN_CHUNK", "1000"))
 # The region-wide integrity checks (jineng/claims/services/checks.py). Retirement age by sex on
 # the training date (the statutory 60 for men; 55 for women, the higher of the 50/55 ages, so a
 # woman worker retired at 50 is caught by the retired register, not by age); the items that

@@ -192,10 +192,14 @@ class Claim(models.Model):
         return f"{self.item_title}（{self.get_status_display()}）"
 
     def save(self, *args: object, **kwargs: object) -> None:
+        self.index_payee_account()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def index_payee_account(self) -> None:
+        """The account's blind index, set by save() (and by whoever bulk-inserts claims)."""
         from jineng.identity.crypto import blind_index
 
         self.payee_account_index = blind_index(self.payee_account) if self.payee_account else ""
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     @property
     def payable_fen(self) -> int:

@@ -44,6 +44,17 @@ class ClaimRun(models.Model):
     # The restart point: subjects are processed in key order, the last one finished is kept.
     cursor = models.CharField(_("续跑位置"), max_length=24, blank=True)
     claims_created = models.PositiveIntegerField(_("新建申领"), default=0)
+    # A run over a region with towns is split into one child run per town (and one for the
+    # subjects registered at the region itself: the child whose region is the parent's); the
+    # parent sums their progress and is done when they all are.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("所属批次"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
 
     class Meta:
         verbose_name = _("免申即享批次")

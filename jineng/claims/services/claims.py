@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -63,6 +63,21 @@ def subject_fact_rows(subject: Person | Organisation) -> FactRows:
         "pk", "supersedes_id", "kind", "code", "level"
     )
     return {pk: (sup, kind, code, level) for pk, sup, kind, code, level in rows}
+
+
+def subjects_fact_rows(subjects: Sequence[Person | Organisation]) -> dict[str, FactRows]:
+    """`subject_fact_rows` of many subjects at once (one query per kind), by subject key."""
+    found: dict[str, FactRows] = {}
+    for field, prefix, model in (("person", "P", Person), ("organisation", "O", Organisation)):
+        pks = [s.pk for s in subjects if isinstance(s, model)]
+        if not pks:
+            continue
+        rows = Fact.objects.filter(**{f"{field}_id__in": pks}).values_list(
+            f"{field}_id", "pk", "supersedes_id", "kind", "code", "level"
+        )
+        for owner, pk, sup, kind, code, level in rows:
+            found.setdefault(f"{prefix}{owner}", {})[pk] = (sup, kind, code, level)
+    return found
 
 
 def _fact_row(pk: int, rows: FactRows | None) -> tuple[int | None, str, str, str] | None:
@@ -166,24 +181,21 @@ def _check_creator(actor: User | None, subject: Person | Organisation) -> None:
     raise PermissionDenied("无权为该对象生成待遇申领")
 
 
-@transaction.atomic
-def claim_create(
+def claim_row(
     *,
-    actor: User | None,
     new: NewClaim,
     source: str = ClaimSource.AUTOMATIC,
     run: ClaimRun | None = None,
     fact_rows: FactRows | None = None,
-) -> Claim | None:
-    """Store one instalment as an original claim; None when its key is already claimed (by this
-    run before, or by another run at the same time: the unique constraint decides). `fact_rows`:
-    the subject's facts already read (`subject_fact_rows`), to spare a query per claim."""
-    _check_creator(actor, new.subject)
+) -> Claim:
+    """The original claim `new` stands for, not yet saved (`claim_create` saves one; a 免申即享
+    run inserts a chunk of them in one statement). `fact_rows`: the subject's facts already read
+    (`subject_fact_rows`), to spare a query per claim."""
     ent, item = new.entitlement, new.item
     fact_id = root_fact_id(ent.fact_id, fact_rows)
     kind, code, level = _trigger(ent.fact_id, fact_rows)
     person = new.subject if isinstance(new.subject, Person) else None
-    claim = Claim(
+    return Claim(
         person=person,
         organisation=new.subject if isinstance(new.subject, Organisation) else None,
         subject_key=new.subject_key,
@@ -209,6 +221,21 @@ def claim_create(
         run=run,
         payee_account=person.bank_account if person is not None else "",
     )
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    actor: User | None,
+    new: NewClaim,
+    source: str = ClaimSource.AUTOMATIC,
+    run: ClaimRun | None = None,
+    fact_rows: FactRows | None = None,
+) -> Claim | None:
+    """Store one instalment as an original claim; None when its key is already claimed (by this
+    run before, or by another run at the same time: the unique constraint decides)."""
+    _check_creator(actor, new.subject)
+    claim = claim_row(new=new, source=source, run=run, fact_rows=fact_rows)
     try:
         with transaction.atomic():
             claim.save()
@@ -226,20 +253,25 @@ def claim_create(
     return claim
 
 
+def claim_audit_after(claim: Claim) -> dict[str, Any]:
+    """What the audit entry of a created claim records (`audit_record` or a run's batch)."""
+    return {
+        "item": claim.item_id,
+        "kind": claim.kind,
+        "instalment": claim.instalment,
+        "amount_fen": claim.amount_fen,
+        "status": claim.status,
+        "original": claim.original_id,
+    }
+
+
 def _audit_created(actor: User | None, claim: Claim) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.CLAIM_CREATE,
         object_type=AuditObject.CLAIM,
         object_id=claim.pk,
-        after={
-            "item": claim.item_id,
-            "kind": claim.kind,
-            "instalment": claim.instalment,
-            "amount_fen": claim.amount_fen,
-            "status": claim.status,
-            "original": claim.original_id,
-        },
+        after=claim_audit_after(claim),
         region=claim.region,
     )
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 import polars as pl
@@ -29,7 +30,7 @@ from django.db.models import F, QuerySet
 
 from jineng.audit.services import audit_record
 from jineng.audit.vocabulary import AuditAction, AuditObject
-from jineng.claims.models import CLAIM_RUN_STATES, Claim, ClaimKind, ClaimRun, RunStatus
+from jineng.claims.models import Claim, ClaimKind, ClaimRun, RunStatus
 from jineng.claims.services.claims import (
     AUTOMATIC_STATUSES,
     claim_adjust,
@@ -40,21 +41,25 @@ from jineng.claims.services.claims import (
     subject_fact_rows,
 )
 from jineng.claims.services.messages import message_send
+from jineng.claims.services.runs_chunk import Subject, process_chunk, run_notice, subject_key
+from jineng.claims.services.runs_shards import (
+    LIFECYCLE,
+    STALE_RUN_MESSAGE,
+    shard_regions,
+    shards_execute,
+    shards_settle,
+)
 from jineng.core.errors import DomainError
-from jineng.core.jobs import JobLifecycle
 from jineng.core.regioncodes import region_prefix
 from jineng.core.states import transition
 from jineng.identity.access import scope_of
 from jineng.identity.models import BUREAU_ROLES, Person, User
 from jineng.organisations.models import Organisation
 from jineng.policy.engine.evaluate import evaluate
-from jineng.policy.engine.money import format_yuan
 from jineng.policy.population import load_population_from_dossier
 from jineng.policy.selectors.documents import policies
 from jineng.policy.selectors.subjects import explain_facts, read_subject_facts
 
-LIFECYCLE = JobLifecycle(CLAIM_RUN_STATES, heartbeat_field="heartbeat_at")
-STALE_RUN_MESSAGE = "免申即享批次超时未完成，已停止；可重新启动，将从中断处继续"
 PROGRESS_EVERY = 50
 CHUNK = 500
 
@@ -108,7 +113,14 @@ def claim_run_restart(*, actor: User, run: ClaimRun) -> ClaimRun:
     return run
 
 
-def _in_region(region: str) -> tuple[QuerySet[Person], QuerySet[Organisation]]:
+def _in_region(region: str, exact: bool = False) -> tuple[QuerySet[Person], QuerySet[Organisation]]:
+    """The subjects under `region`; `exact`: only those registered at the region itself (the
+    shard of a split run that is not a town's, `runs_shards`)."""
+    if exact:
+        return (
+            Person.objects.filter(residence_region_id=region).order_by("pk"),
+            Organisation.objects.filter(region_id=region).order_by("pk"),
+        )
     prefix = region_prefix(region)
     return (
         Person.objects.filter(residence_region__code__startswith=prefix).order_by("pk"),
@@ -116,10 +128,10 @@ def _in_region(region: str) -> tuple[QuerySet[Person], QuerySet[Organisation]]:
     )
 
 
-def _candidates(region: str, on: dt.date) -> tuple[list[int], list[int]]:
+def _candidates(region: str, on: dt.date, exact: bool = False) -> tuple[list[int], list[int]]:
     """The people and organisations of the region with a line the run would claim, in key order,
     from one vectorised evaluation of their dossier."""
-    people, orgs = _in_region(region)
+    people, orgs = _in_region(region, exact)
     population = load_population_from_dossier(on=on, people=people, organisations=orgs)
     lines = evaluate(population, on, policies()).lines
     claimed = {str(status) for status in AUTOMATIC_STATUSES}
@@ -144,11 +156,14 @@ def _by_ids(queryset: QuerySet[Any], ids: list[int]) -> Iterator[Any]:
 
 
 def _subjects(
-    region: str, cursor: str, candidates: tuple[list[int], list[int]] | None = None
+    region: str,
+    cursor: str,
+    candidates: tuple[list[int], list[int]] | None = None,
+    exact: bool = False,
 ) -> Iterator[Person | Organisation]:
     """The region's subjects after `cursor`, people then organisations, in key order; only the
     `candidates` when given."""
-    people, orgs = _in_region(region)
+    people, orgs = _in_region(region, exact)
     if candidates is not None:
         yield from _by_ids(people, _after(candidates[0], cursor, "P"))
         yield from _by_ids(orgs, _after(candidates[1], cursor, "O"))
@@ -162,8 +177,8 @@ def _subjects(
     yield from orgs.iterator(chunk_size=CHUNK)
 
 
-def _subject_total(region: str) -> int:
-    people, orgs = _in_region(region)
+def _subject_total(region: str, exact: bool = False) -> int:
+    people, orgs = _in_region(region, exact)
     return people.count() + orgs.count()
 
 
@@ -206,54 +221,101 @@ def _process(run: ClaimRun, subject: Person | Organisation) -> list[Claim]:
         if claim is not None:
             created.append(claim)
     if created:
-        lines = "；".join(f"{c.item_title} {format_yuan(c.amount_fen)}" for c in created)
-        message_send(
-            to=subject,
-            title="您有新的待遇申领（免申即享）",
-            body=f"根据政策规定，已为您生成待遇申领：{lines}。无需申请，请在“我的待遇”中核对收款账户。",
-            claim=created[0],
-        )
+        notice = run_notice(subject, created)
+        message_send(to=subject, title=notice.title, body=notice.body, claim=notice.claim)
     return created
+
+
+def _chunks(subjects: Iterator[Subject], size: int) -> Iterator[list[Subject]]:
+    while chunk := list(islice(subjects, size)):
+        yield chunk
+
+
+def _one_by_one(run: ClaimRun, subjects: Iterator[Subject]) -> None:
+    """The run as first built, subject by subject (`CLAIMS_RUN_CHUNK = 0`: the reference the
+    set-based path is tested equal to and timed against)."""
+    pending = pending_claims = 0
+    last = run.cursor
+    for subject in subjects:
+        created = _process(run, subject)
+        last = subject_key(subject)
+        pending += 1
+        pending_claims += len(created)
+        if pending >= PROGRESS_EVERY or created:
+            if not LIFECYCLE.progress(
+                run.pk,
+                cursor=last,
+                subjects_done=F("subjects_done") + pending,
+                claims_created=F("claims_created") + pending_claims,
+            ):
+                return  # failed meanwhile (stale): stop, a restart resumes at the cursor
+            pending = pending_claims = 0
+    LIFECYCLE.finish(
+        run.pk,
+        cursor=last,
+        subjects_done=F("subjects_done") + pending,
+        claims_created=F("claims_created") + pending_claims,
+    )
+
+
+def _by_chunk(run: ClaimRun, subjects: Iterator[Subject], size: int) -> None:
+    """Set-based (`runs_chunk`): each chunk in one transaction with the cursor moved past it, so
+    a run killed mid-way resumes at the first chunk not committed."""
+    last = run.cursor
+    for chunk in _chunks(subjects, size):  # read outside the chunk's transaction
+        with transaction.atomic():
+            created = process_chunk(run, chunk)
+            last = subject_key(chunk[-1])
+            if not LIFECYCLE.progress(
+                run.pk,
+                cursor=last,
+                subjects_done=F("subjects_done") + len(chunk),
+                claims_created=F("claims_created") + len(created),
+            ):
+                transaction.set_rollback(True)  # failed meanwhile (stale): the chunk is undone
+                return
+        if run.parent_id is not None:
+            shards_settle(run.parent_id)  # the parent's progress, summed over its children
+    LIFECYCLE.finish(run.pk, cursor=last)
 
 
 def claim_run_execute(*, run_id: int) -> None:
     """The task's body: claim the queued run, process the subjects after the cursor, finish."""
-    run = ClaimRun.objects.filter(pk=run_id).first()
-    if run is None or not LIFECYCLE.claim(run_id, subject_total=_subject_total(run.region)):
+    run = ClaimRun.objects.select_related("parent").filter(pk=run_id).first()
+    if run is None:
+        return
+    if run.parent is None and (shards := shard_regions(run.region)):
+        shards_execute(run, shards)  # the parent: one child run per town, each its own task
+        return
+    # a child run whose region is its parent's: the subjects registered at the region itself
+    exact = run.parent is not None and run.region == run.parent.region
+    try:
+        _execute(run, exact)
+    finally:
+        if run.parent_id is not None:
+            shards_settle(run.parent_id)
+
+
+def _execute(run: ClaimRun, exact: bool) -> None:
+    run_id = run.pk
+    if not LIFECYCLE.claim(run_id, subject_total=_subject_total(run.region, exact)):
         return
     run.refresh_from_db()
     try:
         candidates = None
         if getattr(settings, "CLAIMS_RUN_PREFILTER", True):
-            candidates = _candidates(run.region, run.on)
+            candidates = _candidates(run.region, run.on, exact)
             # progress counts the subjects explained: those the evaluation named
             if not LIFECYCLE.progress(
                 run_id, subject_total=len(candidates[0]) + len(candidates[1])
             ):
                 return
-        pending = 0
-        pending_claims = 0
-        last = run.cursor
-        for subject in _subjects(run.region, run.cursor, candidates):
-            created = _process(run, subject)
-            last = f"P{subject.pk}" if isinstance(subject, Person) else f"O{subject.pk}"
-            pending += 1
-            pending_claims += len(created)
-            if pending >= PROGRESS_EVERY or created:
-                if not LIFECYCLE.progress(
-                    run_id,
-                    cursor=last,
-                    subjects_done=F("subjects_done") + pending,
-                    claims_created=F("claims_created") + pending_claims,
-                ):
-                    return  # failed meanwhile (stale): stop, a restart resumes at the cursor
-                pending = pending_claims = 0
-        LIFECYCLE.finish(
-            run_id,
-            cursor=last,
-            subjects_done=F("subjects_done") + pending,
-            claims_created=F("claims_created") + pending_claims,
-        )
+        subjects = _subjects(run.region, run.cursor, candidates, exact)
+        size = int(getattr(settings, "CLAIMS_RUN_CHUNK", CHUNK))
+        if size > 0:
+            _by_chunk(run, subjects, size)
+        else:
+            _one_by_one(run, subjects)
     except Exception as exc:  # the run records what failed; a restart resumes at the cursor
         LIFECYCLE.fail(run_id, f"处理中断：{exc}")
         raise

@@ -37,7 +37,8 @@ def test_a_run_claims_every_eligible_line_and_tells_each_beneficiary() -> None:
         (world.gold.pk, medal_fen("gold")),
     ]
     assert {c.source for c in medals} == {ClaimSource.AUTOMATIC}
-    assert all(c.run_id == run.pk for c in medals)
+    made_by = ClaimRun.objects.filter(pk__in=[c.run_id for c in medals])
+    assert {r.parent_id or r.pk for r in made_by} == {run.pk}  # by its town's run
     assert run.claims_created == Claim.objects.count() >= 2
     assert run.subjects_done == run.subject_total >= 2  # those the evaluation named
     assert run.progress == 100
@@ -72,7 +73,8 @@ def test_running_twice_creates_nothing_new() -> None:
     assert Message.objects.count() == messages
 
 
-def test_a_failed_run_restarts_after_its_cursor() -> None:
+def test_a_failed_run_restarts_after_its_cursor(settings: Any) -> None:
+    settings.CLAIMS_RUN_SHARDS = False  # one job over the region (test_runs_shards.py: split)
     world = build_world()
     run = claim_run_start(actor=world.reviewer, region="330500", on=ON)
     # The worker died after the gold medallist (the first subject): failed, cursor on them.
@@ -135,6 +137,7 @@ def test_only_the_subjects_the_evaluation_names_are_explained_and_the_claims_are
         return real(subject, on)
 
     monkeypatch.setattr("jineng.claims.services.runs.read_subject_facts", counting)
+    monkeypatch.setattr("jineng.claims.services.runs_chunk.read_subject_facts", counting)
     settings.CLAIMS_RUN_PREFILTER = False
     run_now(world.reviewer)
     everyone, all_explained = _claim_keys(), len(explained)
