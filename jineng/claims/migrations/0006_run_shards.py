@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0004_payouts"),
+        ("claims", "0005_flag_ledger_kinds"),
     ]
 
     operations = [
