@@ -159,11 +159,15 @@ def test_a_run_is_started_in_the_officers_region_only(
     assert answer.status_code == 200 and not ClaimRun.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):  # the task, eager, after commit
         answer = client.post("/claims/runs/", {"region": "330500", "on": "2023-06-30"})
-    run = ClaimRun.objects.get()
+    run = ClaimRun.objects.get(parent=None)
     assert answer.status_code == 302 and answer["Location"] == f"/claims/runs/{run.pk}/"
     assert run.status == RunStatus.DONE and run.on == dt.date(2023, 6, 30)
     page = client.get(f"/claims/runs/{run.pk}/").content.decode()
     assert "已完成" in page and "沈一鸣" in page and 'data-running="false"' in page
+    shards = run.children.count()
+    assert shards > 0 and page.count('data-testid="run-shard-row"') == shards
+    listing = client.get("/claims/runs/").content.decode()
+    assert listing.count('data-testid="run-row"') == 1  # the shards are not listed as runs
     # the run pages are not in the demo city's crawl: the same Chinese-only check here
     listing = client.get("/claims/runs/").content.decode()
     assert machinery_in(visible_text(page), {"330500"}) == []

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -80,7 +81,8 @@ def runs(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, str(_("免申即享已发起，完成后将通知受益人")))
                 return HttpResponseRedirect(reverse("claims:run", args=[run.pk]))
-    page_obj = paginate(request, claim_runs_visible_to(user, scope=scope))
+    # the runs the bureau started; their per-town shards are listed on each run's page
+    page_obj = paginate(request, claim_runs_visible_to(user, scope=scope).filter(parent=None))
     return render(
         request,
         "claims/runs.html",
@@ -117,8 +119,11 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, str(_("已重新启动，将从中断处继续")))
         return HttpResponseRedirect(reverse("claims:run", args=[claim_run.pk]))
-    claims = claims_visible_to(user, scope=scope).filter(run=claim_run).order_by("pk")
+    # a sharded run's claims are made by its towns' runs
+    made_by = Q(run=claim_run) | Q(run__parent=claim_run)
+    claims = claims_visible_to(user, scope=scope).filter(made_by).order_by("pk")
     shown = list(claims[:RUN_CLAIMS_SHOWN])
+    shards = list(claim_run.children.order_by("region")) if claim_run.parent_id is None else []
     return render(
         request,
         "claims/run.html",
@@ -129,6 +134,7 @@ def run(request: HttpRequest, pk: int) -> HttpResponse:
             "may_restart": claim_run.status == RunStatus.FAILED and not scope.read_only,
             "rows": [(c, format_yuan(c.payable_fen)) for c in shown],
             "more": max(0, claims.count() - len(shown)),
+            "shards": [(r, region_name(r.region)) for r in shards],
         },
     )
 
