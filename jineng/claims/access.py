@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from jineng.claims.models import Claim, ClaimFlag, ClaimRun, PayoutBatch, RegisterList
+from jineng.claims.models import Claim, ClaimFlag, ClaimRun, ClaimStatus, PayoutBatch, RegisterList
 from jineng.core.regioncodes import region_prefix
 from jineng.identity.access import Scope, resolve_scope
 from jineng.identity.models import BUREAU_ROLES, Role, RoleAssignment, User
@@ -141,3 +141,12 @@ def access_payout_batch_by_id(
     if batch is None:
         raise Http404("拨付批次不存在或不在您的查看范围内")
     return batch
+
+
+def may_record_objection(user: User, claim: Claim, *, read_only: bool) -> bool:
+    """An objection received during 公示 is recorded by the region's reviewer or approver (the
+    service records anyone's; the pages and the API let the bureau's staff enter it)."""
+    bureau = holds_role_for(user, Role.BUREAU_REVIEWER, claim.region) or holds_role_for(
+        user, Role.BUREAU_APPROVER, claim.region
+    )
+    return claim.status == ClaimStatus.PUBLICITY and bureau and not read_only

@@ -34,3 +34,5 @@ from jineng.claims.services.runs import claim_run_execute as claim_run_execute
 from jineng.claims.services.runs import claim_run_restart as claim_run_restart
 from jineng.claims.services.runs import claim_run_start as claim_run_start
 from jineng.claims.services.schedule import instalments_release as instalments_release
+from jineng.claims.services.steps import CLAIM_STEPS as CLAIM_STEPS
+from jineng.claims.services.steps import claim_step as claim_step

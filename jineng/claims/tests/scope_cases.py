@@ -498,3 +498,128 @@ PAGES.update(
         ),
     }
 )
+
+
+# --- the same steps, objections and runs through the API ------------------------------------------
+
+
+def _step_api(role: str) -> int:
+    """初审 of an accepted claim: the region's reviewer (or the system administrator) takes it;
+    other roles that see the claim are refused by the service (403), the auditor as read-only."""
+    if role == ANON:
+        return 401
+    if role in ORG_ROLES:
+        return 404
+    return 200 if role in (Role.BUREAU_REVIEWER, Role.SYSADMIN) else 403
+
+
+def _objection_api(role: str) -> int:
+    if role == ANON:
+        return 401
+    if role in ORG_ROLES:
+        return 404
+    bureau = (Role.BUREAU_REVIEWER, Role.BUREAU_APPROVER, Role.SYSADMIN)
+    return 201 if role in bureau else 403
+
+
+def _answer_api(role: str) -> int:
+    if role == ANON:
+        return 401
+    if role in ORG_ROLES:
+        return 404
+    return 200 if role in (Role.BUREAU_APPROVER, Role.SYSADMIN) else 403
+
+
+def _run_start_api(role: str) -> int:
+    if role == ANON:
+        return 401
+    return 201 if role in (BUREAU_START | {Role.SYSADMIN}) else 403
+
+
+def _account_api(role: str) -> int:
+    """The beneficiary or a bureau officer of the region confirms the account; the auditor reads."""
+    if role == ANON:
+        return 401
+    if role in ORG_ROLES:
+        return 404
+    return 403 if role == Role.AUDITOR else 200
+
+
+def _restart_api(role: str) -> int:
+    """A queued run is not failed: 409 to those who may restart, 403 to the read-only auditor."""
+    if role == ANON:
+        return 401
+    if role not in READ_API:
+        return 404
+    return 403 if role == Role.AUDITOR else 409
+
+
+BUREAU_START = frozenset({Role.BUREAU_REVIEWER, Role.BUREAU_APPROVER, Role.BUREAU_FINANCE})
+
+API.update(
+    {
+        ("POST", "/api/v1/claims/{claim_id}/steps"): Case(
+            own=lambda s: POST(f"/api/v1/claims/{_claim_of(s)}/steps", {"action": "review"}),
+            own_status=_step_api,
+            foreign=lambda o: [POST(f"/api/v1/claims/{_claim_of(o)}/steps", {"action": "review"})],
+        ),
+        ("POST", "/api/v1/claims/{claim_id}/account"): Case(
+            own=lambda s: POST(
+                f"/api/v1/claims/{_claim_of(s)}/account", {"account": "6222020200112233445"}
+            ),
+            own_status=_account_api,
+            foreign=lambda o: [
+                POST(f"/api/v1/claims/{_claim_of(o)}/account", {"account": "6222020200112233445"})
+            ],
+        ),
+        ("GET", "/api/v1/claims/{claim_id}/objections"): Case(
+            own=lambda s: GET(f"/api/v1/claims/{_publicity_claim_of(s)}/objections"),
+            own_status=role_api(lambda r: 404 if r in ORG_ROLES else 200),
+            foreign=lambda o: [GET(f"/api/v1/claims/{_publicity_claim_of(o)}/objections")],
+        ),
+        ("POST", "/api/v1/claims/{claim_id}/objections"): Case(
+            own=lambda s: POST(
+                f"/api/v1/claims/{_publicity_claim_of(s)}/objections", {"text": "异议"}
+            ),
+            own_status=_objection_api,
+            foreign=lambda o: [
+                POST(f"/api/v1/claims/{_publicity_claim_of(o)}/objections", {"text": "异议"})
+            ],
+        ),
+        ("POST", "/api/v1/claims/objections/{objection_id}/answer"): Case(
+            own=lambda s: POST(
+                f"/api/v1/claims/objections/{_objection_of(s)}/answer",
+                {"answer": "不成立", "upheld": False},
+            ),
+            own_status=_answer_api,
+            foreign=lambda o: [
+                POST(
+                    f"/api/v1/claims/objections/{_objection_of(o)}/answer",
+                    {"answer": "不成立", "upheld": False},
+                )
+            ],
+        ),
+        ("GET", "/api/v1/claims/runs"): Case(
+            own=lambda s: GET(f"/api/v1/claims/runs?x={_run_of(s)}"),
+            own_status=role_api(lambda r: 200),
+            foreign=lambda o: [GET(f"/api/v1/claims/runs?x={_run_of(o)}", ok=LIST_OK)],
+        ),
+        ("POST", "/api/v1/claims/runs"): Case(
+            own=lambda s: POST("/api/v1/claims/runs", {"region": s.region, "on": "2024-06-30"}),
+            own_status=_run_start_api,
+            foreign=lambda o: [
+                POST("/api/v1/claims/runs", {"region": o.region, "on": "2024-06-30"})
+            ],
+        ),
+        ("GET", "/api/v1/claims/runs/{run_id}"): Case(
+            own=lambda s: GET(f"/api/v1/claims/runs/{_run_of(s)}"),
+            own_status=role_api(lambda r: 200 if r in READ_API else 404),
+            foreign=lambda o: [GET(f"/api/v1/claims/runs/{_run_of(o)}")],
+        ),
+        ("POST", "/api/v1/claims/runs/{run_id}/restart"): Case(
+            own=lambda s: POST(f"/api/v1/claims/runs/{_run_of(s)}/restart"),
+            own_status=_restart_api,
+            foreign=lambda o: [POST(f"/api/v1/claims/runs/{_run_of(o)}/restart")],
+        ),
+    }
+)

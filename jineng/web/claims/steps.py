@@ -7,7 +7,6 @@ shown in Chinese and nothing changes. What the worker should do next is `next_st
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -24,6 +23,7 @@ from jineng.claims.access import (
     claims_visible_to,
     holds_role_for,
     is_beneficiary,
+    may_record_objection,
 )
 from jineng.claims.models import Claim, ClaimObjection, ClaimStatus, LineStatus
 from jineng.core.errors import DomainError
@@ -44,26 +44,12 @@ class Step:
 
 
 def _run(user: User, claim: Claim, key: str, reason: str, amount: str) -> None:
-    actions: dict[str, Callable[[], object]] = {
-        "review": lambda: services.claim_review(actor=user, claim=claim, reason=reason),
-        "approve": lambda: services.claim_approve(
-            actor=user,
-            claim=claim,
-            decided_fen=fen_from_yuan(amount, field="decided_fen", label="核定金额")
-            if claim.discretionary
-            else None,
-            reason=reason,
-        ),
-        "return": lambda: services.claim_return(actor=user, claim=claim, reason=reason),
-        "refuse": lambda: services.claim_refuse(actor=user, claim=claim, reason=reason),
-        "close": lambda: services.claim_publicity_close(actor=user, claim=claim),
-        "resubmit": lambda: services.claim_resubmit(actor=user, claim=claim, reason=reason),
-        "withdraw": lambda: services.claim_withdraw(actor=user, claim=claim, reason=reason),
-    }
-    action = actions.get(key)
-    if action is None:
-        raise DomainError("action", _("请选择要办理的操作"))
-    action()
+    decided_fen = (
+        fen_from_yuan(amount, field="decided_fen", label="核定金额")
+        if key == "approve" and claim.discretionary
+        else None
+    )
+    services.claim_step(actor=user, claim=claim, action=key, reason=reason, decided_fen=decided_fen)
 
 
 STEP_LABELS = {
@@ -123,13 +109,6 @@ def steps_for(user: User, claim: Claim, *, read_only: bool) -> list[Step]:
         if status in WITHDRAWABLE:
             keys.append("withdraw")
     return [_step(k, claim) for k in keys]
-
-
-def may_record_objection(user: User, claim: Claim, *, read_only: bool) -> bool:
-    bureau = holds_role_for(user, REVIEWER, claim.region) or holds_role_for(
-        user, APPROVER, claim.region
-    )
-    return claim.status == ClaimStatus.PUBLICITY and bureau and not read_only
 
 
 def may_answer_objection(user: User, claim: Claim, *, read_only: bool) -> bool:

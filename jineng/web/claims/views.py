@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from jineng.claims import selectors, services
-from jineng.claims.access import access_claim_by_id, is_beneficiary
+from jineng.claims.access import access_claim_by_id, is_beneficiary, may_record_objection
 from jineng.claims.models import Claim, ClaimStatus, LineStatus
 from jineng.core.errors import DomainError
 from jineng.identity.access import request_scope
@@ -29,7 +29,6 @@ from jineng.identity.roles import CONSOLE_ROLES
 from jineng.policy.engine.money import format_yuan
 from jineng.web.claims.steps import (
     may_answer_objection,
-    may_record_objection,
     next_step,
     refusal,
     steps_for,
