@@ -3,11 +3,11 @@
 A heartbeat every few seconds per learner is the platform's busiest request (issue 8 "Measured":
 ≥ 1,500/s). Through the full stack it cost ~4 ms of CPU before crediting started: the session or
 bearer-token lookup in the database, a dozen middleware, the API's routing and schemas. Here the
-stream token (jineng.learning.stream_tokens) is the credential, so `LeanRoutesMiddleware` — right
-after SecurityMiddleware and WhiteNoise in MIDDLEWARE — answers this one path itself, through only
-the middleware that still matters for it (`LEAN_MIDDLEWARE`): the Chinese locale and the security
-headers (X-Frame-Options, Content-Security-Policy; SecurityMiddleware's HSTS, nosniff, referrer
-policy and HTTPS redirect already ran). Skipped, and why that is safe:
+stream token (jineng.learning.stream_tokens) is the credential, so `jineng.api.lean.
+LeanRoutesMiddleware` — right after SecurityMiddleware and WhiteNoise in MIDDLEWARE — answers this
+path itself, through only the middleware that still matters for it: the Chinese locale and the
+security headers (X-Frame-Options, Content-Security-Policy; SecurityMiddleware's HSTS, nosniff,
+referrer policy and HTTPS redirect already ran). Skipped, and why that is safe:
 
 - sessions, authentication, OTP: the request carries no session and signs nobody in; the token's
   signature is the proof, bound to person, lesson, stream and an expiry;
@@ -24,14 +24,12 @@ operation (router.py) should the middleware be absent.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.module_loading import import_string
 
+from jineng.api.lean import refused
 from jineng.api.learning.heartbeat import heartbeat_answer, published_lesson
 from jineng.core.errors import DomainError
 from jineng.identity.models import Person
@@ -40,14 +38,6 @@ from jineng.learning.stream_tokens import stream_grant, stream_token
 
 LEAN_PATH = "/api/v1/learning/stream-heartbeats"
 MAX_BODY = 4096
-# Outermost first, as in MIDDLEWARE: what a lean route's answer still goes through.
-LEAN_MIDDLEWARE = [
-    "jineng.web.middleware.ChineseFirstLocaleMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-]
-
-View = Callable[[HttpRequest], HttpResponse]
 
 
 def stream_heartbeat_answer(data: dict[str, Any]) -> dict[str, Any]:
@@ -72,55 +62,24 @@ def stream_heartbeat_answer(data: dict[str, Any]) -> dict[str, Any]:
     return answer
 
 
-def _refused(status: int, field: str, message: str) -> JsonResponse:
-    body: dict[str, Any] = {"detail": message}
-    if field:
-        body["field"] = field
-        body["errors"] = [{"field": field, "message": message}]
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-
-
 def stream_heartbeat(request: HttpRequest) -> HttpResponse:
     """The lean route's view (no session, no CSRF: see the module docstring)."""
     if request.method != "POST":
-        response = _refused(405, "", "只接受 POST 请求")
+        response = refused(405, "", "只接受 POST 请求")
         response["Allow"] = "POST"
         return response
     if request.content_type != "application/json":
-        return _refused(415, "", "请求正文须为 JSON（Content-Type: application/json）。")
+        return refused(415, "", "请求正文须为 JSON（Content-Type: application/json）。")
     if len(request.body) > MAX_BODY:
-        return _refused(413, "", "请求正文过大")
+        return refused(413, "", "请求正文过大")
     try:
         data = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
-        return _refused(400, "", "请求内容不是有效的 JSON")
+        return refused(400, "", "请求内容不是有效的 JSON")
     if not isinstance(data, dict):
-        return _refused(400, "", "请求内容不是有效的 JSON")
+        return refused(400, "", "请求内容不是有效的 JSON")
     try:
         answer = stream_heartbeat_answer(data)
     except DomainError as exc:
-        return _refused(exc.status, exc.field, exc.message)
+        return refused(exc.status, exc.field, exc.message)
     return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
-
-
-def _lean_chain(view: View) -> View:
-    handler = view
-    for path in reversed(LEAN_MIDDLEWARE):
-        handler = import_string(path)(handler)
-    return handler
-
-
-class LeanRoutesMiddleware:
-    """Answers the lean routes (path → view, `LEAN_ROUTES` setting) through `LEAN_MIDDLEWARE`
-    only; every other request goes on down the full stack."""
-
-    def __init__(self, get_response: View) -> None:
-        self.get_response = get_response
-        routes: dict[str, str] = getattr(settings, "LEAN_ROUTES", {})
-        self.routes = {path: _lean_chain(import_string(view)) for path, view in routes.items()}
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        lean = self.routes.get(request.path_info)
-        if lean is None:
-            return self.get_response(request)
-        return lean(request)
