@@ -20,6 +20,7 @@ import os
 import threading
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import qrcode
 from django.conf import settings
@@ -30,16 +31,25 @@ from fpdf import FPDF
 FONT = "cjk"
 
 
-def qr_png(data: str, *, box_size: int = 10) -> bytes:
-    """A QR code of `data` (error correction M) as PNG bytes."""
+def qr_image(data: str, *, box_size: int = 10, mask_pattern: int | None = None) -> Any:
+    """A QR code of `data` (error correction M) as a PIL image, for fpdf2 to embed directly.
+    `mask_pattern` (0–7) skips the scoring of all eight masks (most of the encoder's time; every
+    mask is valid, the score only avoids patterns that some scanners find harder)."""
     qr = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, box_size=box_size
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=2,
+        box_size=box_size,
+        mask_pattern=mask_pattern,
     )
     qr.add_data(data)
     qr.make(fit=True)
-    image = qr.make_image(fill_color="black", back_color="white")
+    return qr.make_image(fill_color="black", back_color="white").get_image()
+
+
+def qr_png(data: str, *, box_size: int = 10) -> bytes:
+    """A QR code of `data` (error correction M) as PNG bytes."""
     out = io.BytesIO()
-    image.save(out)
+    qr_image(data, box_size=box_size).save(out, format="PNG")
     return out.getvalue()
 
 
@@ -110,4 +120,11 @@ def add_cjk_font(pdf: FPDF, *, text: str | None = None) -> str:
     else:
         path, index = font_for(text)
     pdf.add_font(FONT, "", path, collection_font_number=index)
+    # fpdf2 saves the embedded subset with fontTools, which would recompute every kept glyph's
+    # bounding box by running its outline (a third of a certificate's time); the font's own
+    # boxes stay (the PDF's font descriptor carries the bounding box the viewer uses).
+    for font in pdf.fonts.values():
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.recalcBBoxes = False
     return FONT
