@@ -29,6 +29,9 @@ from fontTools import ttLib
 from fpdf import FPDF
 
 FONT = "cjk"
+# fontTools' subsetter logs every table and glyph list at INFO for every document fpdf2 embeds a
+# font in: dozens of lines per PDF into the workers' logs (and their CPU), none of them useful.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 
 def qr_image(data: str, *, box_size: int = 10, mask_pattern: int | None = None) -> Any:
@@ -78,7 +81,6 @@ def _reduce(source: Path, index: int, target: Path) -> None:
     options.drop_tables += ["GSUB", "GPOS", "GDEF", "vmtx", "vhea", "VORG"]
     subsetter = ftsubset.Subsetter(options)
     subsetter.populate(text=_reduced_charset())
-    logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
     subsetter.subset(font)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f"{target.name}.{os.getpid()}.part")
