@@ -15,7 +15,10 @@ same run — `--processes` × `--threads` of `http.client`, each heartbeat a POS
 beside the figures: the load generator's own CPU (getrusage of its processes), gunicorn's (master
 and workers, /proc) and PostgreSQL's (the backends connected to the benchmark database, /proc).
 The naive baseline then runs through a second gunicorn, same settings, middleware and token
-check, whose only route stores one ORM row per heartbeat (`naive_wsgi` below).
+check, whose only route stores one ORM row per heartbeat (`naive_wsgi` below). With --http each
+run also measures the stream-token endpoint (`/api/v1/learning/stream-heartbeats`, the lean route
+of jineng/api/lean.py, no bearer token) on the first gunicorn, on a second lesson of its own,
+checked after the load the same way ("stream token" figures).
 
 Setup (not timed): migrate, load_reference, one training institution, one published course (through
 the services: create, chapter, lessons, submit, publish) with one two-hour video lesson per run,
