@@ -15,7 +15,10 @@ same run — `--processes` × `--threads` of `http.client`, each heartbeat a POS
 beside the figures: the load generator's own CPU (getrusage of its processes), gunicorn's (master
 and workers, /proc) and PostgreSQL's (the backends connected to the benchmark database, /proc).
 The naive baseline then runs through a second gunicorn, same settings, middleware and token
-check, whose only route stores one ORM row per heartbeat (`naive_wsgi` below).
+check, whose only route stores one ORM row per heartbeat (`naive_wsgi` below). With --http each
+run also measures the stream-token endpoint (`/api/v1/learning/stream-heartbeats`, the lean route
+of jineng/api/lean.py, no bearer token) on the first gunicorn, on a second lesson of its own,
+checked after the load the same way ("stream token" figures).
 
 Setup (not timed): migrate, load_reference, one training institution, one published course (through
 the services: create, chapter, lessons, submit, publish) with one two-hour video lesson per run,
@@ -74,6 +77,7 @@ _NAIVE_MODEL: Any = None
 
 
 HTTP_PATH = "/api/v1/learning/heartbeats"
+TOKEN_PATH = "/api/v1/learning/stream-heartbeats"
 NAIVE_PATH = "/bench/naive-heartbeat"
 
 
@@ -194,7 +198,8 @@ def setup(args: argparse.Namespace) -> tuple[list[int], list[int]]:
             kind="video",
             duration_seconds=LESSON_SECONDS,
         ).pk
-        for i in range(1, args.runs + 1)
+        # with --http a second lesson per run for the stream-token endpoint
+        for i in range(1, args.runs * (2 if args.http else 1) + 1)
     ]
     course_transition(actor=None, course=course, to=CourseStatus.SUBMITTED)
     course_transition(actor=None, course=course, to=CourseStatus.PUBLISHED)
@@ -433,6 +438,16 @@ def issue_tokens(people: list[int]) -> dict[int, str]:
     }
 
 
+def issue_stream_tokens(streams: dict[int, int], lesson_id: int) -> dict[int, str]:
+    """The stream token of each learner's stream (person id → token), as opening it returns."""
+    from jineng.learning.stream_tokens import stream_token
+
+    return {
+        person_id: stream_token(person_id=person_id, lesson_id=lesson_id, stream_id=stream_id)
+        for person_id, stream_id in streams.items()
+    }
+
+
 def server_env(database_url: str, port: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -608,26 +623,31 @@ def http_thread(
     first: dict[int, dt.datetime] = {}
     last: dict[int, dt.datetime] = {}
     errors = 0
-    path = HTTP_PATH if mode == "service" else NAIVE_PATH
+    path = {"service": HTTP_PATH, "token": TOKEN_PATH}.get(mode, NAIVE_PATH)
     time.sleep(max(0.0, start_at - time.time()))
     deadline = start_at + seconds
     while time.time() < deadline:
         for person_id, stream_id, token in learners:
             now = timezone.now()
             began = first.setdefault(person_id, now)
-            body = json.dumps(
-                {
-                    "stream": stream_id,
-                    "lesson": lesson_id,
-                    "position_seconds": (now - began).total_seconds(),
-                    "visible": True,
+            position = (now - began).total_seconds()
+            if mode == "token":  # the stream token is the credential; no bearer token
+                body = json.dumps({"token": token, "position_seconds": position, "visible": True})
+                headers = {**HEADERS_BASE, "Content-Type": "application/json"}
+            else:
+                body = json.dumps(
+                    {
+                        "stream": stream_id,
+                        "lesson": lesson_id,
+                        "position_seconds": position,
+                        "visible": True,
+                    }
+                )
+                headers = {
+                    **HEADERS_BASE,
+                    "Authorization": f"Bearer {token}",
+                    "Content-Type": "application/json",
                 }
-            )
-            headers = {
-                **HEADERS_BASE,
-                "Authorization": f"Bearer {token}",
-                "Content-Type": "application/json",
-            }
             started = time.perf_counter()
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -885,6 +905,18 @@ FIGURES = [
 
 
 HTTP_FIGURES = [
+    _common.Figure("token_rate", "stream token, lean endpoint: heartbeats/s", ",.0f", True),
+    _common.Figure("token_p50", "stream token: latency p50 (ms)"),
+    _common.Figure("token_p95", "stream token: latency p95 (ms)"),
+    _common.Figure("token_max", "stream token: latency max (ms)", ",.0f"),
+    _common.Figure("token_cpu", "stream token: CPU of the load generator (s per s)"),
+    _common.Figure("token_server_cpu", "stream token: gunicorn CPU (s per s)"),
+    _common.Figure("token_pg_cpu", "stream token: PostgreSQL backends' CPU (s per s)"),
+    _common.Figure("token_errors", "stream token: errors", ",.0f"),
+    _common.Figure("token_over", "stream token check: learners credited more than wall", ",.0f"),
+    _common.Figure("token_overlaps", "stream token check: overlapping segments", ",.0f"),
+    _common.Figure("token_mismatched", "stream token check: progress ≠ its segments", ",.0f"),
+    _common.Figure("token_credited_ratio", "stream token check: credited ÷ watched (%)", ".1f"),
     _common.Figure("server_cpu", "service: gunicorn CPU (s per s)"),
     _common.Figure("pg_cpu", "service: PostgreSQL backends' CPU (s per s)"),
     _common.Figure("naive_server_cpu", "naive: gunicorn CPU (s per s)"),
@@ -940,6 +972,37 @@ def measure(args: argparse.Namespace, database_url: str) -> None:
         server = servers[0] if mode == "service" else servers[1]
         return drive_http(args, mode, server, streams, tokens, lesson_id)
 
+    def token_figures(
+        args: argparse.Namespace, lesson_id: int, people: list[int]
+    ) -> dict[str, float]:
+        """The stream-token endpoint on the same gunicorn, its own lesson, checked the same way."""
+        streams = open_streams(people, lesson_id)
+        stream_tokens = issue_stream_tokens(streams, lesson_id)
+        load = drive_http(args, "token", servers[0], streams, stream_tokens, lesson_id)
+        check = check_ledger(lesson_id, load)
+        print(
+            f"  stream token: outcomes {dict(load['outcomes'])}, errors {load['errors']}; "
+            f"over-credited {int(check['over'])}, overlapping {int(check['overlaps'])}, "
+            f"mismatches {int(check['mismatched'])}",
+            flush=True,
+        )
+        t50, t95, tmax = percentiles(load["latencies"])
+        wall = load["wall"]
+        return {
+            "token_rate": len(load["latencies"]) / wall,
+            "token_p50": t50,
+            "token_p95": t95,
+            "token_max": tmax,
+            "token_cpu": load["cpu"] / wall,
+            "token_server_cpu": load["server_cpu"] / wall,
+            "token_pg_cpu": load["pg_cpu"] / wall,
+            "token_errors": float(load["errors"]),
+            "token_over": check["over"],
+            "token_overlaps": check["overlaps"],
+            "token_mismatched": check["mismatched"],
+            "token_credited_ratio": check["credited_ratio"],
+        }
+
     def one(number: int) -> dict[str, float]:
         lesson_id = lessons[number - 1]
         streams = open_streams(people, lesson_id)
@@ -976,6 +1039,7 @@ def measure(args: argparse.Namespace, database_url: str) -> None:
             "naive_cpu": naive["cpu"] / naive["wall"],
         }
         if args.http:
+            values.update(token_figures(args, lessons[args.runs + number - 1], people))
             values.update(
                 server_cpu=service["server_cpu"] / service["wall"],
                 pg_cpu=service["pg_cpu"] / service["wall"],

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The lean routes (LEAN_ROUTES) are answered here, past the session, CSRF and auth layers
+    # they do not use; jineng/api/lean.py says which middleware they still go through.
+    "jineng.api.lean.LeanRoutesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "jineng.web.middleware.ChineseFirstLocaleMiddleware",  # zh-Hans unless the visitor chose English
     "django.middleware.common.CommonMiddleware",
@@ -319,6 +322,19 @@ LEARNING_COMPLETE_RATIO = 0.95  # a lesson is complete at ≥ 95 % of its length
 LEARNING_VOUCHER_VALIDITY_DAYS = 90
 LEARNING_VIDEO_PROBE = True  # a video lesson's length is read from the file (ffprobe)
 LEARNING_LESSON_CACHE_SECONDS = 10  # heartbeats reuse a published lesson read this recently
+# A stream's signed heartbeat token (jineng/learning/stream_tokens.py) lasts this long; heartbeat
+# answers renew it after half of it, so only a player silent this long must reopen its stream.
+LEARNING_STREAM_TOKEN_SECONDS = 30 * 60
+# The lean routes (jineng/api/lean.py); JINENG_LEAN_ROUTES=0 sends them through the full stack
+# (the benchmarks' "before" figures; the answers are the same).
+LEAN_ROUTES = (
+    {
+        "/api/v1/learning/stream-heartbeats": "jineng.api.learning.lean.stream_heartbeat",
+        "/api/v1/certificates/verify": "jineng.api.certificates.lean.verify",
+    }
+    if os.environ.get("JINENG_LEAN_ROUTES", "1") != "0"
+    else {}
+)
 # Real-name checks during online learning (jineng/learning/services/checks.py): about this many a
 # day (one per LEARNING_DAILY_CAP_HOURS 学时 / LEARNING_CHECKS_PER_DAY of credit, ± the jitter),
 # each to be answered with a live capture within LEARNING_CHECK_ANSWER_SECONDS; this many failed or

@@ -13,13 +13,15 @@ from jineng.certificates.models import Certificate
 from jineng.certificates.photos import photo_jpeg
 from jineng.certificates.selectors import verification_url
 from jineng.certificates.signing import mask_name
-from jineng.core.pdf import FONT, add_cjk_font, qr_png
+from jineng.core.pdf import FONT, add_cjk_font, qr_image
 from jineng.dossier.vocabulary import CERTIFICATE_LEVELS
 
 LEVEL_NAMES = {"5": "五级/初级工", "4": "四级/中级工", "3": "三级/高级工", "2": "二级/技师",
                "1": "一级/高级技师", "S": "特级技师"}  # fmt: skip
 
 
+# One fixed QR mask: scoring all eight was a fifth of a certificate's time (docs/benchmarks.md).
+QR_MASK = 4
 TITLE = "职业技能等级证书"
 QR_HINT = "扫描二维码或在查询页输入证书编号和姓名核验本证书"
 FOOTER = "　本证书信息以查询结果为准"
@@ -65,7 +67,8 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         pdf.cell(42, 10, label)
         pdf.cell(140, 10, value)
         y += 14
-    pdf.image(io.BytesIO(qr_png(verification_url(certificate))), x=212, y=60, w=60, h=60)
+    qr = qr_image(verification_url(certificate), mask_pattern=QR_MASK)
+    pdf.image(qr, x=212, y=60, w=60, h=60)
     photo = photo_jpeg(certificate)
     if photo is not None:
         pdf.image(io.BytesIO(photo), x=227, y=142, w=30)

@@ -259,10 +259,14 @@ def _scanned(record: _Record, scanned: signing.SignedContent, name: str) -> Veri
     )
 
 
-def verify_by_number(*, number: str, name: str, visitor: str) -> Verification:
+def verify_by_number(
+    *, number: str, name: str, visitor: str, counted: bool = False
+) -> Verification:
     """By the number and the holder's full name (a wrong name answers like an unknown number).
-    Raises NumberInvalid for a number neither national nor legacy (16 digits), RateLimited past the rate."""
-    check_rate(visitor)
+    Raises NumberInvalid for a number neither national nor legacy (16 digits), RateLimited past the rate
+    (`counted`: the caller has counted this attempt already)."""
+    if not counted:
+        check_rate(visitor)
     number = normalise_number(number)
     if not is_valid_number(number, legacy_ok=True):
         parse_number(number)  # raises, saying why
@@ -272,10 +276,13 @@ def verify_by_number(*, number: str, name: str, visitor: str) -> Verification:
     return record.answer
 
 
-def verify_by_token(*, token: str, visitor: str, name: str = "") -> Verification:
+def verify_by_token(
+    *, token: str, visitor: str, name: str = "", counted: bool = False
+) -> Verification:
     """By the token of a certificate's QR: unverifiable unless signed with our key; then the
     record it names, compared with what the token says."""
-    check_rate(visitor)
+    if not counted:
+        check_rate(visitor)
     scanned = signing.read(token)
     if scanned is None:
         return Verification(outcome="unverifiable")

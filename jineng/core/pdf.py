@@ -20,6 +20,7 @@ import os
 import threading
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import qrcode
 from django.conf import settings
@@ -28,18 +29,30 @@ from fontTools import ttLib
 from fpdf import FPDF
 
 FONT = "cjk"
+# fontTools' subsetter logs every table and glyph list at INFO for every document fpdf2 embeds a
+# font in: dozens of lines per PDF into the workers' logs (and their CPU), none of them useful.
+logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
+
+
+def qr_image(data: str, *, box_size: int = 10, mask_pattern: int | None = None) -> Any:
+    """A QR code of `data` (error correction M) as a PIL image, for fpdf2 to embed directly.
+    `mask_pattern` (0–7) skips the scoring of all eight masks (most of the encoder's time; every
+    mask is valid, the score only avoids patterns that some scanners find harder)."""
+    qr = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        border=2,
+        box_size=box_size,
+        mask_pattern=mask_pattern,
+    )
+    qr.add_data(data)
+    qr.make(fit=True)
+    return qr.make_image(fill_color="black", back_color="white").get_image()
 
 
 def qr_png(data: str, *, box_size: int = 10) -> bytes:
     """A QR code of `data` (error correction M) as PNG bytes."""
-    qr = qrcode.QRCode(
-        error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, box_size=box_size
-    )
-    qr.add_data(data)
-    qr.make(fit=True)
-    image = qr.make_image(fill_color="black", back_color="white")
     out = io.BytesIO()
-    image.save(out)
+    qr_image(data, box_size=box_size).save(out, format="PNG")
     return out.getvalue()
 
 
@@ -68,7 +81,6 @@ def _reduce(source: Path, index: int, target: Path) -> None:
     options.drop_tables += ["GSUB", "GPOS", "GDEF", "vmtx", "vhea", "VORG"]
     subsetter = ftsubset.Subsetter(options)
     subsetter.populate(text=_reduced_charset())
-    logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
     subsetter.subset(font)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f"{target.name}.{os.getpid()}.part")
@@ -110,4 +122,11 @@ def add_cjk_font(pdf: FPDF, *, text: str | None = None) -> str:
     else:
         path, index = font_for(text)
     pdf.add_font(FONT, "", path, collection_font_number=index)
+    # fpdf2 saves the embedded subset with fontTools, which would recompute every kept glyph's
+    # bounding box by running its outline (a third of a certificate's time); the font's own
+    # boxes stay (the PDF's font descriptor carries the bounding box the viewer uses).
+    for font in pdf.fonts.values():
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.recalcBBoxes = False
     return FONT

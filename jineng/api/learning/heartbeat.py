@@ -15,6 +15,7 @@ from jineng.identity.access import Scope
 from jineng.identity.models import Person
 from jineng.learning import selectors_web
 from jineng.learning.access import access_lesson_by_id
+from jineng.learning.errors import LearningForbidden
 from jineng.learning.models import CheckStatus, CourseStatus, LearningCheck, Lesson
 from jineng.learning.services import learning_heartbeat
 from jineng.learning.services.learning_time import hour_ms
@@ -30,18 +31,47 @@ _PUBLISHED_LESSONS: dict[int, tuple[float, Lesson]] = {}
 _CACHE_LIMIT = 10_000
 
 
-def heartbeat_lesson(user: User, lesson_id: int, *, scope: Scope) -> Lesson:
-    """`access_lesson_by_id` for the heartbeat endpoints, with the published-lesson cache."""
-    ttl = float(settings.LEARNING_LESSON_CACHE_SECONDS)
-    now = time.monotonic()
+def _cached_lesson(lesson_id: int) -> Lesson | None:
     hit = _PUBLISHED_LESSONS.get(lesson_id)
-    if hit is not None and now - hit[0] < ttl:
+    if hit is not None and time.monotonic() - hit[0] < float(
+        settings.LEARNING_LESSON_CACHE_SECONDS
+    ):
         return hit[1]
-    lesson = access_lesson_by_id(user, lesson_id, scope=scope)
-    if ttl > 0 and lesson.chapter.course.status == CourseStatus.PUBLISHED:
+    return None
+
+
+def _remember(lesson: Lesson) -> None:
+    if float(settings.LEARNING_LESSON_CACHE_SECONDS) > 0:
         if len(_PUBLISHED_LESSONS) >= _CACHE_LIMIT:
             _PUBLISHED_LESSONS.clear()
-        _PUBLISHED_LESSONS[lesson.pk] = (now, lesson)
+        _PUBLISHED_LESSONS[lesson.pk] = (time.monotonic(), lesson)
+
+
+def heartbeat_lesson(user: User, lesson_id: int, *, scope: Scope) -> Lesson:
+    """`access_lesson_by_id` for the heartbeat endpoints, with the published-lesson cache."""
+    lesson = _cached_lesson(lesson_id)
+    if lesson is not None:
+        return lesson
+    lesson = access_lesson_by_id(user, lesson_id, scope=scope)
+    if lesson.chapter.course.status == CourseStatus.PUBLISHED:
+        _remember(lesson)
+    return lesson
+
+
+def published_lesson(lesson_id: int) -> Lesson:
+    """The lesson of a stream token (jineng.learning.stream_tokens), with the same cache: access
+    was decided when the stream opened; a course withdrawn since refuses further heartbeats."""
+    lesson = _cached_lesson(lesson_id)
+    if lesson is not None:
+        return lesson
+    lesson = (
+        Lesson.objects.select_related("chapter__course")
+        .filter(pk=lesson_id, chapter__course__status=CourseStatus.PUBLISHED)
+        .first()
+    )
+    if lesson is None:
+        raise LearningForbidden("lesson", "课时所属课程未发布，不能学习")
+    _remember(lesson)
     return lesson
 
 

@@ -18,6 +18,7 @@ from jineng.api.learning.heartbeat import (
     heartbeat_answer,
     heartbeat_lesson,
 )
+from jineng.api.learning.lean import stream_heartbeat_answer
 from jineng.api.learning.schemas import (
     CheckAnswerOut,
     CourseOut,
@@ -27,6 +28,7 @@ from jineng.api.learning.schemas import (
     LedgerOut,
     LessonLedgerOut,
     SegmentOut,
+    StreamHeartbeatIn,
     StreamIn,
     StreamOut,
 )
@@ -39,6 +41,7 @@ from jineng.learning.errors import LearningForbidden
 from jineng.learning.models import Course, CourseStatus
 from jineng.learning.services import learning_check_answer, learning_stream_open
 from jineng.learning.services.checks import check_is_persons
+from jineng.learning.stream_tokens import stream_token
 
 router = Router(tags=["learning"])
 
@@ -131,6 +134,7 @@ def stream_open(request: HttpRequest, payload: StreamIn) -> Any:
         lesson=lesson.pk,
         state=stream.state,
         state_label=stream.get_state_display(),
+        token=stream_token(person_id=person.pk, lesson_id=lesson.pk, stream_id=stream.pk),
     )
 
 
@@ -149,6 +153,19 @@ def heartbeat(request: HttpRequest, payload: HeartbeatIn) -> Any:
         position=payload.position_seconds,
         visible=payload.visible,
     )
+
+
+@router.post(
+    "/stream-heartbeats",
+    auth=None,
+    response={200: HeartbeatOut, **ERRORS},
+    summary="学习心跳（学习凭证）：由服务器核实并认定学习时长",
+    description="用开始学习时得到的学习凭证发送，不需登录令牌；凭证限本人、本课时、本学习记录，"
+    "短期有效，过期后重新开始学习。结果与 /learning/heartbeats 相同。",
+)
+def stream_heartbeat(request: HttpRequest, payload: StreamHeartbeatIn) -> Any:
+    # Normally answered before the API by jineng.api.learning.lean.LeanRoutesMiddleware.
+    return stream_heartbeat_answer(payload.dict())
 
 
 @router.post(

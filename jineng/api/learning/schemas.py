@@ -49,6 +49,16 @@ class StreamOut(Schema):
     lesson: int = Field(title="课时编号")
     state: str = Field(title="状态代码")
     state_label: str = Field(title="状态")
+    token: str = Field(
+        title="学习凭证",
+        description="发送到 /learning/stream-heartbeats 的心跳凭证，限本人、本课时、本学习记录，短期有效",
+    )
+
+
+class StreamHeartbeatIn(Schema):
+    token: str = Field(max_length=300, title="学习凭证", description="开始学习时得到的凭证")
+    position_seconds: float = Field(ge=0, title="播放位置（秒）")
+    visible: bool = Field(title="页面是否在前台", description="document.visibilityState 为 visible")
 
 
 class HeartbeatIn(Schema):
@@ -69,6 +79,9 @@ class HeartbeatOut(Schema):
         default=None,
         title="待完成的人脸核验编号",
         description="有值时播放器暂停并打开摄像头，拍照提交到 /learning/checks/{编号}/answer",
+    )
+    token: str | None = Field(
+        default=None, title="续期的学习凭证", description="有值时之后的心跳改用此凭证"
     )
 
 

@@ -28,6 +28,7 @@ from jineng.learning.services import (
     lesson_add,
     training_record_issue,
 )
+from jineng.learning.stream_tokens import stream_token
 from jineng.organisations.models import Organisation
 from jineng.web.tests.scope import GET, LIST_OK, POST, Case, role_api, role_page
 from jineng.web.tests.world import SIDE_ROLES, Side
@@ -255,6 +256,28 @@ API = {
                 {
                     "stream": 0,
                     "lesson": _lesson(o, "draft"),
+                    "position_seconds": 1.0,
+                    "visible": True,
+                },
+            )
+        ],
+    ),
+    # No log-in: the stream token is the credential. A forged one is refused (401) for anyone; a
+    # validly signed one for the other side's draft lesson is refused like a hidden lesson (403).
+    ("POST", "/api/v1/learning/stream-heartbeats"): Case(
+        own=lambda s: POST(
+            "/api/v1/learning/stream-heartbeats",
+            {"token": "[1,2,3,4]:forged", "position_seconds": 1.0, "visible": True},
+        ),
+        own_status=lambda role: 401,
+        public=True,
+        foreign=lambda o: [
+            POST(
+                "/api/v1/learning/stream-heartbeats",
+                {
+                    "token": stream_token(
+                        person_id=o.person.pk, lesson_id=_lesson(o, "draft"), stream_id=0
+                    ),
                     "position_seconds": 1.0,
                     "visible": True,
                 },

@@ -17,6 +17,7 @@ from jineng.api.learning.heartbeat import (
     heartbeat_lesson,
     hours_label,
 )
+from jineng.api.learning.lean import LEAN_PATH
 from jineng.core.errors import DomainError
 from jineng.identity.access import access_person_by_id, request_scope
 from jineng.identity.models import Person
@@ -34,6 +35,7 @@ from jineng.learning.services import (
     learning_stream_open,
 )
 from jineng.learning.services.checks import check_is_persons
+from jineng.learning.stream_tokens import stream_token
 from jineng.web.guards import page, signed_in_user
 from jineng.web.learning.media import ranged_file_response
 from jineng.web.learning.views.common import WORKER, _person
@@ -59,6 +61,7 @@ def player(request: HttpRequest, pk: int) -> HttpResponse:
             "credited": hours_label(credited),
             "credited_seconds": credited // 1000,
             "duration_seconds": lesson.duration_seconds,
+            "stream_heartbeat_url": LEAN_PATH,
         },
     )
 
@@ -99,7 +102,8 @@ def stream_open(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as exc:
         return _error(exc)
-    return JsonResponse({"stream": stream.pk, "state": stream.get_state_display()})
+    token = stream_token(person_id=person.pk, lesson_id=lesson.pk, stream_id=stream.pk)
+    return JsonResponse({"stream": stream.pk, "state": stream.get_state_display(), "token": token})
 
 
 @page(roles=WORKER)

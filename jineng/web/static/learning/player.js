@@ -4,6 +4,8 @@
 // When the answer says a real-name check waits, the video pauses and the camera panel opens: a
 // frame of the live camera (getUserMedia, never a file) is posted to the check's address, the
 // Chinese result is shown, the camera is stopped and the video plays on.
+// Heartbeats carry the stream's signed token (no session needed: the server's lean endpoint);
+// an answer may bring a renewed token, and an expired one makes the player reopen its stream.
 (function () {
   "use strict";
   var root = document.querySelector("[data-testid=player]");
@@ -14,6 +16,8 @@
   var csrf = root.querySelector("input[name=csrfmiddlewaretoken]").value;
   var interval = parseInt(root.getAttribute("data-interval"), 10) || 5000;
   var stream = null;
+  var token = null;
+  var reopening = false;
   var busy = false;
   var outcomes = [];
   var panel = document.querySelector("[data-testid=check-panel]");
@@ -53,13 +57,18 @@
   function beat() {
     if (stream === null || busy) { return; }
     busy = true;
-    post(root.getAttribute("data-heartbeat-url"), {
-      stream: stream,
-      position: video.currentTime,
+    post(root.getAttribute("data-stream-heartbeat-url"), {
+      token: token,
+      position_seconds: video.currentTime,
       visible: document.visibilityState === "visible"
     }).then(function (answer) {
       busy = false;
-      if (answer.detail) { show(answer.detail, false); return; }
+      if (answer.detail) {
+        show(answer.detail, false);
+        if (answer.field === "token" && !reopening) { reopening = true; open(); }
+        return;
+      }
+      if (answer.token) { token = answer.token; }
       outcomes.push(answer.outcome);
       root.setAttribute("data-outcomes", outcomes.join(" "));
       credited.textContent = answer.lesson_credited;
@@ -149,13 +158,19 @@
     }, "image/jpeg", 0.9);
   });
 
-  post(root.getAttribute("data-stream-url"), {device: device()}).then(function (answer) {
-    if (answer.detail) { show(answer.detail, false); return; }
-    stream = answer.stream;
-    root.setAttribute("data-stream", String(stream));
-    beat();
-    window.setInterval(beat, interval);
-  }, function () { show("无法开始计时，请刷新页面", false); });
+  var ticking = false;
+  function open() {
+    post(root.getAttribute("data-stream-url"), {device: device()}).then(function (answer) {
+      reopening = false;
+      if (answer.detail) { show(answer.detail, false); return; }
+      stream = answer.stream;
+      token = answer.token;
+      root.setAttribute("data-stream", String(stream));
+      beat();
+      if (!ticking) { ticking = true; window.setInterval(beat, interval); }
+    }, function () { reopening = false; show("无法开始计时，请刷新页面", false); });
+  }
+  open();
 
   video.addEventListener("ended", beat);
   video.addEventListener("pause", beat);
