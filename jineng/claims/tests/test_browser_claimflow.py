@@ -70,7 +70,8 @@ def test_a_run_creates_the_claim_the_worker_finds_and_confirms_on_the_phone(
     assert run.status == RunStatus.DONE and run.region == "330500"
     mine = Claim.objects.get(person=person, item_id=MEDAL)
     # made by the run or, sharded by town, by its town's run
-    assert run.pk in (mine.run_id, mine.run.parent_id) and mine.status == ClaimStatus.ACCEPTED
+    assert mine.run is not None and run.pk in (mine.run_id, mine.run.parent_id)
+    assert mine.status == ClaimStatus.ACCEPTED
     expect(page.get_by_test_id("run-created")).to_have_text(str(run.claims_created))
     expect(page.get_by_test_id("run-claim-row").filter(has_text="周三省")).to_have_count(1)
     phone_width_holds(page)
