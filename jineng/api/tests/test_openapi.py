@@ -51,6 +51,8 @@ def test_bearer_auth_is_declared_and_only_health_and_token_are_open(schema: dict
         ("post", "/api/v1/auth/token"),
         ("post", "/api/v1/certificates/verify"),  # public verification (issue 9, 7)
         ("get", "/api/v1/certificates/jwks"),  # its public key, for offline verification
+        # the player's heartbeats carry the signed stream token of their stream (issue 8 §2)
+        ("post", "/api/v1/learning/stream-heartbeats"),
     }
 
 

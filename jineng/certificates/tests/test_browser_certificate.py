@@ -26,7 +26,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from jineng.certificates.models import Certificate
-from jineng.certificates.pdf import certificate_pdf
+from jineng.certificates.pdf import QR_MASK, certificate_pdf
 from jineng.certificates.selectors import verification_url
 from jineng.certificates.signing import mask_name
 from jineng.certificates.tests.results_support import NAME, final_session
@@ -72,7 +72,9 @@ def _qr_modules(image: Any, size: int) -> list[list[bool]]:
 
 
 def _expected_modules(data: str) -> list[list[bool]]:
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    qr = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=QR_MASK
+    )
     qr.add_data(data)
     qr.make(fit=True)
     return [list(row) for row in qr.get_matrix()]

@@ -19,6 +19,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from jineng.api.services import api_token_issue
+from jineng.assessment.models import PartResult, RetainedPart, RoomRecord
+from jineng.assessment.tests.scope_cases import _reg, _result
 from jineng.identity.models import Role, User
 from jineng.identity.testing import make_person, otp_login
 from jineng.organisations.models import TeacherKind
@@ -46,6 +48,11 @@ def _fill_the_models_the_world_lacks(world: World) -> None:
     api_token_issue(user=side.users[Role.BUREAU_REVIEWER], label="对账脚本")
     simulation_start(actor=side.users[Role.BUREAU_REVIEWER], on=dt.date(2024, 6, 30))
     Group.objects.create(name="审核组")
+    # an exam-room record and a retained part (the world's candidate sits the theory part)
+    registration = _reg(side)
+    result = PartResult.objects.get(pk=_result(side))
+    RoomRecord.objects.create(session_id=result.registration.session_id, room=1)
+    RetainedPart.objects.create(registration_id=registration, part=result.part, result=result)
     # django-axes' own rows (written on log-in attempts, read in the admin only).
     AccessAttempt.objects.create(
         username="someone", ip_address="10.0.0.1", user_agent="pytest", failures_since_start=2
