@@ -743,7 +743,7 @@ def _open_class(side: Side) -> TrainingClass:
         session_add,
         teacher_assign,
     )
-    from jineng.organisations.models import Teacher
+    from jineng.organisations.models import Teacher, TeacherKind
 
     name = f"{side.key}方开放报名车工班"
     found = TrainingClass.objects.filter(name=name).first()
@@ -762,7 +762,7 @@ def _open_class(side: Side) -> TrainingClass:
     teacher = Teacher.objects.create(
         person=make_person(name=f"{side.key}方开放班教师", residence_region=side.home),
         organisation=side.org,
-        kind="full_time",
+        kind=TeacherKind.FULL_TIME,
         subject="车工",
     )
     teacher_assign(actor=None, klass=klass, teacher=teacher)
