@@ -27,14 +27,16 @@ WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorO
 
 
 class StepIn(Schema):
-    action: Literal["review", "approve", "return", "refuse", "close", "resubmit", "withdraw"] = (
-        Field(
-            title="办理操作",
-            description="review 初审通过 / approve 复审通过并公示 / return 退回补正 / refuse 不予支持 / "
-            "close 公示期满转待拨付 / resubmit 补正后重新提交 / withdraw 撤回",
-        )
+    action: Literal[
+        "review", "approve", "return", "refuse", "close", "recover", "resubmit", "withdraw"
+    ] = Field(
+        title="办理操作",
+        description="review 初审通过 / approve 复审通过并公示 / return 退回补正 / refuse 不予支持 / "
+        "close 公示期满转待拨付 / recover 追回已拨付资金 / resubmit 补正后重新提交 / withdraw 撤回",
+    )  # fmt: skip
+    reason: str = Field(
+        "", max_length=200, title="理由", description="退回、不予支持、追回、撤回必填"
     )
-    reason: str = Field("", max_length=200, title="理由", description="退回、不予支持、撤回必填")
     decided_fen: int | None = Field(
         None, ge=0, title="核定金额（分）", description="酌定事项复审时由审批人在测算范围内核定"
     )
@@ -89,7 +91,7 @@ def objection_out(o: ClaimObjection) -> dict[str, Any]:
 @router.post(
     "/{claim_id}/steps",
     response={200: ClaimOut, **WRITE},
-    summary="办理申领：初审、复审、退回补正、不予支持、公示期满、重新提交、撤回",
+    summary="办理申领：初审、复审、退回补正、不予支持、公示期满、追回、重新提交、撤回",
 )
 def claim_step(request: HttpRequest, claim_id: int, payload: StepIn) -> Any:
     user, claim = _claim(request, claim_id, write=True)

@@ -1,5 +1,5 @@
 """A claim's step by name — 初审, 复审 (with the approver's amount for a discretionary item),
-退回补正, 不予支持, the close of 公示, the beneficiary's 重新提交 and 撤回 — so the claim's page and
+退回补正, 不予支持, the close of 公示, 追回 of a paid claim, the beneficiary's 重新提交 and 撤回 — so the claim's page and
 the API take the same path. Each name is one service of `review.py`, which decides (four eyes,
 roles, open flags, the state machine) and audits."""
 
@@ -12,7 +12,9 @@ from jineng.claims.services import review
 from jineng.core.errors import DomainError
 from jineng.identity.models import User
 
-CLAIM_STEPS = ("review", "approve", "return", "refuse", "close", "resubmit", "withdraw")
+CLAIM_STEPS = (
+    "review", "approve", "return", "refuse", "close", "recover", "resubmit", "withdraw"
+)  # fmt: skip
 
 
 def claim_step(
@@ -31,6 +33,7 @@ def claim_step(
         "return": lambda: review.claim_return(actor=actor, claim=claim, reason=reason),
         "refuse": lambda: review.claim_refuse(actor=actor, claim=claim, reason=reason),
         "close": lambda: review.claim_publicity_close(actor=actor, claim=claim),
+        "recover": lambda: review.claim_recover(actor=actor, claim=claim, reason=reason),
         "resubmit": lambda: review.claim_resubmit(actor=actor, claim=claim, reason=reason),
         "withdraw": lambda: review.claim_withdraw(actor=actor, claim=claim, reason=reason),
     }

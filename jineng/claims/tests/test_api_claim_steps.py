@@ -133,3 +133,14 @@ def test_a_run_started_through_the_api_shows_its_towns_and_claims(
     assert api(outsider).get(f"/api/v1/claims/runs/{run.pk}").status_code == 404
     again = post(world.approver, f"/api/v1/claims/runs/{run.pk}/restart", {})
     assert again.status_code == 409
+
+
+def test_recovery_of_a_paid_claim_is_the_approvers_with_a_reason() -> None:
+    world = build_world()
+    claim = medal_claim(world.gold)
+    Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.PAID)
+    base = f"/api/v1/claims/{claim.pk}/steps"
+    assert post(world.reviewer, base, {"action": "recover", "reason": "查实"}).status_code == 403
+    assert post(world.approver, base, {"action": "recover"}).status_code == 400
+    done = post(world.approver, base, {"action": "recover", "reason": "冒名领取已查实"})
+    assert done.status_code == 200 and done.json()["status"] == ClaimStatus.RECOVERED

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from jineng.audit.models import AuditEntry
 from jineng.audit.vocabulary import AuditObject
-from jineng.claims.models import ClaimObjection, ClaimRun, ClaimStatus, RunStatus
+from jineng.claims.models import Claim, ClaimObjection, ClaimRun, ClaimStatus, RunStatus
 from jineng.claims.services import claim_approve, claim_objection_raise, claim_review
 from jineng.claims.tests.support import ON, bare_claim, build_world, medal_claim
 from jineng.core.errors import DomainError
@@ -236,3 +236,22 @@ def test_the_worker_withdraws_their_own_claim_with_a_reason() -> None:
     assert claim.status == ClaimStatus.WITHDRAWN and claim.status_reason == "已在外地领取"
     mine = worker.get("/claims/mine/").content.decode()
     assert "已撤回" in mine and "6222020200112233445" not in mine
+
+
+def test_the_approver_recovers_a_paid_claim_with_a_reason_the_worker_reads() -> None:
+    world = build_world()
+    claim = medal_claim(world.gold)
+    Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.PAID)
+    page = client_for(world.reviewer).get(f"/claims/{claim.pk}/").content.decode()
+    assert 'value="recover"' not in page  # only the approver recovers
+    approver = client_for(world.approver)
+    assert 'value="recover"' in approver.get(f"/claims/{claim.pk}/").content.decode()
+    before = _claim_audits()
+    answer = approver.post(f"/claims/{claim.pk}/step/", {"action": "recover"}, follow=True)
+    claim.refresh_from_db()
+    assert "未办理" in answer.content.decode() and claim.status == ClaimStatus.PAID
+    assert _claim_audits() == before  # no reason: refused, nothing written
+    approver.post(f"/claims/{claim.pk}/step/", {"action": "recover", "reason": "冒名领取已查实"})
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.RECOVERED and _claim_audits() == before + 1
+    assert next_step(claim) == "已追回：冒名领取已查实"

@@ -58,6 +58,7 @@ STEP_LABELS = {
     "return": gettext_lazy("退回要求补正"),
     "refuse": gettext_lazy("不予支持"),
     "close": gettext_lazy("公示期满转待拨付"),
+    "recover": gettext_lazy("追回已拨付资金"),
     "resubmit": gettext_lazy("补正后重新提交"),
     "withdraw": gettext_lazy("撤回申领"),
 }
@@ -67,10 +68,11 @@ DONE = {
     "return": gettext_lazy("已退回补正"),
     "refuse": gettext_lazy("已作出不予支持决定"),
     "close": gettext_lazy("公示结束，已转待拨付"),
+    "recover": gettext_lazy("已登记追回"),
     "resubmit": gettext_lazy("已重新提交"),
     "withdraw": gettext_lazy("已撤回"),
 }
-NEEDS_REASON = {"return", "refuse", "withdraw"}
+NEEDS_REASON = {"return", "refuse", "recover", "withdraw"}
 # 撤回 while the money has not left (CLAIM_TRANSITIONS allows it from each of these)
 WITHDRAWABLE = (
     ClaimStatus.ACCEPTED,
@@ -103,6 +105,8 @@ def steps_for(user: User, claim: Claim, *, read_only: bool) -> list[Step]:
         keys += ["approve", "return", "refuse"]
     elif status == ClaimStatus.PUBLICITY and holds_role_for(user, APPROVER, claim.region):
         keys += ["close", "refuse"]
+    elif status == ClaimStatus.PAID and holds_role_for(user, APPROVER, claim.region):
+        keys.append("recover")
     if is_beneficiary(user, claim):
         if status == ClaimStatus.RETURNED:
             keys.append("resubmit")
