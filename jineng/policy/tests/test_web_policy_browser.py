@@ -81,6 +81,8 @@ def test_officer_explains_a_person_then_simulates_a_raise(live_server: Any, page
 
     # a what-if: the gold award raised to 1,500,000 from 2022-01-01
     page.get_by_test_id("nav-policy-simulate").click()
+    # whatif.js (a deferred script) listens for the item's change: choose only once it has run
+    page.wait_for_load_state("load")
     page.get_by_test_id("simulation-on").fill(ON.isoformat())
     # the item by its title, then its parameter (listed by whatif.js with its current value)
     row = page.get_by_test_id("adjustment-row").first
