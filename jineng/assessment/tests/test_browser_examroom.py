@@ -8,14 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from jineng.assessment.models import RoomIncident, RoomRecord, SealOpening, WorkstationSeat
 from jineng.assessment.tests.exam_support import make_exam
 from jineng.assessment.tests.room_support import staff_member
-from jineng.identity.models import User
-from jineng.identity.testing import otp_login
-from jineng.web.tests.browser import BROWSER_MARKS, chromium_page
+from jineng.web.tests.browser import BROWSER_MARKS, chromium_page, sign_in
 
 pytestmark = BROWSER_MARKS
 WIDTH = 390
@@ -25,15 +22,6 @@ WIDTH = 390
 def page() -> Iterator[Any]:
     with chromium_page(width=WIDTH, height=844) as page:
         yield page
-
-
-def _as(page: Any, live_server: Any, user: User) -> None:
-    client = Client()
-    otp_login(client, user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def _fits(page: Any, where: str, overflow: list[str]) -> None:
@@ -54,7 +42,7 @@ def test_an_invigilator_records_the_room_and_signs_at_390px(
     failed: list[str] = []
     overflow: list[str] = []
     page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 500 else None)
-    _as(page, live_server, first)
+    sign_in(page, live_server, first)
 
     page.goto(f"{live_server.url}/assessment/sessions/{exam.session.pk}/")
     page.get_by_test_id("rooms").get_by_role("link").first.click()
@@ -85,7 +73,7 @@ def test_an_invigilator_records_the_room_and_signs_at_390px(
     expect(page.get_by_test_id("signers")).to_contain_text("李监考：未签名")
     _fits(page, "签名后", overflow)
 
-    _as(page, live_server, second)
+    sign_in(page, live_server, second)
     page.goto(f"{live_server.url}/assessment/sessions/{exam.session.pk}/rooms/1/")
     page.click("[data-testid=sign]")
     expect(page.get_by_test_id("closed")).to_be_visible()
