@@ -21,7 +21,6 @@ from typing import Any
 
 import pytest
 import qrcode
-from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
@@ -30,9 +29,9 @@ from jineng.certificates.pdf import QR_MASK, certificate_pdf
 from jineng.certificates.selectors import verification_url
 from jineng.certificates.signing import mask_name
 from jineng.certificates.tests.results_support import NAME, final_session
-from jineng.identity.models import Role, User
-from jineng.identity.testing import make_user, otp_login
-from jineng.web.tests.browser import BROWSER_MARKS, chromium_page
+from jineng.identity.models import Role
+from jineng.identity.testing import make_user
+from jineng.web.tests.browser import BROWSER_MARKS, chromium_page, sign_in
 
 pytestmark = BROWSER_MARKS
 EDITED = "王志强"  # another surname: the masked names differ too
@@ -42,15 +41,6 @@ EDITED = "王志强"  # another surname: the masked names differ too
 def page() -> Iterator[Any]:
     with chromium_page(width=390, height=844) as page:
         yield page
-
-
-def _cookie(page: Any, live_server: Any, user: User) -> None:
-    client = Client()
-    otp_login(client, user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
 
 
 def _text(reader: PdfReader) -> str:
@@ -99,7 +89,7 @@ def test_final_results_to_a_certificate_verified_edited_and_revoked(
     base = live_server.url
 
     # the organisation issues: its certificates page → sessions with final results → the batch
-    _cookie(page, live_server, exam.admin)
+    sign_in(page, live_server, exam.admin)
     page.goto(f"{base}/certificates/")
     page.get_by_test_id("certificate-issue").click()
     page.get_by_test_id("issue-session-open").click()
@@ -116,7 +106,7 @@ def test_final_results_to_a_certificate_verified_edited_and_revoked(
     assert certificate.level == "3" and certificate.holder_name == NAME
 
     # the worker downloads the PDF
-    _cookie(page, live_server, worker)
+    sign_in(page, live_server, worker)
     page.goto(f"{base}/certificates/")
     _no_overflow(page)
     with page.expect_download() as download:
@@ -168,13 +158,13 @@ def test_final_results_to_a_certificate_verified_edited_and_revoked(
     assert "无法验证" in page.get_by_test_id("verify-headline").inner_text()
 
     # the dossier timeline (the worker's own page) and the policy explain page (the bureau)
-    _cookie(page, live_server, worker)
+    sign_in(page, live_server, worker)
     page.goto(f"{base}/me/")
     entry = page.locator("[data-testid=timeline-entry][data-kind=certificate]")
     assert entry.count() == 1
     assert "高级工" in entry.inner_text() and exam.session.occupation.name in entry.inner_text()
     officer = make_user(Role.BUREAU_REVIEWER, region="441900")
-    _cookie(page, live_server, officer)
+    sign_in(page, live_server, officer)
     page.goto(f"{base}/policy/explain/?q={NAME}")
     page.get_by_test_id("explain-person-link").first.click()
     page.wait_for_selector("[data-testid=explain-subject]")
@@ -183,7 +173,7 @@ def test_final_results_to_a_certificate_verified_edited_and_revoked(
     _no_overflow(page)
 
     # revoked by the organisation, with a reason: the public page says so, with date and reason
-    _cookie(page, live_server, exam.admin)
+    sign_in(page, live_server, exam.admin)
     page.goto(f"{base}/certificates/{certificate.number}/revoke/")
     page.fill("textarea[name=reason]", "考试作弊，经核查属实")
     page.locator("form button[type=submit]").last.click()
